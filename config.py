@@ -1,0 +1,125 @@
+"""Configuration classes, read from the environment.
+
+``create_app`` picks one with :func:`config_for` (``TRACKER_ENV`` = development,
+production or testing). Secrets and URLs always come from the environment.
+"""
+
+import os
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def database_url(value):
+    """``value`` with the psycopg 3 driver named for PostgreSQL URLs."""
+    if value and value.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # A relative SQLite path is resolved inside the instance folder by Flask-SQLAlchemy.
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///tracker.db"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    # Password hashing: Werkzeug's scrypt. Tests lower the cost, never the algorithm.
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 12
+
+    # Rate limits (Flask-Limiter). Memory by default, Redis in production.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "50 per 15 minutes")
+
+    # Mail (the notification outbox delivers through SMTP when MAIL_SERVER is set).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "mobility@localhost")
+
+    # Uploads: stored in the instance folder unless UPLOAD_FOLDER says otherwise.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+
+    # Interface.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ["en", "fr"]
+    BOOTSTRAP_SERVE_LOCAL = True
+    ITEMS_PER_PAGE = 25
+
+    @classmethod
+    def check(cls, app):
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests pass their own database
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    # Same algorithm as production, lower cost, so that the suite stays quick.
+    PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls, app):
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        if app.debug:
+            raise RuntimeError("Debug mode must be off in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    """The configuration class named by ``name`` or by ``TRACKER_ENV``."""
+    name = (name or os.environ.get("TRACKER_ENV") or "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown TRACKER_ENV {name!r}: use one of {', '.join(CONFIGS)}.")

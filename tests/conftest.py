@@ -1,0 +1,229 @@
+"""Fixtures: the app on the leg's real database, a clean database per test, factories.
+
+The database is SQLite (a file in a temporary folder) unless ``TEST_DATABASE_URL`` names a
+PostgreSQL server: then a database of its own is created for the run and dropped after it.
+The schema is always built by the migrations, as in production.
+"""
+
+import os
+import re
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from config import TestingConfig, database_url
+from tracker import create_app
+from tracker.extensions import db as _db
+from tracker.extensions import limiter
+
+PASSWORD = "correct horse battery staple"
+
+
+# Databases -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
+        return
+    server_url = database_url(server_url)
+    name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, tmp_path_factory):
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_tables():
+    engine = _db.engine
+    tables = [table.name for table in _db.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for name in reversed(tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Every test runs in an application context on an empty database."""
+    with app.app_context():
+        yield
+        _db.session.remove()
+        _empty_tables()
+        limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# Factories -------------------------------------------------------------------------------
+class Factory:
+    """Builds valid rows with sensible defaults; every call commits."""
+
+    def __init__(self):
+        self.counter = 0
+
+    def _next(self):
+        self.counter += 1
+        return self.counter
+
+    def lab(self, kind="unit", country=None, director=None, **fields):
+        from tracker.directory.models import Laboratory
+
+        n = self._next()
+        country = country or ("FR" if kind == "unit" else "US")
+        lab = Laboratory(
+            name=fields.pop("name", f"Laboratory {n}"),
+            acronym=fields.pop("acronym", f"L{n}"),
+            kind=kind,
+            country=country,
+            city=fields.pop("city", "Paris" if country == "FR" else "Boston"),
+            institution=fields.pop("institution", "Institution"),
+            director=director,
+            **fields,
+        )
+        _db.session.add(lab)
+        _db.session.commit()
+        return lab
+
+    def user(self, roles=("researcher",), email=None, password=PASSWORD, lab=None, **fields):
+        from tracker.auth.services import create_user
+
+        n = self._next()
+        user = create_user(
+            email or f"user{n}@example.org",
+            fields.pop("full_name", f"User {n}"),
+            password,
+            roles=roles,
+            nationality=fields.pop("nationality", "FR"),
+            category=fields.pop("category", "researcher"),
+            home_laboratory_id=lab.id if lab is not None else None,
+            **fields,
+        )
+        _db.session.commit()
+        return user
+
+    def director_of(self, lab, **fields):
+        user = self.user(roles=("researcher", "director"), lab=lab, **fields)
+        lab.director = user
+        _db.session.commit()
+        return user
+
+    def programme(self, direction="outgoing", **fields):
+        from tracker.directory.models import Programme
+
+        n = self._next()
+        today = date.today()
+        categories = fields.pop("categories", ("researcher", "engineer", "phd_student", "postdoc", "other"))
+        programme = Programme(
+            name=fields.pop("name", f"Programme {n}"),
+            direction=direction,
+            opens_on=fields.pop("opens_on", today - timedelta(days=30)),
+            closes_on=fields.pop("closes_on", today + timedelta(days=300)),
+            min_days=fields.pop("min_days", 1),
+            max_days=fields.pop("max_days", 1000),
+            budget=fields.pop("budget", Decimal("100000.00")),
+            **fields,
+        )
+        programme.eligible_categories = categories
+        _db.session.add(programme)
+        _db.session.commit()
+        return programme
+
+
+@pytest.fixture
+def make():
+    return Factory()
+
+
+@pytest.fixture
+def make_user(make):
+    return make.user
+
+
+# Signing in through the real form --------------------------------------------------------
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(response):
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def csrf_token(client, url="/auth/login"):
+    """A CSRF token of ``client``'s session, read from a page as a browser would."""
+    return csrf_from(client.get(url))
+
+
+def post_form(client, url, data, page=None):
+    """POST ``data`` to ``url`` with the CSRF token of the page it comes from."""
+    token = csrf_token(client, page or url)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def sign_in(client, user, password=PASSWORD, remember=False):
+    data = {"email": user.email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = post_form(client, "/auth/login", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs ``user`` in on ``client`` through the login form."""
+
+    def _login(user, password=PASSWORD):
+        sign_in(client, user, password)
+        return client
+
+    return _login
+
+
+# CI: a skipped test is a failed run ------------------------------------------------------
+def pytest_sessionfinish(session, exitstatus):
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are failures in CI.", red=True)
+        session.exitstatus = 1

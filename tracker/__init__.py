@@ -1,0 +1,144 @@
+"""The mobility tracker: a Flask application for research mobility programmes."""
+
+import os
+import secrets
+
+import sqlalchemy as sa
+from flask import Flask, request
+from flask_login import current_user
+
+from config import config_for
+
+
+def create_app(config_class=None, **overrides):
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    configure(app, config_class or config_for(), overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app, config_class, overrides):
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY") and config_class.ENV_NAME == "development":
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    config_class.check(app)
+
+
+def _instance_secret(app):
+    """A development secret kept in the instance folder, so sessions survive restarts."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def register_extensions(app):
+    from tracker import models  # noqa: F401  (the metadata must know every table)
+    from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker.auth.services import configure_login_manager
+
+    configure_login_manager(login_manager)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _select_locale():
+    from flask import current_app
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+def register_blueprints(app):
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core.views import bp as main_bp
+    from tracker.directory.views import bp as directory_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(directory_bp)
+
+
+def register_error_handlers(app):
+    from tracker.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app):
+    from tracker.core.cli import register_commands as register
+
+    register(app)
+
+
+def register_request_hooks(app):
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+
+def register_template_helpers(app):
+    from flask_babel import get_locale
+
+    from tracker.core import permissions
+    from tracker.core.countries import country_name
+    from tracker.core.navigation import nav_links
+
+    app.jinja_env.filters["country_name"] = country_name
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "get_locale": get_locale,
+            "nav_links": lambda: nav_links(current_user),
+            "can": lambda action, application=None: permissions.can(
+                current_user, action, application
+            ),
+            "allowed_actions": lambda application: permissions.allowed_actions(
+                current_user, application
+            ),
+        }

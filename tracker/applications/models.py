@@ -1,0 +1,175 @@
+"""Applications, their documents and their history."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+
+from tracker.applications.workflow import ACTIONS, STATUSES
+from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
+from tracker.directory.models import DIRECTIONS
+from tracker.extensions import db
+
+PURPOSES = (
+    "conference",
+    "research_stay",
+    "fieldwork",
+    "secondment",
+    "teaching",
+    "training",
+    "other",
+)
+PURPOSE_LABELS = {
+    "conference": _l("Conference"),
+    "research_stay": _l("Research stay"),
+    "fieldwork": _l("Fieldwork"),
+    "secondment": _l("Secondment"),
+    "teaching": _l("Teaching"),
+    "training": _l("Training"),
+    "other": _l("Other"),
+}
+DOCUMENT_KINDS = ("cv", "invitation_letter", "host_agreement", "report", "other")
+
+
+def duration_days(start, end):
+    """Days of a stay, both ends included."""
+    return (end - start).days + 1
+
+
+def duration_category(days):
+    """``short`` up to 30 days, ``medium`` up to 12 months, ``long`` beyond."""
+    if days <= 30:
+        return "short"
+    if days <= 365:
+        return "medium"
+    return "long"
+
+
+class Application(TimestampMixin, db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", STATUSES), name="status"),
+        sa.CheckConstraint(in_values("direction", DIRECTIONS), name="direction"),
+        sa.CheckConstraint(in_values("purpose", PURPOSES), name="purpose"),
+        sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        sa.CheckConstraint("requested_amount >= 0", name="requested_not_negative"),
+        sa.CheckConstraint(
+            "awarded_amount IS NULL OR awarded_amount >= 0", name="awarded_not_negative"
+        ),
+        sa.CheckConstraint("home_laboratory_id <> host_laboratory_id", name="two_laboratories"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.Index("ix_applications_status_created", "status", "created_at", "id"),
+        sa.Index("ix_applications_applicant_dates", "applicant_id", "start_date", "end_date"),
+        sa.Index("ix_applications_start_date", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    direction: Mapped[str] = mapped_column(sa.String(10), index=True)
+    programme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programmes.id", ondelete="RESTRICT"), index=True
+    )
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    home_laboratory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
+    )
+    host_laboratory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200))
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    requested_amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2), default=Decimal("0.00"))
+    awarded_amount: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(12, 2))
+    justification: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    programme = relationship("Programme")
+    applicant = relationship("User", foreign_keys=[applicant_id])
+    home_laboratory = relationship("Laboratory", foreign_keys=[home_laboratory_id])
+    host_laboratory = relationship("Laboratory", foreign_keys=[host_laboratory_id])
+    documents = relationship(
+        "Document", back_populates="application", order_by="Document.id",
+        cascade="all, delete-orphan",
+    )
+    events = relationship(
+        "Event", back_populates="application", order_by="Event.id",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self):
+        return f"<Application {self.reference} {self.status}>"
+
+    @property
+    def reviewing_laboratory_id(self):
+        """Home laboratory for outgoing stays, host laboratory for incoming ones."""
+        return self.home_laboratory_id if self.direction == "outgoing" else self.host_laboratory_id
+
+    @property
+    def reviewing_laboratory(self):
+        return self.home_laboratory if self.direction == "outgoing" else self.host_laboratory
+
+    @property
+    def duration_days(self):
+        return duration_days(self.start_date, self.end_date)
+
+    @property
+    def duration_category(self):
+        return duration_category(self.duration_days)
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", DOCUMENT_KINDS), name="kind"),
+        sa.CheckConstraint("size >= 0", name="size_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    original_name: Mapped[str] = mapped_column(sa.String(120))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application = relationship("Application", back_populates="documents")
+    uploader = relationship("User")
+
+
+class Event(db.Model):
+    """One line of an application's history. Written once, never changed."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint(
+            in_values("action", ACTIONS + ("create", "edit", "upload")), name="action"
+        ),
+        sa.Index("ix_events_application_id_id", "application_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(sa.String(20))
+    from_status: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    to_status: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application = relationship("Application", back_populates="events")
+    actor = relationship("User")

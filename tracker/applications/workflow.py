@@ -1,0 +1,62 @@
+"""The life of an application, as data.
+
+Each row of ``TRANSITIONS`` says which action moves an application from which states to
+which state, who may take it, and whether a comment is required. ``who`` names one of the
+actor rules of :mod:`tracker.core.permissions`.
+"""
+
+from dataclasses import dataclass
+
+STATUSES = (
+    "draft",
+    "submitted",
+    "endorsed",
+    "returned",
+    "declined",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "cancelled",
+    "completed",
+)
+TERMINAL = frozenset({"declined", "rejected", "withdrawn", "cancelled", "completed"})
+EDITABLE = frozenset({"draft", "returned"})
+# Statuses in which another application of the same person is a possible overlap.
+ACTIVE_FOR_OVERLAP = frozenset({"submitted", "endorsed", "approved"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset
+    target: str
+    who: tuple
+    needs_comment: bool = False
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("submit", frozenset({"draft", "returned"}), "submitted", ("applicant",)),
+        Transition("endorse", frozenset({"submitted"}), "endorsed", ("reviewer",)),
+        Transition(
+            "return",
+            frozenset({"submitted", "endorsed"}),
+            "returned",
+            ("reviewer_if_submitted", "admin_if_endorsed"),
+            needs_comment=True,
+        ),
+        Transition("decline", frozenset({"submitted"}), "declined", ("reviewer",), True),
+        Transition("approve", frozenset({"endorsed"}), "approved", ("admin_not_applicant",)),
+        Transition("reject", frozenset({"endorsed"}), "rejected", ("admin_not_applicant",), True),
+        Transition(
+            "withdraw",
+            frozenset({"draft", "submitted", "returned", "endorsed"}),
+            "withdrawn",
+            ("applicant",),
+        ),
+        Transition("cancel", frozenset({"approved"}), "cancelled", ("applicant", "admin"), True),
+        Transition("complete", frozenset({"approved"}), "completed", ("admin_after_end",)),
+    )
+}
+ACTIONS = tuple(TRANSITIONS)

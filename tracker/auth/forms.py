@@ -1,0 +1,71 @@
+"""Forms for signing in, registering and changing a password."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from tracker.auth.models import CATEGORIES, CATEGORY_LABELS
+from tracker.auth.passwords import password_problems
+from tracker.core.countries import country_choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def _check_policy(form, field):
+    email = form.email.data if hasattr(form, "email") else None
+    if hasattr(form, "_user") and form._user is not None:
+        email = form._user.email
+    problems = password_problems(field.data or "", email=email)
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    category = SelectField(
+        _l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
+    )
+    nationality = SelectField(_l("Nationality"), validators=[DataRequired()])
+    home_laboratory_id = SelectField(_l("Home laboratory"), coerce=str, validate_choice=True)
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 12 characters; a passphrase of several words works well."),
+        validators=[DataRequired(), Length(max=200), _check_policy],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def __init__(self, laboratories=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nationality.choices = country_choices(blank=_l("Choose a country"))
+        self.home_laboratory_id.choices = [("", _l("None / not listed"))] + [
+            (str(lab.id), lab.label) for lab in laboratories
+        ]
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters; a passphrase of several words works well."),
+        validators=[DataRequired(), Length(max=200), _check_policy],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user

@@ -1,0 +1,148 @@
+"""People, their roles and their personal API tokens."""
+
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+
+from tracker.core.models import TimestampMixin, UTCDateTime, in_values
+from tracker.extensions import db
+
+ROLES = ("researcher", "director", "admin")
+ROLE_LABELS = {
+    "researcher": _l("Researcher"),
+    "director": _l("Laboratory director"),
+    "admin": _l("Administrator"),
+}
+CATEGORIES = ("researcher", "engineer", "phd_student", "postdoc", "other")
+CATEGORY_LABELS = {
+    "researcher": _l("Researcher"),
+    "engineer": _l("Engineer"),
+    "phd_student": _l("PhD student"),
+    "postdoc": _l("Postdoctoral fellow"),
+    "other": _l("Other"),
+}
+
+
+def new_session_token():
+    return secrets.token_urlsafe(24)
+
+
+class User(TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("category", CATEGORIES), name="category"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("length(nationality) = 2", name="nationality_alpha2"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (a CHECK holds it), so the unique index is case-insensitive.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    category: Mapped[str] = mapped_column(sa.String(20), default="researcher")
+    nationality: Mapped[str] = mapped_column(sa.String(2))
+    home_laboratory_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # Rotated at logout, password change, role change and deactivation: every session
+    # and remember-me cookie carries it, so rotating it ends them all.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+
+    home_laboratory = relationship(
+        "Laboratory", foreign_keys=[home_laboratory_id], back_populates="members"
+    )
+    role_rows = relationship(
+        "UserRole", cascade="all, delete-orphan", lazy="selectin", back_populates="user"
+    )
+    directed_laboratories = relationship(
+        "Laboratory",
+        foreign_keys="Laboratory.director_id",
+        back_populates="director",
+        lazy="selectin",
+        order_by="Laboratory.name",
+    )
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+    # Roles -----------------------------------------------------------------
+    @property
+    def roles(self):
+        return sorted((row.role for row in self.role_rows), key=ROLES.index)
+
+    @roles.setter
+    def roles(self, values):
+        wanted = set(values)
+        unknown = wanted - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles: {sorted(unknown)}")
+        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
+            UserRole(role=role) for role in sorted(wanted - {row.role for row in self.role_rows})
+        ]
+
+    def has_role(self, role):
+        return any(row.role == role for row in self.role_rows)
+
+    @property
+    def is_admin(self):
+        return self.has_role("admin")
+
+    @property
+    def is_director(self):
+        return self.has_role("director")
+
+    # Flask-Login -------------------------------------------------------------
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
+
+    def end_all_sessions(self):
+        """Invalidate every session and remember-me cookie of this user."""
+        self.session_token = new_session_token()
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (sa.CheckConstraint(in_values("role", ROLES), name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+    user = relationship("User", back_populates="role_rows")
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A personal API token. Only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    user = relationship("User")

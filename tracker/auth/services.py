@@ -1,0 +1,96 @@
+"""Signing in and out, accounts, and the Flask-Login wiring."""
+
+import sqlalchemy as sa
+from flask import abort, g, request
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import User
+from tracker.auth.passwords import burn_verification, hash_password, verify_password
+from tracker.core.permissions import wants_json
+from tracker.extensions import db
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def user_by_email(email):
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email, password):
+    """The active user with these credentials, or None.
+
+    An unknown address costs the same hashing time as a wrong password, so the response
+    time does not tell whether an account exists.
+    """
+    user = user_by_email(email)
+    if user is None:
+        burn_verification(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def create_user(email, full_name, password, roles=("researcher",), **fields):
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        **fields,
+    )
+    user.roles = roles
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user, password):
+    user.password_hash = hash_password(password)
+    user.end_all_sessions()
+
+
+def login_account_key():
+    """Rate-limit key for the account named in a sign-in or token request."""
+    email = request.form.get("email")
+    if email is None and request.is_json:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+    return "account:" + normalise_email(email if isinstance(email, str) else "")
+
+
+def mark_login_failed():
+    g.login_failed = True
+
+
+def login_failed(response):
+    """Only failed attempts count against the sign-in limits."""
+    return bool(g.get("login_failed"))
+
+
+def configure_login_manager(login_manager):
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        # The id carries the user's session token: rotating the token ends every session.
+        identifier, _, token = (user_id or "").partition(":")
+        if not identifier.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(identifier))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+
+        if wants_json():
+            abort(401)
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

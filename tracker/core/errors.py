@@ -1,0 +1,91 @@
+"""Error pages for browsers and JSON errors for the API. Never a traceback."""
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+# Codes of the JSON error format (SPEC.md).
+ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+}
+TEMPLATED = {400, 403, 404, 405, 409, 413, 429, 500}
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def json_error(status, message, code=None, fields=None, headers=None):
+    """A response in the API's error format."""
+    body = {"status": status, "code": code or ERROR_CODES.get(status, "error"), "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        401: _("Please sign in to continue."),
+        403: _("You do not have permission to do this."),
+        404: _("This page does not exist, or you are not allowed to see it."),
+        405: _("This action is not available here."),
+        409: _("Someone else changed this in the meantime. Please review the current state."),
+        413: _("The file or request is too large."),
+        415: _("This type of file is not accepted."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. The team has been told; please try again."),
+    }
+
+
+def handle_http_exception(error):
+    status = error.code or 500
+    if status >= 500:
+        db.session.rollback()
+    headers = {}
+    if status == 429:
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            headers["Retry-After"] = str(retry_after)
+    message = _messages().get(status, error.description)
+    if isinstance(error, CSRFError):
+        message = _("Your form expired or was sent from elsewhere. Please try again.")
+    if wants_json():
+        if status == 405:
+            headers.update(dict(error.get_response().headers))
+            headers.pop("Content-Type", None)
+            headers.pop("Content-Length", None)
+        return json_error(status, message, headers=headers)
+    template = f"errors/{status}.html" if status in TEMPLATED else "errors/generic.html"
+    response = render_template(template, status=status, message=message), status
+    return response[0], status, headers
+
+
+def handle_unexpected(error):
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error on %s", request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

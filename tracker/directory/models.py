@@ -1,0 +1,128 @@
+"""The directory: laboratories (ours, partners, joint units) and programmes."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import CATEGORIES
+from tracker.core.models import TimestampMixin, in_values
+from tracker.extensions import db
+
+LAB_KINDS = ("unit", "partner", "joint_unit")
+LAB_KIND_LABELS = {
+    "unit": _l("Unit (France)"),
+    "partner": _l("Partner laboratory (abroad)"),
+    "joint_unit": _l("International joint unit (abroad)"),
+}
+HOME_COUNTRY = "FR"
+DIRECTIONS = ("incoming", "outgoing")
+DIRECTION_LABELS = {"incoming": _l("Incoming"), "outgoing": _l("Outgoing")}
+MAX_STAY_DAYS = 5 * 365 + 2  # five years, leap days included
+
+
+class Laboratory(TimestampMixin, db.Model):
+    __tablename__ = "laboratories"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", LAB_KINDS), name="kind"),
+        sa.CheckConstraint("length(country) = 2", name="country_alpha2"),
+        # Units are in France; partners and joint units are abroad.
+        sa.CheckConstraint(
+            f"(kind = 'unit') = (country = '{HOME_COUNTRY}')", name="kind_matches_country"
+        ),
+        sa.CheckConstraint("kind <> 'partner' OR director_id IS NULL", name="partner_no_director"),
+        sa.Index("ix_laboratories_kind_country", "kind", "country"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    acronym: Mapped[str] = mapped_column(sa.String(30), default="")
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    institution: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="")
+    country: Mapped[str] = mapped_column(sa.String(2))
+    director_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+
+    director = relationship(
+        "User", foreign_keys=[director_id], back_populates="directed_laboratories"
+    )
+    members = relationship(
+        "User", foreign_keys="User.home_laboratory_id", back_populates="home_laboratory"
+    )
+
+    def __repr__(self):
+        return f"<Laboratory {self.acronym or self.name}>"
+
+    @property
+    def label(self):
+        return f"{self.acronym} — {self.name}" if self.acronym else self.name
+
+    @property
+    def is_abroad(self):
+        return self.kind in ("partner", "joint_unit")
+
+
+class Programme(TimestampMixin, db.Model):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("direction", DIRECTIONS), name="direction"),
+        sa.CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
+        sa.CheckConstraint(
+            f"min_days >= 1 AND max_days >= min_days AND max_days <= {MAX_STAY_DAYS}",
+            name="day_bounds",
+        ),
+        sa.CheckConstraint("budget >= 0", name="budget_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    direction: Mapped[str] = mapped_column(sa.String(10), index=True)
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    min_days: Mapped[int] = mapped_column(default=1)
+    max_days: Mapped[int] = mapped_column(default=MAX_STAY_DAYS)
+    budget: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal("0.00"))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    category_rows = relationship(
+        "ProgrammeCategory", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def __repr__(self):
+        return f"<Programme {self.name}>"
+
+    @property
+    def eligible_categories(self):
+        return sorted((row.category for row in self.category_rows), key=CATEGORIES.index)
+
+    @eligible_categories.setter
+    def eligible_categories(self, values):
+        wanted = set(values)
+        unknown = wanted - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories: {sorted(unknown)}")
+        self.category_rows = [row for row in self.category_rows if row.category in wanted] + [
+            ProgrammeCategory(category=category)
+            for category in sorted(wanted - {row.category for row in self.category_rows})
+        ]
+
+    def is_open_on(self, day):
+        return self.active and self.opens_on <= day <= self.closes_on
+
+
+class ProgrammeCategory(db.Model):
+    """One category of people a programme is open to."""
+
+    __tablename__ = "programme_categories"
+    __table_args__ = (sa.CheckConstraint(in_values("category", CATEGORIES), name="category"),)
+
+    programme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
