@@ -11,9 +11,13 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+import contextvars
+
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from config import TestingConfig, database_url
 from tracker import create_app
@@ -43,6 +47,21 @@ def database_uri(tmp_path_factory):
         admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own application context.
+
+    Tests run inside an application context (for factories and queries); without this,
+    requests would share it, and with it ``g`` and the database session, unlike production.
+    """
+
+    def open(self, *args, **kwargs):
+        def request_outside_test_context():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(request_outside_test_context)
+
+
 @pytest.fixture(scope="session")
 def app(database_uri, tmp_path_factory):
     app = create_app(
@@ -50,6 +69,7 @@ def app(database_uri, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_uri,
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         flask_migrate.upgrade()
     yield app
@@ -165,6 +185,41 @@ class Factory:
         _db.session.add(programme)
         _db.session.commit()
         return programme
+
+
+    def application(self, applicant=None, status="draft", direction="outgoing", **fields):
+        """An application in ``status``, written directly (a fixture, not a transition)."""
+        from tracker.applications.models import Application
+
+        n = self._next()
+        if applicant is None:
+            applicant = self.user(lab=self.lab("unit" if direction == "outgoing" else "partner"))
+        home = fields.pop("home", None) or applicant.home_laboratory or self.lab(
+            "unit" if direction == "outgoing" else "partner"
+        )
+        host = fields.pop("host", None) or self.lab(
+            "partner" if direction == "outgoing" else "unit"
+        )
+        programme = fields.pop("programme", None) or self.programme(direction)
+        start = fields.pop("start_date", date.today() + timedelta(days=60))
+        application = Application(
+            reference=fields.pop("reference", f"MOB-{start.year}-{900000 + n:06d}"),
+            direction=direction,
+            programme=programme,
+            applicant=applicant,
+            home_laboratory=home,
+            host_laboratory=host,
+            title=fields.pop("title", f"Research stay {n}"),
+            purpose=fields.pop("purpose", "research_stay"),
+            start_date=start,
+            end_date=fields.pop("end_date", start + timedelta(days=20)),
+            requested_amount=fields.pop("requested_amount", Decimal("1500.00")),
+            status=status,
+            **fields,
+        )
+        _db.session.add(application)
+        _db.session.commit()
+        return application
 
 
 @pytest.fixture

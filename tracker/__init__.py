@@ -85,13 +85,21 @@ def _select_locale():
 
 
 def register_blueprints(app):
+    from tracker.applications.views import bp as applications_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.core.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
+    from tracker.notifications.views import bp as notifications_bp
+    from tracker.reports.views import bp as reports_bp
+    from tracker.review.views import bp as review_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_error_handlers(app):

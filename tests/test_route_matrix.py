@@ -1,0 +1,73 @@
+"""Every route × role, with the expected status written down in ``tests/routes/``."""
+
+import importlib
+import pkgutil
+
+import pytest
+
+import tests.routes
+from tests.conftest import csrf_token, sign_in
+from tests.routes import ROLES
+
+
+def _all_routes():
+    routes = []
+    for module in pkgutil.iter_modules(tests.routes.__path__):
+        routes.extend(importlib.import_module(f"tests.routes.{module.name}").ROUTES)
+    return routes
+
+
+ROUTES = _all_routes()
+
+
+def test_every_endpoint_has_expectations(app):
+    listed = {route.endpoint for route in ROUTES}
+    missing = sorted(set(app.view_functions) - listed)
+    assert not missing, f"endpoints without an entry in tests/routes/: {missing}"
+    stale = sorted(listed - set(app.view_functions))
+    assert not stale, f"entries for endpoints that no longer exist: {stale}"
+
+
+def test_every_expectation_covers_every_role():
+    for route in ROUTES:
+        assert set(route.expect) == set(ROLES), route.endpoint
+
+
+@pytest.fixture
+def world(make):
+    """One of everything, for the placeholders of the route paths."""
+    unit = make.lab("unit", acronym="UNIT")
+    partner = make.lab("partner", acronym="PART")
+    director = make.director_of(unit, email="director@example.org")
+    researcher = make.user(email="researcher@example.org", lab=unit)
+    admin = make.user(roles=("admin",), email="admin@example.org", lab=unit)
+    other = make.user(email="other@example.org", lab=unit)
+    programme = make.programme("outgoing")
+    application = make.application(applicant=researcher, host=partner, programme=programme)
+    return {
+        "users": {"researcher": researcher, "director": director, "admin": admin},
+        "placeholders": {
+            "unit": unit.id,
+            "partner": partner.id,
+            "programme": programme.id,
+            "user": other.id,
+            "application": application.id,
+        },
+    }
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.endpoint}")
+@pytest.mark.parametrize("role", ROLES)
+def test_route_answers_as_expected(app, world, route, role):
+    client = app.test_client()
+    if role != "anonymous":
+        sign_in(client, world["users"][role])
+    path = route.path.format(**world["placeholders"])
+    if route.method == "GET":
+        response = client.get(path)
+    else:
+        data = {**route.data, "csrf_token": csrf_token(client, "/auth/password" if role != "anonymous" else "/auth/login")}
+        response = client.open(path, method=route.method, data=data)
+    assert response.status_code == route.expect[role], (
+        f"{role} {route.method} {path}: {response.status_code}, expected {route.expect[role]}"
+    )

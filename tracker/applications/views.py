@@ -1,0 +1,5 @@
+"""Applications: create, edit, submit, follow, act on."""
+
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
