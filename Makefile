@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app tracker
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev db seed lint clean
+.PHONY: run test install install-dev db seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ run: seed
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: install  # extract every marked string into messages.pot for translators
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot .
 
 clean:
 	rm -rf $(VENV) .pytest_cache
