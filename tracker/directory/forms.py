@@ -75,7 +75,6 @@ def at_least_one(message):
         if not field.data:
             raise StopValidation(message)
 
-    check.field_flags = {"required": True}
     return check
 
 
@@ -115,7 +114,9 @@ class DirectoryForm(FlaskForm):
 
     def add_problems(self, problems):
         for name, message in problems.items():
-            self[name].errors = list(self[name].errors) + [message]
+            errors = list(self[name].errors)
+            if str(message) not in map(str, errors):
+                self[name].errors = errors + [message]
 
 
 # People --------------------------------------------------------------------------------
