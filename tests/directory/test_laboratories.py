@@ -137,7 +137,9 @@ def test_admin_who_directs_a_new_lab_stays_signed_in(client, admin, db):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, admin.id).roles == ["researcher", "director", "admin"]
-    assert client.get("/admin/laboratories").status_code == 200
+    follow = client.get("/admin/laboratories")
+    assert follow.status_code == 200
+    assert "You now have the director role." in page(follow)
 
 
 def test_unit_abroad_is_refused_next_to_country(client, admin, db):

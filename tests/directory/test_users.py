@@ -280,3 +280,9 @@ def db_roles(user):
 
     db.session.expire_all()
     return db.session.scalars(sa.select(User).where(User.id == user.id)).one().roles
+
+
+def test_filters_show_no_error_when_absent_and_one_for_a_bad_value(client, admin):
+    response = client.get("/admin/users")
+    assert error_of(response, "role") is None and error_of(response, "active") is None
+    assert error_of(client.get("/admin/users?active=maybe"), "active") == "Not a valid choice."

@@ -166,10 +166,11 @@ class UserForm(DirectoryForm):
 class UserFilterForm(Form):
     q = SearchField(_l("Name or email"), filters=[tidy], validators=[Length(max=100)])
     role = SelectField(
-        _l("Role"), choices=lambda: [("", _l("Any role"))] + _role_choices()
+        _l("Role"), default="", choices=lambda: [("", _l("Any role"))] + _role_choices()
     )
     active = SelectField(
         _l("Status"),
+        default="",
         choices=[("", _l("Active and inactive")), ("1", _l("Active")), ("0", _l("Inactive"))],
     )
 
@@ -242,10 +243,11 @@ class LaboratoryFilterForm(Form):
     )
     kind = SelectField(
         _l("Kind"),
+        default="",
         choices=lambda: [("", _l("All kinds"))]
         + [(kind, LAB_KIND_LABELS[kind]) for kind in LAB_KINDS],
     )
-    country = SelectField(_l("Country"))
+    country = SelectField(_l("Country"), default="")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -331,10 +333,12 @@ class ProgrammeFilterForm(Form):
     q = SearchField(_l("Name"), filters=[tidy], validators=[Length(max=100)])
     direction = SelectField(
         _l("Direction"),
+        default="",
         choices=lambda: [("", _l("Both directions"))]
         + [(direction, DIRECTION_LABELS[direction]) for direction in DIRECTIONS],
     )
     active = SelectField(
         _l("Status"),
+        default="",
         choices=[("", _l("Active and inactive")), ("1", _l("Active")), ("0", _l("Inactive"))],
     )

@@ -178,15 +178,18 @@ def _save_laboratory(laboratory, form):
     flash(_("The laboratory %(name)s is saved.", name=laboratory.name), "success")
     if granted:
         director = laboratory.director
-        _stay_signed_in(director)
-        flash(
-            _(
-                "%(name)s now has the director role (their sessions were ended, "
-                "so they sign in again to use it).",
-                name=director.full_name,
-            ),
-            "info",
-        )
+        if director.id == current_user.id:
+            _stay_signed_in(director)
+            flash(_("You now have the director role."), "info")
+        else:
+            flash(
+                _(
+                    "%(name)s now has the director role (their sessions were ended, "
+                    "so they sign in again to use it).",
+                    name=director.full_name,
+                ),
+                "info",
+            )
     return redirect(url_for("directory.list_laboratories"))
 
 
