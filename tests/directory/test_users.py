@@ -286,3 +286,13 @@ def test_filters_show_no_error_when_absent_and_one_for_a_bad_value(client, admin
     response = client.get("/admin/users")
     assert error_of(response, "role") is None and error_of(response, "active") is None
     assert error_of(client.get("/admin/users?active=maybe"), "active") == "Not a valid choice."
+
+
+def test_director_role_stays_while_they_direct_a_lab(client, admin, make, db):
+    lab = make.lab("unit", acronym="LPMC")
+    director = make.director_of(lab)
+    response = post_form(client, f"/admin/users/{director.id}",
+                         form_of(director, roles=["researcher"]))
+    assert response.status_code == 200
+    assert "directs LPMC" in error_of(response, "roles")
+    assert reload(db, director).roles == ["researcher", "director"]

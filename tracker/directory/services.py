@@ -62,6 +62,14 @@ def account_problems(editor, user, email=None, roles=None, active=None):
         problems["email"] = _l("Another account already uses this email address.")
     if roles is not None and not roles:
         problems["roles"] = _l("Choose at least one role.")
+    elif roles is not None and "director" not in roles and user.directed_laboratories:
+        # A laboratory's director must hold the role, or its requests would have no reviewer.
+        problems["roles"] = _l(
+            "%(name)s directs %(labs)s: name another director there first, "
+            "or keep the director role.",
+            name=user.full_name,
+            labs=", ".join(lab.acronym or lab.name for lab in user.directed_laboratories),
+        )
     if editor is not None and editor.id == user.id:
         if roles is not None and "admin" not in roles:
             problems["roles"] = _l(

@@ -120,8 +120,10 @@ def edit_user(user_id):
         except services.InvalidValues as error:
             form.add_problems(error.problems)
         except IntegrityError:
-            # Another admin gave this address to someone else a moment ago.
             db.session.rollback()
+            if not services.email_in_use(form.email.data, by_other_than=user):
+                raise
+            # Another admin gave this address to someone else a moment ago.
             form.email.errors.append(_("Another account already uses this email address."))
         else:
             _stay_signed_in(user)
