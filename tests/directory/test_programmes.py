@@ -196,3 +196,10 @@ def test_programme_pages_are_for_admins_only(app, make, db):
     response = app.test_client().get("/admin/programmes")
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+def test_absurd_page_numbers_answer_an_empty_page(client, admin, make):
+    make.programme("outgoing")
+    for number in ("0", "-3", "abc", "9" * 30):
+        response = client.get(f"/admin/programmes?page={number}")
+        assert response.status_code == 200, number
