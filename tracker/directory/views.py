@@ -130,7 +130,10 @@ def edit_user(user_id):
             flash(_("%(name)s is saved.", name=user.full_name), "success")
             changed = set(user.roles) != roles_before or user.active != active_before
             if changed and user.id != current_user.id:
-                flash(_("Their roles or status changed: every session of theirs has ended."), "info")
+                flash(
+                    _("Their roles or status changed: every session of theirs has ended."),
+                    "info",
+                )
             return redirect(url_for("directory.list_users"))
     return render_template("directory/edit_user.html", form=form, user=user)
 
