@@ -1,5 +1,274 @@
-"""Administration of the directory: users and roles, laboratories, programmes."""
+"""Administration of the directory: users and roles, laboratories, programmes.
 
-from flask import Blueprint
+Every page is for administrators. Each edit view loads (404), validates the form, calls a
+service from :mod:`tracker.directory.services` and commits once.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
+
+from tracker.auth.models import CATEGORY_LABELS, ROLE_LABELS, User, UserRole
+from tracker.core.permissions import role_required
+from tracker.directory import services
+from tracker.directory.forms import (
+    LaboratoryFilterForm,
+    LaboratoryForm,
+    ProgrammeFilterForm,
+    ProgrammeForm,
+    UserFilterForm,
+    UserForm,
+)
+from tracker.directory.models import DIRECTION_LABELS, LAB_KIND_LABELS, Laboratory, Programme
+from tracker.extensions import db
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
+
+PER_PAGE = 25
+LAST_PAGE = 1_000_000  # far past any real list, and an OFFSET every database accepts
+
+
+def _page(query):
+    """The requested page of ``query``; a page past the end is empty, never an error."""
+    page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def _filters(form_class):
+    """A filter form read from the query string; a filter with a bad value is ignored."""
+    form = form_class(request.args)
+    form.validate()
+    return form, {name: value for name, value in form.data.items() if not form[name].errors}
+
+
+def _labels():
+    return {
+        "roles": ROLE_LABELS,
+        "categories": CATEGORY_LABELS,
+        "kinds": LAB_KIND_LABELS,
+        "directions": DIRECTION_LABELS,
+    }
+
+
+def _stay_signed_in(user):
+    """Keep the admin's own session when a change of theirs rotated their session token."""
+    if user.id == current_user.id:
+        login_user(user)
+
+
+def _laboratory_rows():
+    """(id, name, acronym) of every laboratory, for a select: no full rows loaded."""
+    return db.session.execute(
+        sa.select(Laboratory.id, Laboratory.name, Laboratory.acronym).order_by(
+            Laboratory.name, Laboratory.id
+        )
+    ).all()
+
+
+# People --------------------------------------------------------------------------------
+@bp.route("/users")
+@role_required("admin")
+def list_users():
+    form, filters = _filters(UserFilterForm)
+    query = (
+        sa.select(User)
+        .options(selectinload(User.home_laboratory), lazyload(User.directed_laboratories))
+        .order_by(User.full_name, User.id)
+    )
+    if filters.get("q"):
+        text = filters["q"]
+        query = query.where(
+            sa.or_(
+                User.full_name.icontains(text, autoescape=True),
+                User.email.contains(text.lower(), autoescape=True),
+            )
+        )
+    if filters.get("role"):
+        query = query.where(
+            sa.exists().where(UserRole.user_id == User.id, UserRole.role == filters["role"])
+        )
+    if filters.get("active"):
+        query = query.where(User.active.is_(filters["active"] == "1"))
+    return render_template(
+        "directory/list_users.html", form=form, pagination=_page(query), labels=_labels()
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_user(user_id):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(user, current_user, _laboratory_rows())
+    if form.validate_on_submit():
+        roles_before, active_before = set(user.roles), user.active
+        try:
+            services.update_user(
+                user,
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                category=form.category.data,
+                nationality=form.nationality.data,
+                home_laboratory_id=form.home_laboratory_id.data,
+                roles=form.roles.data,
+                active=form.active.data,
+            )
+            db.session.commit()
+        except services.InvalidValues as error:
+            form.add_problems(error.problems)
+        except IntegrityError:
+            db.session.rollback()
+            if not services.email_in_use(form.email.data, by_other_than=user):
+                raise
+            # Another admin gave this address to someone else a moment ago.
+            form.email.errors.append(_("Another account already uses this email address."))
+        else:
+            _stay_signed_in(user)
+            flash(_("%(name)s is saved.", name=user.full_name), "success")
+            changed = set(user.roles) != roles_before or user.active != active_before
+            if changed and user.id != current_user.id:
+                flash(
+                    _("Their roles or status changed: every session of theirs has ended."),
+                    "info",
+                )
+            return redirect(url_for("directory.list_users"))
+    return render_template("directory/edit_user.html", form=form, user=user)
+
+
+# Laboratories ----------------------------------------------------------------------------
+@bp.route("/laboratories")
+@role_required("admin")
+def list_laboratories():
+    form, filters = _filters(LaboratoryFilterForm)
+    query = (
+        sa.select(Laboratory)
+        .options(selectinload(Laboratory.director).options(lazyload(User.directed_laboratories)))
+        .order_by(Laboratory.name, Laboratory.id)
+    )
+    if filters.get("q"):
+        text = filters["q"]
+        query = query.where(
+            sa.or_(
+                *(
+                    column.icontains(text, autoescape=True)
+                    for column in (
+                        Laboratory.name,
+                        Laboratory.acronym,
+                        Laboratory.city,
+                        Laboratory.institution,
+                    )
+                )
+            )
+        )
+    if filters.get("kind"):
+        query = query.where(Laboratory.kind == filters["kind"])
+    if filters.get("country"):
+        query = query.where(Laboratory.country == filters["country"])
+    return render_template(
+        "directory/list_laboratories.html", form=form, pagination=_page(query), labels=_labels()
+    )
+
+
+def _save_laboratory(laboratory, form):
+    """Save a valid form on ``laboratory``; a redirect, or None to show the form again."""
+    try:
+        granted = services.save_laboratory(laboratory, **form.values())
+        db.session.commit()
+    except services.InvalidValues as error:
+        form.add_problems(error.problems)
+        return None
+    flash(_("The laboratory %(name)s is saved.", name=laboratory.name), "success")
+    if granted:
+        director = laboratory.director
+        if director.id == current_user.id:
+            _stay_signed_in(director)
+            flash(_("You now have the director role."), "info")
+        else:
+            flash(
+                _(
+                    "%(name)s now has the director role (their sessions were ended, "
+                    "so they sign in again to use it).",
+                    name=director.full_name,
+                ),
+                "info",
+            )
+    return redirect(url_for("directory.list_laboratories"))
+
+
+@bp.route("/laboratories/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_laboratory():
+    form = LaboratoryForm()
+    if form.validate_on_submit():
+        response = _save_laboratory(Laboratory(), form)
+        if response is not None:
+            return response
+    return render_template("directory/edit_laboratory.html", form=form, laboratory=None)
+
+
+@bp.route("/laboratories/<int:laboratory_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_laboratory(laboratory_id):
+    laboratory = db.get_or_404(Laboratory, laboratory_id)
+    form = LaboratoryForm(laboratory)
+    if form.validate_on_submit():
+        response = _save_laboratory(laboratory, form)
+        if response is not None:
+            return response
+    return render_template("directory/edit_laboratory.html", form=form, laboratory=laboratory)
+
+
+# Programmes ------------------------------------------------------------------------------
+@bp.route("/programmes")
+@role_required("admin")
+def list_programmes():
+    form, filters = _filters(ProgrammeFilterForm)
+    # Eligible categories load in one more query (the relationship is ``selectin``).
+    query = sa.select(Programme).order_by(Programme.opens_on.desc(), Programme.name, Programme.id)
+    if filters.get("q"):
+        query = query.where(Programme.name.icontains(filters["q"], autoescape=True))
+    if filters.get("direction"):
+        query = query.where(Programme.direction == filters["direction"])
+    if filters.get("active"):
+        query = query.where(Programme.active.is_(filters["active"] == "1"))
+    return render_template(
+        "directory/list_programmes.html", form=form, pagination=_page(query), labels=_labels()
+    )
+
+
+def _save_programme(programme, form):
+    """Save a valid form on ``programme``; a redirect, or None to show the form again."""
+    try:
+        services.save_programme(programme, **form.values())
+        db.session.commit()
+    except services.InvalidValues as error:
+        form.add_problems(error.problems)
+        return None
+    flash(_("The programme %(name)s is saved.", name=programme.name), "success")
+    return redirect(url_for("directory.list_programmes"))
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_programme():
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        response = _save_programme(Programme(), form)
+        if response is not None:
+            return response
+    return render_template("directory/edit_programme.html", form=form, programme=None)
+
+
+@bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_programme(programme_id):
+    programme = db.get_or_404(Programme, programme_id)
+    form = ProgrammeForm(programme)
+    if form.validate_on_submit():
+        response = _save_programme(programme, form)
+        if response is not None:
+            return response
+    return render_template("directory/edit_programme.html", form=form, programme=programme)
