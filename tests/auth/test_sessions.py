@@ -211,3 +211,53 @@ def test_session_and_remember_cookies_are_httponly_and_lax(client, make):
         (header,) = set_cookie_headers(response, name)
         assert "HttpOnly" in header
         assert "SameSite=Lax" in header
+
+
+# Sign-out and password change on a remembered device ---------------------------------------
+def test_logout_deletes_the_remember_cookie_from_the_browser(client, make):
+    sign_in(client, make.user(), remember=True)
+    assert client.get_cookie(REMEMBER_COOKIE) is not None
+
+    post_form(client, "/auth/logout", {}, page="/")
+
+    assert client.get_cookie(REMEMBER_COOKIE) is None
+
+
+def test_password_change_keeps_this_device_remembered(app, client, make):
+    sign_in(client, make.user(), remember=True)
+    old_remember = cookie_value(client, REMEMBER_COOKIE)
+    new_password = "a passphrase for this device"
+
+    post_form(
+        client,
+        "/auth/password",
+        {"current_password": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+
+    new_remember = cookie_value(client, REMEMBER_COOKIE)
+    assert new_remember != old_remember
+    assert_signed_in(client_with(app, remember_token=new_remember))
+    assert_sent_to_login(client_with(app, remember_token=old_remember))
+
+
+def test_password_change_does_not_remember_a_device_that_was_not(client, make):
+    sign_in(client, make.user(), remember=False)
+    new_password = "a passphrase for this device"
+
+    post_form(
+        client,
+        "/auth/password",
+        {"current_password": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+
+    assert client.get_cookie(REMEMBER_COOKIE) is None
+
+
+def test_registration_starts_a_fresh_session(client):
+    from tests.auth.test_passwords_and_registration import registration
+
+    token_before = csrf_token(client, "/auth/register")
+    response = client.post("/auth/register", data={**registration(), "csrf_token": token_before})
+    assert response.status_code == 302
+
+    assert csrf_from(client.get(PROTECTED_PAGE)) != token_before
