@@ -4,6 +4,7 @@ starts a fresh session."""
 
 import pytest
 
+from tests.auth.test_passwords_and_registration import registration
 from tests.conftest import PASSWORD, csrf_from, csrf_token, post_form, sign_in
 from tracker.auth.models import User
 from tracker.directory.services import set_active, set_roles
@@ -254,8 +255,6 @@ def test_password_change_does_not_remember_a_device_that_was_not(client, make):
 
 
 def test_registration_starts_a_fresh_session(client):
-    from tests.auth.test_passwords_and_registration import registration
-
     token_before = csrf_token(client, "/auth/register")
     response = client.post("/auth/register", data={**registration(), "csrf_token": token_before})
     assert response.status_code == 302

@@ -56,7 +56,7 @@ def test_wrong_password_verifies_the_account_hash_once(client, make, hash_checks
     assert burns == []
 
 
-def test_inactive_account_costs_the_same_as_an_active_one(client, make, db, hash_checks):
+def test_inactive_account_costs_the_same_as_an_active_one(client, make, hash_checks):
     user = make.user(active=False)
 
     response = post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD})

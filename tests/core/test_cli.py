@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD, sign_in
+from tests.conftest import sign_in
 from tracker.auth.models import User
 from tracker.auth.passwords import verify_password
 from tracker.auth.services import user_by_email
