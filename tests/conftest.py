@@ -282,3 +282,17 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are failures in CI.", red=True)
         session.exitstatus = 1
+
+
+# Foreign keys on SQLite ------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _sqlite_foreign_keys_on(_app_context):
+    """Each test starts on fresh SQLite connections, so foreign keys are enforced.
+
+    ``_empty_tables`` turns them off, then on again inside its transaction, where SQLite
+    ignores the PRAGMA: the pooled connection kept them off for every later test. New
+    connections get them from the app's own connect hook, as in production.
+    """
+    if _db.engine.dialect.name == "sqlite":
+        _db.engine.dispose()
+    yield

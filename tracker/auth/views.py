@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 
 from tracker.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from tracker.auth.passwords import verify_password
@@ -22,6 +23,10 @@ from tracker.directory.models import Laboratory
 from tracker.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _remember_cookie_name():
+    return current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME)
 
 
 def _account_limit():
@@ -60,8 +65,10 @@ def login():
 def logout():
     current_user.end_all_sessions()
     db.session.commit()
-    logout_user()
+    # Clear first: logout_user leaves a note in the session to delete the remember-me
+    # cookie, which clearing afterwards would throw away.
     session.clear()
+    logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -108,9 +115,11 @@ def change_password():
             user = current_user._get_current_object()
             set_password(user, form.password.data)
             db.session.commit()
-            # Other sessions are ended; this one carries on with the new token.
+            # Other sessions are ended; this one carries on with the new token, and a
+            # remembered device gets a remember-me cookie carrying it too.
+            remembered = _remember_cookie_name() in request.cookies
             session.clear()
-            login_user(user)
+            login_user(user, remember=remembered)
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

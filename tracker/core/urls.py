@@ -1,5 +1,6 @@
 """Redirect targets that stay on this site."""
 
+import unicodedata
 from urllib.parse import urlsplit
 
 
@@ -11,7 +12,8 @@ def safe_next(target, default="/"):
     """
     if not target or not isinstance(target, str):
         return default
-    if any(ord(char) < 32 for char in target) or "\\" in target:
+    # "Cc" is every control character: C0 (tab, newline...), DEL and C1, not only < 32.
+    if any(unicodedata.category(char) == "Cc" for char in target) or "\\" in target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -1,0 +1,67 @@
+"""Configuration: production refuses unsafe settings and marks its cookies Secure."""
+
+import pytest
+
+from config import ProductionConfig
+from tests.conftest import PASSWORD, csrf_token
+from tracker import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(database_uri):
+    # SECRET_KEY=None stands for "not in the environment", whatever this machine has.
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY=None, SQLALCHEMY_DATABASE_URI=database_uri)
+
+
+def test_production_refuses_an_empty_secret_key(database_uri):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY="", SQLALCHEMY_DATABASE_URI=database_uri)
+
+
+def test_production_refuses_debug_mode(database_uri):
+    with pytest.raises(RuntimeError, match="[Dd]ebug"):
+        create_app(
+            ProductionConfig,
+            SECRET_KEY="a-real-secret-for-this-test",
+            DEBUG=True,
+            SQLALCHEMY_DATABASE_URI=database_uri,
+        )
+
+
+def test_production_cookies_are_secure_httponly_and_lax(database_uri, make):
+    user = make.user()
+    production = create_app(
+        ProductionConfig,
+        SECRET_KEY="a-real-secret-for-this-test",
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        PASSWORD_HASH_METHOD="scrypt:4096:8:1",
+    )
+    client = production.test_client()
+
+    # Secure cookies travel over HTTPS only, so the client speaks HTTPS; over HTTPS the
+    # CSRF check also wants the Referer a browser sends.
+    login_url = "https://localhost/auth/login"
+    response = client.post(
+        login_url,
+        data={"email": user.email, "password": PASSWORD, "remember": "y",
+              "csrf_token": csrf_token(client, login_url)},
+        headers={"Referer": login_url},
+    )
+
+    assert response.status_code == 302
+    cookies = {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+    for name in ("session", "remember_token"):
+        assert "; Secure" in cookies[name]
+        assert "HttpOnly" in cookies[name]
+        assert "SameSite=Lax" in cookies[name]
+
+
+def test_production_keeps_csrf_protection_on(database_uri):
+    production = create_app(
+        ProductionConfig, SECRET_KEY="a-real-secret-for-this-test", SQLALCHEMY_DATABASE_URI=database_uri
+    )
+    assert production.config.get("WTF_CSRF_ENABLED", True) is True
+    response = production.test_client().post(
+        "https://localhost/auth/login", data={"email": "a@example.org", "password": "x"}
+    )
+    assert response.status_code == 400

@@ -1,0 +1,87 @@
+"""The migrations build, from an empty database, exactly the schema the models describe."""
+
+import os
+import uuid
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from config import TestingConfig, database_url
+from tracker import create_app
+from tracker.extensions import db
+
+
+@pytest.fixture
+def empty_database_uri(tmp_path):
+    """A new, empty database on the leg's server: a SQLite file, or a PostgreSQL database
+    created for this test and dropped after it."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield "sqlite:///" + str(tmp_path / "empty.db")
+        return
+    server_url = database_url(server_url)
+    name = f"tracker_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_app(empty_database_uri):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_uri)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def differences_with_models():
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def table_names():
+    return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_of_an_empty_database_matches_the_models(empty_app):
+    assert table_names() == set()
+
+    flask_migrate.upgrade()
+
+    assert table_names() == set(db.metadata.tables)
+    assert differences_with_models() == []
+
+
+def test_downgrade_to_base_then_upgrade_again(empty_app):
+    flask_migrate.upgrade()
+
+    flask_migrate.downgrade(revision="base")
+    assert table_names() == set()
+
+    flask_migrate.upgrade()
+    assert differences_with_models() == []
+
+
+def test_migrated_schema_keeps_its_check_constraints(empty_app):
+    """compare_metadata does not compare CHECK constraints, so count them by name."""
+    flask_migrate.upgrade()
+    inspector = sa.inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        expected = {
+            constraint.name
+            for constraint in table.constraints
+            if isinstance(constraint, sa.CheckConstraint) and constraint.name
+        }
+        found = {check["name"] for check in inspector.get_check_constraints(table.name)}
+        assert expected <= found, (table.name, expected - found)
