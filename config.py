@@ -69,6 +69,10 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
 
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto. Without this,
+    # every client would share the proxy's address (and its sign-in limit).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+
     # Interface.
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
@@ -107,6 +111,11 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
+        if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+            app.logger.warning(
+                "RATELIMIT_STORAGE_URI is memory://: each worker counts sign-in failures "
+                "on its own. Use Redis in production."
+            )
 
 
 CONFIGS = {

@@ -6,6 +6,7 @@ import secrets
 import sqlalchemy as sa
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 
@@ -37,6 +38,9 @@ def configure(app, config_class, overrides):
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     config_class.check(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _instance_secret(app):

@@ -65,3 +65,28 @@ def test_production_keeps_csrf_protection_on(database_uri):
         "https://localhost/auth/login", data={"email": "a@example.org", "password": "x"}
     )
     assert response.status_code == 400
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(database_uri):
+    from flask import request
+
+    proxied = create_app(
+        ProductionConfig,
+        SECRET_KEY="a-real-secret-for-this-test",
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        PROXY_FIX_X_FOR=1,
+    )
+    direct = create_app(
+        ProductionConfig, SECRET_KEY="a-real-secret-for-this-test", SQLALCHEMY_DATABASE_URI=database_uri
+    )
+    headers = {"X-Forwarded-For": "203.0.113.7"}
+    seen = {}
+    for name, instance in (("proxied", proxied), ("direct", direct)):
+        @instance.route("/_address")
+        def address():
+            return request.remote_addr
+
+        seen[name] = instance.test_client().get(
+            "/_address", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        ).get_data(as_text=True)
+    assert seen == {"proxied": "203.0.113.7", "direct": "127.0.0.1"}
