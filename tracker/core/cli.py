@@ -6,11 +6,13 @@ from flask import current_app
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.notifications.cli import register_commands as register_notification_commands
 
 
 def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    register_notification_commands(app)
 
 
 @click.command("seed-demo")
