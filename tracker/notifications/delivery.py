@@ -28,7 +28,8 @@ SMTP_TIMEOUT = 30
 
 def backoff(attempts):
     """Wait after the ``attempts``-th failure: 1, 2, 4 ... minutes, at most 6 hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    exponent = min(max(attempts - 1, 0), 20)  # 2**20 minutes is far beyond the cap already
+    return min(timedelta(minutes=2**exponent), MAX_BACKOFF)
 
 
 def _due(now):
