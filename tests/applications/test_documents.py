@@ -197,7 +197,7 @@ def test_empty_file_is_refused(client, db, draft, empty_upload_folder):
     assert files_in(empty_upload_folder) == []
 
 
-def test_path_traversal_name_is_stored_safely(client, db, draft, empty_upload_folder, tmp_path):
+def test_path_traversal_name_is_stored_safely(client, db, draft, empty_upload_folder):
     sign_in(client, draft.applicant)
     response = upload(client, draft.id, PDF_BYTES, name="../../etc/passwd.pdf")
     assert response.status_code == 302

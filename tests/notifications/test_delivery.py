@@ -5,7 +5,6 @@ from datetime import timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
-import pytest
 import sqlalchemy as sa
 
 from tracker.core.models import utcnow
@@ -169,3 +168,35 @@ def test_subject_line_breaks_cannot_inject_headers(app, db, make, smtp_server):
     [envelope] = smtp_server.messages
     assert envelope.rcpt_tos == ["safe@example.org"]
     assert message_from_bytes(envelope.content)["Bcc"] is None
+
+
+def test_two_senders_at_once_deliver_each_message_exactly_once(app, db, make, smtp_server):
+    import threading
+
+    user = make.user(email="many@example.org")
+    for n in range(30):
+        make.notification(user, subject=f"Message {n}")
+    results, errors = [], []
+
+    def sender():
+        try:
+            with app.app_context():
+                results.append(deliver_pending(batch_size=4))
+                db.session.remove()
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(result["sent"] for result in results) == 30
+    subjects = sorted(subject_of(envelope) for envelope in smtp_server.messages)
+    assert subjects == sorted(f"Message {n}" for n in range(30))
+    db.session.expire_all()
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.sent_at.is_(None))
+    ) == 0

@@ -23,6 +23,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
+from tracker.core.permissions import can_upload_document
 from tracker.extensions import db
 
 DOCUMENT_KIND_LABELS = {
@@ -54,7 +55,7 @@ class DocumentRefused(Exception):
     """An upload that cannot be accepted; ``status`` is the HTTP answer (400, 413 or 415)."""
 
     def __init__(self, status, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.status = status
         self.message = message
 
@@ -147,8 +148,6 @@ def _office_type(path):
 # Permissions ------------------------------------------------------------------------------
 def kinds_user_may_upload(user, application):
     """The kinds of document ``user`` may attach to ``application`` now (maybe none)."""
-    from tracker.core.permissions import can_upload_document
-
     return [kind for kind in DOCUMENT_KINDS if can_upload_document(user, application, kind)]
 
 
