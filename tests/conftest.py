@@ -221,6 +221,30 @@ class Factory:
         _db.session.commit()
         return application
 
+    def document(self, application, uploader=None, kind="cv", content=None, name="cv.pdf"):
+        """A document stored through the real service (file on disk, row, event)."""
+        import io
+
+        from werkzeug.datastructures import FileStorage
+
+        from tracker.applications.documents import store_document
+
+        content = content or b"%PDF-1.7\n% test document\n%%EOF\n"
+        document = store_document(
+            application, uploader or application.applicant, kind,
+            FileStorage(stream=io.BytesIO(content), filename=name),
+        )
+        _db.session.commit()
+        return document
+
+    def notification(self, user, subject="Something happened", body="Details.", **fields):
+        from tracker.notifications.models import Notification
+
+        notification = Notification(user_id=user.id, subject=subject, body=body, **fields)
+        _db.session.add(notification)
+        _db.session.commit()
+        return notification
+
 
 @pytest.fixture
 def make():

@@ -44,6 +44,8 @@ def world(make):
     other = make.user(email="other@example.org", lab=unit)
     programme = make.programme("outgoing")
     application = make.application(applicant=researcher, host=partner, programme=programme)
+    document = make.document(application, uploader=researcher)
+    notification = make.notification(researcher, application_id=application.id)
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin},
         "placeholders": {
@@ -52,6 +54,8 @@ def world(make):
             "programme": programme.id,
             "user": other.id,
             "application": application.id,
+            "document": document.id,
+            "notification": notification.id,
         },
     }
 

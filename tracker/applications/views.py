@@ -3,3 +3,4 @@
 from flask import Blueprint
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
+from tracker.applications import document_views  # noqa: E402,F401

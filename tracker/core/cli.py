@@ -6,6 +6,7 @@ from flask import current_app
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.notifications.cli import register_commands as register_notification_commands
 
 
 def _is_email(address):
@@ -24,6 +25,7 @@ def _is_email(address):
 def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    register_notification_commands(app)
 
 
 @click.command("seed-demo")

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 NAV = [
     ("main.index", _l("Home"), None),
     ("applications.list_mine", _l("My applications"), None),
+    ("notifications.list_notifications", _l("Notifications"), None),
     ("review.director_queue", _l("Review queue"), "director"),
     ("review.admin_queue", _l("Decisions"), "admin"),
     ("reports.dashboard", _l("Dashboard"), "admin"),

@@ -128,6 +128,26 @@ def allowed_actions(user, application, today=None):
     return [action for action in TRANSITIONS if can(user, action, application, today)]
 
 
+# Documents -------------------------------------------------------------------------------
+REPORT_STATUSES = frozenset({"approved", "completed"})
+
+
+def can_upload_document(user, application, kind=None):
+    """May ``user`` attach a document (of ``kind``, or of some kind) to ``application`` now?
+
+    The applicant attaches anything while they may edit, and their report once approved.
+    """
+    if not _authenticated(user) or application is None:
+        return False
+    if can(user, "edit", application):
+        return True
+    return (
+        kind in (None, "report")
+        and application.status in REPORT_STATUSES
+        and application.applicant_id == user.id
+    )
+
+
 # Directory -------------------------------------------------------------------------------
 def can_manage_directory(user):
     return _authenticated(user) and user.is_admin

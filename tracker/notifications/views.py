@@ -1,5 +1,99 @@
 """A user's notifications, in the app."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.core.models import utcnow
+from tracker.core.permissions import login_required
+from tracker.extensions import db
+from tracker.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+def unread_notifications_count():
+    """How many notifications the signed-in user has not read (0 when signed out)."""
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    )
+
+
+@bp.app_context_processor
+def notification_helpers():
+    return {"unread_notifications_count": unread_notifications_count}
+
+
+def application_url(notification):
+    """A link to the application a notification is about, when this build has that page."""
+    if notification.application_id and "applications.show" in current_app.view_functions:
+        return url_for("applications.show", application_id=notification.application_id)
+    return None
+
+
+def _own_notification_or_404(notification_id):
+    notification = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == current_user.id
+        )
+    )
+    if notification is None:
+        abort(404)
+    return notification
+
+
+def _back_to_list():
+    page = request.form.get("page", type=int)
+    return redirect(url_for(".list_notifications", page=page if page and page > 1 else None))
+
+
+@bp.route("/")
+@login_required
+def list_notifications():
+    query = (
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    pagination = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "notifications/list.html",
+        pagination=pagination,
+        notifications=pagination.items,
+        application_url=application_url,
+    )
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def mark_read(notification_id):
+    notification = _own_notification_or_404(notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return _back_to_list()
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def mark_all_read():
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount:
+        flash(_("All notifications are marked as read."), "success")
+    return _back_to_list()

@@ -1,0 +1,116 @@
+"""The in-app list of notifications: own ones only, newest first, read and unread."""
+
+from datetime import timedelta
+
+from flask import render_template_string
+from flask_login import login_user
+
+from tests.conftest import csrf_token, post_form
+from tracker.core.models import utcnow
+from tracker.notifications.models import Notification
+
+
+def reload(db, notification):
+    db.session.expire_all()
+    return db.session.get(Notification, notification.id)
+
+
+def test_list_shows_only_own_notifications_newest_first_unread_highlighted(client, login, make):
+    me, someone = make.user(), make.user()
+    now = utcnow()
+    make.notification(me, subject="Older and read", created_at=now - timedelta(days=2),
+                      read_at=now)
+    make.notification(me, subject="Newer and unread", created_at=now - timedelta(hours=1))
+    make.notification(someone, subject="Not for me")
+    login(me)
+
+    html = client.get("/notifications/").get_data(as_text=True)
+
+    assert "Not for me" not in html
+    assert html.index("Newer and unread") < html.index("Older and read")
+    assert html.count("notification-unread") == 1
+    assert "1 unread notification." in html
+
+
+def test_list_is_paginated(app, client, login, make, monkeypatch):
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 2)
+    me = make.user()
+    now = utcnow()
+    for n in range(3):
+        make.notification(me, subject=f"Message {n}", created_at=now - timedelta(hours=n))
+    login(me)
+    first = client.get("/notifications/").get_data(as_text=True)
+    assert "Message 0" in first and "Message 1" in first and "Message 2" not in first
+    assert 'rel="next"' in first
+    second = client.get("/notifications/?page=2")
+    assert second.status_code == 200
+    assert "Message 2" in second.get_data(as_text=True)
+
+
+def test_mark_one_read(client, login, make, db):
+    me = make.user()
+    notification = make.notification(me)
+    other = make.notification(me)
+    login(me)
+    response = post_form(client, f"/notifications/{notification.id}/read", {},
+                         page="/notifications/")
+    assert response.status_code == 302
+    assert reload(db, notification).read_at is not None
+    assert reload(db, other).read_at is None
+
+
+def test_marking_another_users_notification_is_404(client, login, make, db):
+    me, someone = make.user(), make.user()
+    theirs = make.notification(someone)
+    login(me)
+    response = post_form(client, f"/notifications/{theirs.id}/read", {}, page="/notifications/")
+    assert response.status_code == 404
+    assert reload(db, theirs).read_at is None
+
+
+def test_mark_all_read_touches_only_own(client, login, make, db):
+    me, someone = make.user(), make.user()
+    mine = [make.notification(me) for _ in range(3)]
+    theirs = make.notification(someone)
+    login(me)
+    response = post_form(client, "/notifications/read-all", {}, page="/notifications/")
+    assert response.status_code == 302
+    assert all(reload(db, n).read_at is not None for n in mine)
+    assert reload(db, theirs).read_at is None
+    assert "0 unread notifications." in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_mark_read_needs_the_csrf_token(client, login, make, db):
+    me = make.user()
+    notification = make.notification(me)
+    login(me)
+    assert client.post(f"/notifications/{notification.id}/read").status_code == 400
+    assert reload(db, notification).read_at is None
+
+
+def test_anonymous_goes_to_login(client):
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    token = csrf_token(client, "/auth/login")
+    assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 302
+
+
+def test_unread_count_helper_and_navigation_badge(app, make):
+    me = make.user()
+    make.notification(me)
+    make.notification(me)
+    make.notification(me, read_at=utcnow())
+    with app.test_request_context("/"):
+        assert render_template_string("{{ unread_notifications_count() }}") == "0"
+        login_user(me)
+        assert render_template_string("{{ unread_notifications_count() }}") == "2"
+        badge = render_template_string('{% include "notifications/_unread_badge.html" %}')
+        assert ">2<" in badge and "unread" in badge
+
+
+def test_notifications_link_is_in_the_navigation(app, make):
+    from tracker.core.navigation import nav_links
+
+    with app.test_request_context("/"):
+        endpoints = [endpoint for endpoint, _, _ in nav_links(make.user())]
+    assert "notifications.list_notifications" in endpoints

@@ -1,0 +1,256 @@
+"""Documents attached to applications: checking, storing and finding the files.
+
+Files live in ``UPLOAD_FOLDER`` (outside ``static/``) under a random name; the name the
+person gave is kept only for display. The type is decided by the content, never by the
+name or the browser's word.
+
+A file is written before its row, and the session removes it again when the transaction
+that should have recorded it ends without a commit (rollback, failed commit, or a session
+closed without committing), so neither a file without a row nor a row without a file is
+left behind.
+"""
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+import zipfile
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from tracker.applications.models import DOCUMENT_KINDS, Document, Event
+from tracker.core.permissions import can_upload_document
+from tracker.extensions import db
+
+DOCUMENT_KIND_LABELS = {
+    "cv": _l("Curriculum vitae"),
+    "invitation_letter": _l("Invitation letter"),
+    "host_agreement": _l("Host agreement"),
+    "report": _l("Report"),
+    "other": _l("Other"),
+}
+assert set(DOCUMENT_KIND_LABELS) == set(DOCUMENT_KINDS)
+
+MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
+MAX_NAME_LENGTH = 120
+# Office documents are zip archives: refuse any that would be costly to open.
+MAX_ZIP_MEMBERS = 2000
+MAX_ZIP_UNCOMPRESSED = 100 * 1024 * 1024
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+ACCEPTED_TYPES = (PDF, PNG, JPEG, DOCX, ODT)
+_CHUNK = 64 * 1024
+_PENDING_KEY = "tracker_uncommitted_documents"
+
+
+class DocumentRefused(Exception):
+    """An upload that cannot be accepted; ``status`` is the HTTP answer (400, 413 or 415)."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def upload_folder():
+    folder = current_app.config["UPLOAD_FOLDER"]
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def stored_path(document):
+    """Where the file of ``document`` lives on disk."""
+    return os.path.join(upload_folder(), document.stored_name)
+
+
+def max_document_size():
+    return current_app.config.get("MAX_DOCUMENT_SIZE", MAX_DOCUMENT_SIZE)
+
+
+# Names --------------------------------------------------------------------------------------
+def clean_filename(name):
+    """A display name from what the browser sent: no folders, no control characters.
+
+    Readable Unicode (accents, other scripts) is kept; the result is at most 120 characters
+    and keeps its extension when it has to be shortened.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    # C* categories: control, format (bidi overrides), surrogates, unassigned, private use.
+    name = "".join(" " if char.isspace() else char for char in name
+                   if char.isspace() or not unicodedata.category(char).startswith("C"))
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return "document"
+    if len(name) > MAX_NAME_LENGTH:
+        stem, extension = os.path.splitext(name)
+        if len(extension) > 10:
+            extension = ""
+        name = stem[: MAX_NAME_LENGTH - len(extension)].rstrip(" .") + extension
+    return name
+
+
+# Content types ----------------------------------------------------------------------------
+def detect_content_type(path):
+    """The accepted type of the file at ``path``, read from its content, or ``None``."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(path)
+    return None
+
+
+def _office_type(path):
+    """DOCX or ODT when ``path`` is a reasonable zip with the members of one, else ``None``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                return None
+            if sum(member.file_size for member in members) > MAX_ZIP_UNCOMPRESSED:
+                return None
+            names = {member.filename for member in members}
+            if any(name.startswith("/") or ".." in name.split("/") for name in names):
+                return None
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return DOCX
+            # OpenDocument: the first member is "mimetype", stored, holding the type.
+            first = members[0] if members else None
+            if (
+                first is not None
+                and first.filename == "mimetype"
+                and first.file_size < 100
+                and "content.xml" in names
+            ):
+                with archive.open(first) as handle:
+                    if handle.read(100).strip() == ODT.encode():
+                        return ODT
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, NotImplementedError, ValueError,
+            EOFError):
+        return None
+    return None
+
+
+# Permissions ------------------------------------------------------------------------------
+def kinds_user_may_upload(user, application):
+    """The kinds of document ``user`` may attach to ``application`` now (maybe none)."""
+    return [kind for kind in DOCUMENT_KINDS if can_upload_document(user, application, kind)]
+
+
+# Storing ------------------------------------------------------------------------------------
+def store_document(application, uploader, kind, file_storage):
+    """Check and store an uploaded file, add its Document and an "upload" Event.
+
+    The caller has checked the permission, and commits. Raises :class:`DocumentRefused`
+    for an empty, too large or unaccepted file; nothing is left on disk then.
+    """
+    if kind not in DOCUMENT_KINDS:
+        raise DocumentRefused(400, _l("Choose the kind of document."))
+    if file_storage is None or not file_storage.filename:
+        raise DocumentRefused(400, _l("Choose a file to upload."))
+
+    folder = upload_folder()
+    limit = max_document_size()
+    digest = hashlib.sha256()
+    size = 0
+    # The temporary file sits in the upload folder so that moving it into place is atomic.
+    handle, temporary = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while True:
+                chunk = file_storage.stream.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise DocumentRefused(
+                        413, _l("The file is larger than %(size)s MB.", size=limit // 2**20)
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise DocumentRefused(400, _l("The file is empty."))
+        content_type = detect_content_type(temporary)
+        if content_type is None:
+            raise DocumentRefused(
+                415,
+                _l("This type of file is not accepted. Upload a PDF, PNG or JPEG image, "
+                   "or a Word (DOCX) or OpenDocument (ODT) text."),
+            )
+        stored_name = secrets.token_hex(20)
+        final = os.path.join(folder, stored_name)
+        # Registered before the move: whatever happens next, an uncommitted file goes.
+        _remember_uncommitted(final)
+        os.replace(temporary, final)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+    document = Document(
+        application=application,
+        kind=kind,
+        original_name=clean_filename(file_storage.filename),
+        stored_name=stored_name,
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploader_id=uploader.id,
+    )
+    db.session.add(document)
+    db.session.add(Event(
+        application=application,
+        actor_id=uploader.id,
+        action="upload",
+        from_status=application.status,
+        to_status=application.status,
+        comment=f"{kind}: {document.original_name}",
+    ))
+    db.session.flush()
+    return document
+
+
+def document_of(application, document_id):
+    """The document ``document_id`` of ``application``, or ``None``."""
+    return db.session.scalar(
+        sa.select(Document).where(
+            Document.id == document_id, Document.application_id == application.id
+        )
+    )
+
+
+# Files of transactions that did not commit -----------------------------------------------
+def _remember_uncommitted(path):
+    db.session().info.setdefault(_PENDING_KEY, []).append(path)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _keep_committed_files(session):
+    # A savepoint released is not a commit yet: the outer transaction may still roll back.
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING_KEY, None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _remove_uncommitted_files(session, transaction):
+    # Only the outermost transaction decides; a savepoint rolling back is not the end.
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(_PENDING_KEY, []):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
