@@ -123,6 +123,32 @@ def can(user, action, application=None, today=None):
     return any(ACTOR_RULES[rule](user, application, today) for rule in transition.who)
 
 
+class _InStatus:
+    """``application`` seen as if it were in ``status``; everything else unchanged."""
+
+    def __init__(self, application, status):
+        self._application = application
+        self.status = status
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)
+
+
+def could_ever(user, action, application):
+    """Would ``user`` be allowed ``action`` had ``application`` the right status and date?
+
+    Separates "not yours to do" (403) from "not now" (409) with the same actor rules.
+    """
+    if not _authenticated(user) or application is None or action not in TRANSITIONS:
+        return False
+    transition = TRANSITIONS[action]
+    return any(
+        ACTOR_RULES[rule](user, _InStatus(application, status), date.max)
+        for status in transition.sources
+        for rule in transition.who
+    )
+
+
 def allowed_actions(user, application, today=None):
     """The workflow actions ``user`` may take on ``application`` now, in table order."""
     return [action for action in TRANSITIONS if can(user, action, application, today)]
