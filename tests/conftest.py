@@ -282,3 +282,30 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are failures in CI.", red=True)
         session.exitstatus = 1
+
+
+# Workflow ----------------------------------------------------------------------------------
+@pytest.fixture
+def make_application(make):
+    """``make_application(status=...)``: an application written directly (not a transition)."""
+    return make.application
+
+
+@pytest.fixture
+def people(make):
+    """A small organisation for workflow tests: see the keys."""
+    unit = make.lab("unit", acronym="UNIT")
+    other_unit = make.lab("unit", acronym="OTHER")
+    partner = make.lab("partner", acronym="PART", country="DE", city="Berlin")
+    director = make.director_of(unit, full_name="Dana Director")
+    return {
+        "unit": unit,
+        "other_unit": other_unit,
+        "partner": partner,
+        "director": director,
+        "other_director": make.director_of(other_unit),
+        "researcher": make.user(lab=unit, full_name="Rita Researcher"),
+        "other_researcher": make.user(lab=unit),
+        "admin": make.user(roles=("admin",), lab=other_unit, full_name="Ada Admin"),
+        "programme": make.programme("outgoing", name="Outgoing stays"),
+    }

@@ -150,7 +150,7 @@ def application_problems(values, applicant, today=None, submitting=False):
     if values.get("purpose") not in PURPOSES:
         add("purpose", _l("Choose a purpose."))
     amount_problem = _amount_problem(values.get("requested_amount"))
-    if amount_problem:
+    if amount_problem is not None:
         add("requested_amount", amount_problem)
 
     start, end = values.get("start_date"), values.get("end_date")
@@ -373,7 +373,7 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     if action == "approve":
         amount = _as_amount(awarded_amount)
         amount_problem = _amount_problem(amount)
-        if amount_problem:
+        if amount_problem is not None:
             problems["awarded_amount"] = [amount_problem]
         elif not problems:
             _check_budget(application, amount)
