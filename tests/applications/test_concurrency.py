@@ -1,0 +1,122 @@
+"""Races on a real server: threads released together by a barrier.
+
+PostgreSQL only. SQLite lets one writer at a time into the whole file, so threads there would
+test SQLite's lock rather than our conditional UPDATE and counters; the CI's PostgreSQL leg
+runs these.
+"""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.applications.models import Application, Event
+from tracker.applications.services import create_application, transition
+from tracker.applications.workflow import StaleVersion, WorkflowError
+from tracker.auth.models import User
+from tracker.notifications.models import Notification
+
+THREADS = 8
+
+
+@pytest.fixture
+def postgres_only(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency needs PostgreSQL: SQLite serialises all writers to the file")
+
+
+def run_together(app, db, work):
+    """Run ``work(index)`` in THREADS threads, each with its own app context and session,
+    released at once by a barrier. Returns what each returned (or the exception's class)."""
+    barrier = threading.Barrier(THREADS, timeout=30)
+    results = [None] * THREADS
+
+    def thread(index):
+        with app.app_context():
+            try:
+                results[index] = work(index, barrier)
+                db.session.commit()
+            except WorkflowError as error:
+                db.session.rollback()
+                results[index] = type(error)
+            except Exception as error:  # reported by the assertions, not swallowed
+                db.session.rollback()
+                results[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=thread, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_eight_admins_approving_at_once_make_exactly_one_approval(app, db, make, people,
+                                                                   postgres_only):
+    admin_ids = [make.user(roles=("admin",), lab=people["other_unit"]).id
+                 for _ in range(THREADS)]
+    application = make.application(applicant=people["researcher"], status="endorsed",
+                                   host=people["partner"], programme=people["programme"])
+    application_id, researcher_id = application.id, people["researcher"].id
+    db.session.remove()
+
+    def approve(index, barrier):
+        target = db.session.get(Application, application_id)
+        admin = db.session.get(User, admin_ids[index])
+        barrier.wait()
+        transition(target, "approve", admin, version=1, awarded_amount="500.00")
+        return "approved"
+
+    results = run_together(app, db, approve)
+    assert results.count("approved") == 1, results
+    assert results.count(StaleVersion) == THREADS - 1, results
+
+    stored = db.session.get(Application, application_id)
+    assert (stored.status, stored.version, stored.awarded_amount) == (
+        "approved", 2, Decimal("500.00"))
+    approvals = db.session.scalars(
+        sa.select(Event).where(Event.application_id == application_id, Event.action == "approve")
+    ).all()
+    assert len(approvals) == 1
+    notifications = db.session.scalars(
+        sa.select(Notification).where(Notification.application_id == application_id)
+    ).all()
+    assert [n.user_id for n in notifications] == [researcher_id]
+
+
+def test_references_stay_unique_when_drafts_are_created_at_once(app, db, make, people,
+                                                                 postgres_only):
+    per_thread = 5
+    start = date.today() + timedelta(days=40)
+    data = {
+        "programme_id": people["programme"].id,
+        "home_laboratory_id": people["unit"].id,
+        "host_laboratory_id": people["partner"].id,
+        "title": "Concurrent draft",
+        "purpose": "conference",
+        "start_date": start,
+        "end_date": start + timedelta(days=3),
+        "requested_amount": "100.00",
+    }
+    applicant_id = people["researcher"].id
+    db.session.remove()
+
+    def create_several(index, barrier):
+        applicant = db.session.get(User, applicant_id)
+        barrier.wait()
+        references = []
+        for _ in range(per_thread):
+            references.append(create_application(applicant, "outgoing", data).reference)
+            db.session.commit()
+        return references
+
+    results = run_together(app, db, create_several)
+    assert all(isinstance(r, list) for r in results), results
+    references = [reference for batch in results for reference in batch]
+    year = date.today().year
+    assert sorted(references) == [f"MOB-{year}-{n:06d}" for n in range(1, THREADS * per_thread + 1)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == len(references)
