@@ -266,7 +266,7 @@ def _columns(values):
 def create_application(applicant, direction, data, today=None):
     """A new draft of ``applicant``, with its reference and a ``create`` Event."""
     today = today or date.today()
-    if not permissions._authenticated(applicant):
+    if not permissions.signed_in(applicant):
         raise NotAllowed(_l("Sign in to apply."))
     values = _values_from(data, direction)
     problems = application_problems(values, applicant, today)
@@ -293,7 +293,7 @@ def create_application(applicant, direction, data, today=None):
 def update_application(application, actor, data, version, today=None):
     """Edit ``application`` (its applicant, in draft or returned, at ``version``)."""
     today = today or date.today()
-    if not permissions._authenticated(actor) or application.applicant_id != actor.id:
+    if not permissions.signed_in(actor) or application.applicant_id != actor.id:
         raise NotAllowed(_l("Only the applicant edits an application."))
     if _as_int(version) != application.version:
         raise StaleVersion(_l("Someone else acted on this application first."))

@@ -25,6 +25,11 @@ def _authenticated(user):
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def signed_in(user):
+    """True for an authenticated, active user."""
+    return _authenticated(user)
+
+
 def directed_laboratory_ids(user):
     return [lab.id for lab in user.directed_laboratories]
 
