@@ -120,3 +120,27 @@ def test_references_stay_unique_when_drafts_are_created_at_once(app, db, make, p
     year = date.today().year
     assert sorted(references) == [f"MOB-{year}-{n:06d}" for n in range(1, THREADS * per_thread + 1)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == len(references)
+
+
+def test_the_slower_of_two_admins_loses_on_either_database(app, db, make, people):
+    """Two sessions hold the same endorsed application; the second to write is refused.
+
+    Deterministic, so it runs on SQLite too: the conditional UPDATE, not a lock, decides.
+    """
+    second_admin = make.user(roles=("admin",), lab=people["other_unit"])
+    application = make.application(applicant=people["researcher"], status="endorsed",
+                                   host=people["partner"], programme=people["programme"])
+    seen_by_first = db.session.get(Application, application.id)  # loaded at version 1
+    assert seen_by_first.version == 1
+    with app.app_context():  # the other admin, in a session of their own
+        theirs = db.session.get(Application, application.id)
+        transition(theirs, "reject", db.session.get(User, second_admin.id),
+                   comment="Out of budget.", version=1)
+        db.session.commit()
+    with pytest.raises(StaleVersion):
+        # No version given: the in-memory copy still says endorsed, version 1.
+        transition(seen_by_first, "approve", people["admin"], awarded_amount="100")
+    db.session.rollback()
+    stored = db.session.get(Application, application.id)
+    assert (stored.status, stored.awarded_amount) == ("rejected", None)
+    assert [e.action for e in db.session.scalars(sa.select(Event))] == ["reject"]
