@@ -364,3 +364,10 @@ def test_overlaps_are_found_among_active_applications_of_the_same_person(db, mak
                                     start_date=start, end_date=start + timedelta(days=3))
     assert [a.id for a in overlapping_applications(subject)] == [approved.id]
     assert ids_with_overlaps([subject, someone_else]) == {subject.id}
+
+
+def test_overlong_comment_is_refused(db, make, people):
+    application = submitted(make, people)
+    with pytest.raises(InvalidValues) as refused:
+        transition(application, "decline", people["director"], comment="x" * 5001, version=1)
+    assert list(refused.value.fields) == ["comment"]

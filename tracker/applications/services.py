@@ -54,6 +54,7 @@ EDITABLE_FIELDS = (
     "justification",
 )
 MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
+MAX_COMMENT = 5000
 # Laboratory kinds allowed at each end of a stay, by direction (SPEC.md).
 LAB_KINDS_BY_DIRECTION = {
     "outgoing": {"home": {"unit"}, "host": {"partner", "joint_unit"}},
@@ -365,6 +366,8 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     problems = {}
     if rule.needs_comment and not comment:
         problems["comment"] = [_l("Please explain why in a comment.")]
+    elif len(comment) > MAX_COMMENT:
+        problems["comment"] = [_l("Use at most %(max)d characters.", max=MAX_COMMENT)]
     columns = {"status": rule.target}
     if action == "submit":
         problems.update(application_problems(_values_of(application), application.applicant,

@@ -73,6 +73,17 @@ STATUS_BADGES = {
     "draft": "secondary", "submitted": "primary", "endorsed": "info", "returned": "warning",
     "approved": "success", "completed": "success",
 }
+DONE = {
+    "submit": _l("Submitted: the reviewing laboratory has been told."),
+    "endorse": _l("Endorsed: the international relations office decides next."),
+    "return": _l("Returned to the applicant for changes."),
+    "decline": _l("Declined."),
+    "approve": _l("Approved."),
+    "reject": _l("Rejected."),
+    "withdraw": _l("Withdrawn."),
+    "cancel": _l("Cancelled."),
+    "complete": _l("Marked as completed."),
+}
 SOMEONE_ELSE = _l(
     "Someone else acted first: the application has changed. Here is its current state."
 )
@@ -248,7 +259,7 @@ def act(application_id, action):
         application = load_visible(application_id)
         return _render_show(application, failed_action=action, failed_form=form)
     db.session.commit()
-    flash(_("Done: %(action)s.", action=ACTION_LABELS[action]), "success")
+    flash(DONE[action], "success")
     return redirect(url_for("applications.show", application_id=application_id))
 
 
