@@ -139,7 +139,9 @@ def test_edit_a_draft_and_refuse_editing_after_submit(db, make, login, people):
     assert fresh(db, application).status == "submitted"
     response = client.get(page)
     assert response.status_code == 302
-    response = client.post(page, data=form_data(people, title="Too late", version="3"))
+    response = post_form(client, page, form_data(people, title="Too late", version="3"),
+                         page=f"/applications/{application.id}")
+    assert response.status_code == 302
     assert fresh(db, application).title == "Better title"
 
 
