@@ -297,6 +297,16 @@ def login(client):
     return _login
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgresql`` only run on the PostgreSQL leg."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
 # CI: a skipped test is a failed run ------------------------------------------------------
 def pytest_sessionfinish(session, exitstatus):
     if not os.environ.get("CI"):
@@ -320,3 +330,30 @@ def _sqlite_foreign_keys_on(_app_context):
     if _db.engine.dialect.name == "sqlite":
         _db.engine.dispose()
     yield
+
+
+# Workflow ----------------------------------------------------------------------------------
+@pytest.fixture
+def make_application(make):
+    """``make_application(status=...)``: an application written directly (not a transition)."""
+    return make.application
+
+
+@pytest.fixture
+def people(make):
+    """A small organisation for workflow tests: see the keys."""
+    unit = make.lab("unit", acronym="UNIT")
+    other_unit = make.lab("unit", acronym="OTHER")
+    partner = make.lab("partner", acronym="PART", country="DE", city="Berlin")
+    director = make.director_of(unit, full_name="Dana Director")
+    return {
+        "unit": unit,
+        "other_unit": other_unit,
+        "partner": partner,
+        "director": director,
+        "other_director": make.director_of(other_unit),
+        "researcher": make.user(lab=unit, full_name="Rita Researcher"),
+        "other_researcher": make.user(lab=unit),
+        "admin": make.user(roles=("admin",), lab=other_unit, full_name="Ada Admin"),
+        "programme": make.programme("outgoing", name="Outgoing stays"),
+    }

@@ -173,3 +173,17 @@ class Event(db.Model):
 
     application = relationship("Application", back_populates="events")
     actor = relationship("User")
+
+
+class ReferenceCounter(db.Model):
+    """The last reference number handed out in a year (``MOB-YYYY-NNNNNN``).
+
+    One row per year, incremented by a single atomic statement, so that two applications
+    created at the same moment never get the same number.
+    """
+
+    __tablename__ = "reference_counters"
+    __table_args__ = (sa.CheckConstraint("last_value >= 0", name="last_value_not_negative"),)
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)

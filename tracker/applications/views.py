@@ -1,6 +1,272 @@
-"""Applications: create, edit, submit, follow, act on."""
+"""Applications: create, edit, submit, follow, act on.
 
-from flask import Blueprint
+Each view: load through ``visible_applications`` (404) → check (403) → call a service →
+commit once. Refusals of the workflow come back as exceptions and become a page here.
+"""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from tracker.applications.forms import ApplicationForm, action_form
+from tracker.applications.models import PURPOSE_LABELS, Application, Event
+from tracker.applications.services import (
+    create_application,
+    overlapping_applications,
+    transition,
+    update_application,
+)
+from tracker.applications.workflow import (
+    TRANSITIONS,
+    InvalidTransition,
+    InvalidValues,
+    NotAllowed,
+)
+from tracker.core import permissions
+from tracker.core.permissions import login_required, visible_applications
+from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
+from tracker.extensions import db
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
-from tracker.applications import document_views  # noqa: E402,F401
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "endorsed": _l("Endorsed"),
+    "returned": _l("Returned for changes"),
+    "declined": _l("Declined"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+    "cancelled": _l("Cancelled"),
+    "completed": _l("Completed"),
+}
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "edit": _l("Edited"),
+    "upload": _l("Document added"),
+    "submit": _l("Submit"),
+    "endorse": _l("Endorse"),
+    "return": _l("Return for changes"),
+    "decline": _l("Decline"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "withdraw": _l("Withdraw"),
+    "cancel": _l("Cancel the stay"),
+    "complete": _l("Mark as completed"),
+}
+NEXT_STEPS = {
+    "draft": _l("Complete and submit it"),
+    "submitted": _l("The laboratory director reviews it"),
+    "endorsed": _l("The international relations office decides"),
+    "returned": _l("Make the requested changes and submit again"),
+    "approved": _l("Go on your stay; it is completed after its last day"),
+}
+CATEGORY_LABELS = {
+    "short": _l("Short (up to 30 days)"),
+    "medium": _l("Medium (up to 12 months)"),
+    "long": _l("Long (over 12 months)"),
+}
+STATUS_BADGES = {
+    "draft": "secondary", "submitted": "primary", "endorsed": "info", "returned": "warning",
+    "approved": "success", "completed": "success",
+}
+DONE = {
+    "submit": _l("Submitted: the reviewing laboratory has been told."),
+    "endorse": _l("Endorsed: the international relations office decides next."),
+    "return": _l("Returned to the applicant for changes."),
+    "decline": _l("Declined."),
+    "approve": _l("Approved."),
+    "reject": _l("Rejected."),
+    "withdraw": _l("Withdrawn."),
+    "cancel": _l("Cancelled."),
+    "complete": _l("Marked as completed."),
+}
+SOMEONE_ELSE = _l(
+    "Someone else acted first: the application has changed. Here is its current state."
+)
+
+
+@bp.app_context_processor
+def application_labels():
+    """Labels shared by the application and review pages."""
+    return {
+        "status_label": lambda status: STATUS_LABELS.get(status, status),
+        "status_badge": lambda status: STATUS_BADGES.get(status, "dark"),
+        "action_label": lambda action: ACTION_LABELS.get(action, action),
+        "next_step": lambda status: NEXT_STEPS.get(status, ""),
+        "duration_label": lambda category: CATEGORY_LABELS.get(category, category),
+        "direction_label": lambda direction: DIRECTION_LABELS.get(direction, direction),
+        "purpose_label": lambda purpose: PURPOSE_LABELS.get(purpose, purpose),
+    }
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def load_visible(application_id):
+    """The application if the current user may see it; 404 otherwise, as if it did not exist."""
+    application = db.session.scalar(
+        visible_applications(_user()).where(Application.id == application_id)
+    )
+    if application is None:
+        abort(404)
+    return application
+
+
+def _page():
+    return request.args.get("page", 1, type=int)
+
+
+@bp.route("/")
+@login_required
+def list_mine():
+    query = (
+        visible_applications(_user())
+        .where(Application.applicant_id == current_user.id)
+        .options(selectinload(Application.host_laboratory), selectinload(Application.programme))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    pagination = db.paginate(query, page=_page(), per_page=current_app.config["ITEMS_PER_PAGE"],
+                             error_out=False)
+    return render_template("applications/list_mine.html", pagination=pagination)
+
+
+@bp.route("/new")
+@login_required
+def new():
+    return render_template("applications/new.html", directions=DIRECTIONS)
+
+
+@bp.route("/new/<direction>", methods=["GET", "POST"])
+@login_required
+def create(direction):
+    if direction not in DIRECTIONS:
+        abort(404)
+    user = _user()
+    form = ApplicationForm(direction, user)
+    if form.validate_on_submit():
+        try:
+            application = create_application(user, direction, form.values())
+        except InvalidValues as error:
+            db.session.rollback()
+            form.add_errors(error.fields)
+        else:
+            db.session.commit()
+            flash(_("Draft %(reference)s saved. Submit it when it is complete.",
+                    reference=application.reference), "success")
+            return redirect(url_for("applications.show", application_id=application.id))
+    return render_template("applications/form.html", form=form, direction=direction,
+                           application=None)
+
+
+@bp.route("/<int:application_id>")
+@login_required
+def show(application_id):
+    application = load_visible(application_id)
+    return _render_show(application)
+
+
+def _render_show(application, failed_action=None, failed_form=None):
+    user = _user()
+    actions = permissions.allowed_actions(user, application)
+    forms = {action: action_form(action, application) for action in actions}
+    if failed_action is not None:
+        forms[failed_action] = failed_form
+    events = db.session.scalars(
+        db.select(Event)
+        .where(Event.application_id == application.id)
+        .options(selectinload(Event.actor))
+        .order_by(Event.id)
+    ).all()
+    # Overlaps are for the people who decide, not a worry to show the applicant.
+    overlaps = overlapping_applications(application) if user.id != application.applicant_id else []
+    return render_template(
+        "applications/show.html",
+        application=application,
+        actions=actions,
+        forms=forms,
+        failed_action=failed_action,
+        events=events,
+        overlaps=overlaps,
+        needs_comment={action: TRANSITIONS[action].needs_comment for action in actions},
+        can_edit=permissions.can(user, "edit", application),
+    )
+
+
+@bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(application_id):
+    application = load_visible(application_id)
+    user = _user()
+    if application.applicant_id != user.id:
+        abort(403)
+    if not permissions.can(user, "edit", application):
+        flash(_("This application can no longer be edited."), "warning")
+        return redirect(url_for("applications.show", application_id=application.id))
+    form = ApplicationForm(application.direction, user, obj=application, application=application)
+    if request.method == "GET":
+        form.version.data = application.version
+    if form.validate_on_submit():
+        try:
+            update_application(application, user, form.values(), form.version.data)
+        except NotAllowed:
+            abort(403)
+        except InvalidTransition:
+            db.session.rollback()
+            flash(SOMEONE_ELSE, "warning")
+            return redirect(url_for("applications.show", application_id=application_id))
+        except InvalidValues as error:
+            db.session.rollback()
+            form.add_errors(error.fields)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("applications.show", application_id=application_id))
+    return render_template("applications/form.html", form=form, direction=application.direction,
+                           application=application)
+
+
+@bp.route("/<int:application_id>/actions/<action>", methods=["POST"])
+@login_required
+def act(application_id, action):
+    application = load_visible(application_id)
+    if action not in TRANSITIONS:
+        abort(404)
+    form = action_form(action, application, formdata=request.form)
+    awarded = getattr(form, "awarded_amount", None)
+    try:
+        transition(
+            application,
+            action,
+            _user(),
+            comment=form.comment.data or "",
+            version=form.version.data or "",
+            awarded_amount=awarded.raw_data[0] if awarded is not None and awarded.raw_data else None,
+        )
+    except NotAllowed:
+        abort(403)
+    except InvalidTransition:  # StaleVersion included: the page shows the current state
+        db.session.rollback()
+        flash(SOMEONE_ELSE, "warning")
+        return redirect(url_for("applications.show", application_id=application_id))
+    except InvalidValues as error:
+        db.session.rollback()
+        _add_field_errors(form, error.fields)
+        application = load_visible(application_id)
+        return _render_show(application, failed_action=action, failed_form=form)
+    db.session.commit()
+    flash(DONE[action], "success")
+    return redirect(url_for("applications.show", application_id=application_id))
+
+
+def _add_field_errors(form, fields):
+    for name, messages in fields.items():
+        field = getattr(form, name, None) or form.comment
+        field.errors = list(field.errors) + list(messages)
+
+
+from tracker.applications import document_views  # noqa: E402,F401  (routes on this blueprint)

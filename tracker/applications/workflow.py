@@ -23,6 +23,8 @@ TERMINAL = frozenset({"declined", "rejected", "withdrawn", "cancelled", "complet
 EDITABLE = frozenset({"draft", "returned"})
 # Statuses in which another application of the same person is a possible overlap.
 ACTIVE_FOR_OVERLAP = frozenset({"submitted", "endorsed", "approved"})
+# Statuses whose awarded amount counts against the programme's budget.
+COMMITS_BUDGET = frozenset({"approved", "completed"})
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,39 @@ TRANSITIONS = {
     )
 }
 ACTIONS = tuple(TRANSITIONS)
+
+
+# Refusals. Each carries the HTTP status the web pages and the API answer with; when several
+# apply, the first in SPEC.md's order wins: 403 (who), then 409 (state, version), then 422.
+class WorkflowError(Exception):
+    status = 400
+    code = "workflow_error"
+
+    def __init__(self, message="", fields=None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}  # field name -> list of messages (422 only)
+
+
+class NotAllowed(WorkflowError):
+    """The actor may never take this action on this application (403)."""
+
+    status, code = 403, "forbidden"
+
+
+class InvalidTransition(WorkflowError):
+    """The action does not apply to the application's current state (409)."""
+
+    status, code = 409, "invalid_transition"
+
+
+class StaleVersion(InvalidTransition):
+    """The application changed since the actor saw it: someone else acted first (409)."""
+
+    code = "stale_version"
+
+
+class InvalidValues(WorkflowError):
+    """Values break a rule (422); ``fields`` names each field and what is wrong with it."""
+
+    status, code = 422, "invalid"

@@ -6,6 +6,7 @@ Everything here is fictional. Demo accounts exist only in demo data.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from tracker.applications.services import create_application, transition
 from tracker.auth.services import create_user
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
@@ -145,4 +146,88 @@ def seed_demo(today=None):
         db.session.add(programme)
         progs.append(programme)
     db.session.flush()
-    return {"laboratories": labs, "users": users, "programmes": progs}
+    applications = seed_applications(labs, users, progs, today)
+    return {"laboratories": labs, "users": users, "programmes": progs,
+            "applications": applications}
+
+
+# (applicant, programme index, home, host, title, purpose, first day, days, EUR, steps).
+# Day numbers count from today. Each step is (action, actor, comment); every application is
+# driven through transition(), so its history and notifications are real.
+DEMO_APPLICATIONS = [
+    ("researcher@example.org", 0, "LPMC", "IMBH", "Protein crystallography workshop",
+     "training", 60, 10, "1800.00", []),
+    ("researcher@example.org", 0, "LPMC", "FJLP", "Photonics conference in Tokyo",
+     "conference", 30, 6, "2400.00", [("submit", "researcher", "")]),
+    ("visitor@example.org", 3, "NUPD", "LPMC", "Spin liquids: joint measurements",
+     "research_stay", 90, 45, "6000.00",
+     [("submit", "visitor", ""), ("endorse", "director", "")]),
+    ("researcher@example.org", 0, "LPMC", "KESD", "Fieldwork on glacial sediments",
+     "fieldwork", 75, 20, "3200.00",
+     [("submit", "researcher", ""),
+      ("return", "director", "Please add the host's invitation and a budget breakdown.")]),
+    ("visitor@example.org", 3, "NUPD", "LPMC", "Seminar series on topological matter",
+     "teaching", 40, 8, "1500.00",
+     [("submit", "visitor", ""),
+      ("decline", "director", "The laboratory cannot host you on these dates.")]),
+    ("researcher@example.org", 0, "LPMC", "NUPD", "Low-temperature transport experiments",
+     "research_stay", 120, 21, "4500.00",
+     [("submit", "researcher", ""), ("endorse", "director", ""),
+      ("approve", "admin", "", "4000.00")]),
+    ("visitor@example.org", 3, "NUPD", "LPMC", "Sabbatical at LPMC",
+     "research_stay", 150, 300, "38000.00",
+     [("submit", "visitor", ""), ("endorse", "director", ""),
+      ("reject", "admin", "The programme funds stays of up to one year at a lower amount.")]),
+    ("researcher@example.org", 0, "LPMC", "ZIM", "Visit to the numerics group",
+     "research_stay", 45, 7, "1100.00",
+     [("submit", "researcher", ""), ("withdraw", "researcher", "")]),
+    ("researcher@example.org", 0, "LPMC", "QCI", "Quantum devices summer school",
+     "training", 100, 12, "2100.00",
+     [("submit", "researcher", ""), ("endorse", "director", ""),
+      ("approve", "admin", "", "2100.00"),
+      ("cancel", "researcher", "The summer school has been postponed.")]),
+    # A stay already over: submitted, approved and completed today.
+    ("researcher@example.org", 0, "LPMC", "IAMS", "Thin-film growth at Sendai",
+     "research_stay", -20, 10, "2600.00",
+     [("submit", "researcher", ""), ("endorse", "director", ""),
+      ("approve", "admin", "", "2500.00"), ("complete", "admin", "")]),
+    # Overlaps the approved stay above: reviewers see a warning.
+    ("researcher@example.org", 0, "LPMC", "WCSI", "Climate data hackathon",
+     "conference", 125, 4, "900.00", [("submit", "researcher", "")]),
+    # The director's own request: an administrator endorses it.
+    ("director@example.org", 0, "LPMC", "TLC", "Collaboration visit to Boulder",
+     "research_stay", 80, 14, "3500.00", [("submit", "director", "")]),
+]
+
+
+def seed_applications(labs, users, progs, today):
+    """Applications in every status, for the demo accounts, driven through the workflow."""
+    actors = {key.split("@")[0]: user for key, user in users.items()}
+    created = []
+    for (email, programme_index, home, host, title, purpose, first_day, days, amount,
+         steps) in DEMO_APPLICATIONS:
+        programme = progs[programme_index]
+        start = today + timedelta(days=first_day)
+        application = create_application(
+            users[email],
+            programme.direction,
+            {
+                "programme_id": programme.id,
+                "home_laboratory_id": labs[home].id,
+                "host_laboratory_id": labs[host].id,
+                "title": title,
+                "purpose": purpose,
+                "start_date": start,
+                "end_date": start + timedelta(days=days - 1),
+                "requested_amount": Decimal(amount),
+                "justification": "Demo data: " + title.lower() + ".",
+            },
+            today=today,
+        )
+        for step in steps:
+            action, actor, comment = step[:3]
+            awarded = step[3] if len(step) > 3 else None
+            transition(application, action, actors[actor], comment=comment,
+                       version=application.version, awarded_amount=awarded, today=today)
+        created.append(application)
+    return created

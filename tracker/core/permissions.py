@@ -25,6 +25,11 @@ def _authenticated(user):
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def signed_in(user):
+    """True for an authenticated, active user."""
+    return _authenticated(user)
+
+
 def directed_laboratory_ids(user):
     return [lab.id for lab in user.directed_laboratories]
 
@@ -121,6 +126,32 @@ def can(user, action, application=None, today=None):
     if transition is None or application.status not in transition.sources:
         return False
     return any(ACTOR_RULES[rule](user, application, today) for rule in transition.who)
+
+
+class _InStatus:
+    """``application`` seen as if it were in ``status``; everything else unchanged."""
+
+    def __init__(self, application, status):
+        self._application = application
+        self.status = status
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)
+
+
+def could_ever(user, action, application):
+    """Would ``user`` be allowed ``action`` had ``application`` the right status and date?
+
+    Separates "not yours to do" (403) from "not now" (409) with the same actor rules.
+    """
+    if not _authenticated(user) or application is None or action not in TRANSITIONS:
+        return False
+    transition = TRANSITIONS[action]
+    return any(
+        ACTOR_RULES[rule](user, _InStatus(application, status), date.max)
+        for status in transition.sources
+        for rule in transition.who
+    )
 
 
 def allowed_actions(user, application, today=None):
