@@ -61,19 +61,22 @@ def handle_validation_error(error):
 
 
 def _field_messages(messages):
-    """Marshmallow's messages as ``{field: [message, ...]}`` (nested ones flattened)."""
+    """Marshmallow's messages as ``{field: [message, ...]}``, keyed by top-level field.
+
+    A nested problem (an item of a list) stays under its field, prefixed by where it is.
+    """
     if isinstance(messages, list):
         return {"_body": [str(message) for message in messages]}
-    fields = {}
-    for name, value in messages.items():
-        if isinstance(value, dict):
-            for inner, inner_messages in _field_messages(value).items():
-                fields[f"{name}.{inner}"] = inner_messages
-        elif isinstance(value, list):
-            fields[name] = [str(message) for message in value]
-        else:
-            fields[name] = [str(value)]
-    return fields
+    return {str(name): _flatten(value) for name, value in messages.items()}
+
+
+def _flatten(value, where=""):
+    if isinstance(value, dict):
+        return [message for key, inner in value.items()
+                for message in _flatten(inner, f"{where}{key}: ")]
+    if isinstance(value, list):
+        return [message for item in value for message in _flatten(item, where)]
+    return [f"{where}{value}"]
 
 
 # Authentication ---------------------------------------------------------------------------
