@@ -86,6 +86,7 @@ def test_others_may_not_create(api, org, role):
     ({"name": "X", "kind": "partner", "country": "DE", "id": 7, "created_at": "now"},
      {"id", "created_at"}),
     ({"name": 12, "kind": ["unit"], "country": None}, {"name", "kind", "country"}),
+    ({"name": "A\x00B", "kind": "partner", "country": "DE", "city": "\x00"}, {"name", "city"}),
 ])
 def test_create_refuses_invalid_values(api, org, db, body, fields):
     error = assert_error(api.post("/api/v1/laboratories", org.admin, json=body), 422, "invalid")

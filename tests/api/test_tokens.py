@@ -121,6 +121,7 @@ def test_bad_bodies(client, make):
     assert_error(client.post("/api/v1/auth/tokens", data="{bad json",
                              content_type="application/json"), 400, "bad_request")
     assert_error(client.post("/api/v1/auth/tokens", json=["a", "list"]), 400)
+    assert_error(_create(client, "a\x00@example.org", "pass\x00word"), 422)
     assert_error(client.post("/api/v1/auth/tokens",
                              data={"email": user.email, "password": PASSWORD}), 415)
 

@@ -37,7 +37,17 @@ class Country(fields.String):
         return value
 
 
-class Text(fields.String):
+class Plain(fields.String):
+    """A string without NUL characters (PostgreSQL cannot store them in text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in value:
+            raise ValidationError("NUL characters are not allowed.")
+        return value
+
+
+class Text(Plain):
     """A string with surrounding blanks removed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -68,7 +78,7 @@ class ApplicationQuery(Strict):
     per_page = fields.Integer(
         load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE)
     )
-    cursor = fields.String(validate=validate.Length(min=1, max=200))
+    cursor = Plain(validate=validate.Length(min=1, max=200))
     status = fields.String(validate=validate.OneOf(STATUSES))
     direction = fields.String(validate=validate.OneOf(DIRECTIONS))
     programme = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
@@ -88,8 +98,8 @@ class StatsQuery(Strict):
 
 # Bodies ----------------------------------------------------------------------------------
 class TokenRequest(Strict):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    email = Text(required=True, validate=validate.Length(min=1, max=254))
+    password = Plain(required=True, validate=validate.Length(min=1, max=1000))
     name = Text(load_default="", validate=validate.Length(max=100))
 
 
@@ -136,7 +146,7 @@ class ProgrammeInput(Strict):
         load_default=lambda: list(CATEGORIES),
         validate=validate.Length(min=1),
     )
-    description = fields.String(load_default="", validate=validate.Length(max=10000))
+    description = Plain(load_default="", validate=validate.Length(max=10000))
     active = fields.Boolean(load_default=True)
 
     @validates_schema
