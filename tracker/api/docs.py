@@ -34,6 +34,8 @@ def _type_of(schema):
     if kind == "array":
         return f"array of {_type_of(schema.get('items', {}))}"
     if "enum" in schema:
+        if len(schema["enum"]) > 12:  # country codes: name the standard, not every value
+            return f"{kind} ({schema.get('description', 'a code')})"
         return f"{kind}: " + ", ".join(str(value) for value in schema["enum"])
     if "format" in schema:
         return f"{kind} ({schema['format']})"

@@ -7,6 +7,7 @@ described and every described path exists. Keep the two in step when adding an e
 from tracker.applications.models import PURPOSES
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import CATEGORIES, ROLES
+from tracker.core.countries import country_choices
 from tracker.directory.models import DIRECTIONS, LAB_KINDS, MAX_STAY_DAYS
 
 from tracker.api.schemas import MAX_PER_PAGE
@@ -46,7 +47,9 @@ def _id_path(name, description):
 AMOUNT = {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "1500.00"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
-COUNTRY = {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "DE"}
+# ISO 3166 alpha-2, upper case (lower case is accepted too).
+COUNTRY = {"type": "string", "enum": sorted(code for code, _ in country_choices()),
+           "description": "ISO 3166 alpha-2 code", "example": "DE"}
 ID = {"type": "integer", "minimum": 1}
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 
