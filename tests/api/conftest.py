@@ -3,8 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
+from tracker.extensions import db
 
 
 class Api:
@@ -82,3 +84,8 @@ def assert_error(response, status, code=None):
         assert error["code"] == code
     assert "Traceback" not in response.get_data(as_text=True)
     return error
+
+
+def count(model):
+    """Rows of ``model`` in the database now."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

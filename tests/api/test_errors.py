@@ -3,8 +3,9 @@
 import pytest
 
 from config import TestingConfig
-from tests.api.conftest import assert_error
+from tests.api.conftest import assert_error, count
 from tracker import create_app
+from tracker.directory.models import Laboratory, Programme
 
 
 def test_unknown_path_is_json_404(api, org):
@@ -66,3 +67,25 @@ def test_422_lists_every_offending_field(api, org):
 
 def test_responses_are_not_cached(api, org):
     assert api.get("/api/v1/me", org.admin).headers["Cache-Control"] == "no-store"
+
+
+MASS_ASSIGNMENT = {"status": "approved", "applicant_id": 1, "version": 9,
+                   "awarded_amount": "99999.00"}
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/api/v1/laboratories", {"name": "Lab", "kind": "partner", "country": "DE"}),
+    ("PATCH", "/api/v1/laboratories/{partner}", {"city": "Bonn"}),
+    ("POST", "/api/v1/programmes", {"name": "P", "direction": "outgoing", "budget": "10",
+                                    "opens_on": "2031-01-01", "closes_on": "2031-02-01"}),
+    ("POST", "/api/v1/auth/tokens", {"email": "x@example.org", "password": "whatever"}),
+])
+def test_mass_assignment_is_refused_and_changes_nothing(api, org, db, method, path, body):
+    before = (count(Laboratory), count(Programme))
+    response = api.call(method, path.format(partner=org.partner.id), org.admin,
+                        json={**body, **MASS_ASSIGNMENT})
+    error = assert_error(response, 422, "invalid")
+    assert set(error["fields"]) == set(MASS_ASSIGNMENT)
+    db.session.expire_all()
+    assert (count(Laboratory), count(Programme)) == before
+    assert db.session.get(Laboratory, org.partner.id).city == "Berlin"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.conftest import ROLE_NAMES, assert_error
+from tests.api.conftest import ROLE_NAMES, assert_error, count
 from tracker.directory.models import MAX_STAY_DAYS, Programme
 
 NOT_ADMINS = [role for role in ROLE_NAMES if role != "admin"]
@@ -91,4 +91,4 @@ def test_anonymous(api):
 def test_create_refuses_invalid_values(api, org, db, changes, fields):
     response = api.post("/api/v1/programmes", org.admin, json={**VALID, **changes})
     assert set(assert_error(response, 422)["fields"]) >= fields
-    assert db.session.query(Programme).count() == 0
+    assert count(Programme) == 0
