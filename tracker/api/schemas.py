@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.applications.workflow import STATUSES
+from tracker.applications.models import PURPOSES
+from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES
 from tracker.core.countries import is_country
 from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, LAB_KINDS, MAX_STAY_DAYS
@@ -158,6 +159,42 @@ class ProgrammeInput(Strict):
             problems["max_days"] = ["The longest stay is at least the shortest one."]
         if problems:
             raise ValidationError(problems)
+
+
+# Application writes: declared here, served once the workflow services are merged ---------------
+# The services check the rules (laboratory kinds, dates, programme, budget) and answer 403,
+# 409 or 422 themselves; these schemas only fix the fields and their types. Whatever is not
+# listed (status, applicant_id, awarded_amount outside an approval, reference...) is refused.
+class Id(fields.Integer):
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
+class ApplicationFields(Strict):
+    programme_id = Id()
+    home_laboratory_id = Id()
+    host_laboratory_id = Id()
+    title = Text(validate=validate.Length(max=200))
+    purpose = fields.String(validate=validate.OneOf(PURPOSES))
+    start_date = fields.Date()
+    end_date = fields.Date()
+    requested_amount = fields.Decimal(as_string=True)
+    justification = Plain(validate=validate.Length(max=10000))
+
+
+class ApplicationCreate(ApplicationFields):
+    direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
+
+
+class ApplicationPatch(ApplicationFields):
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+
+
+class TransitionRequest(Strict):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    comment = Plain(load_default="", validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    awarded_amount = fields.Decimal(as_string=True, allow_none=True)
 
 
 # Output ----------------------------------------------------------------------------------
