@@ -89,6 +89,7 @@ def _select_locale():
 
 
 def register_blueprints(app):
+    from tracker.api.views import bp as api_bp
     from tracker.applications.views import bp as applications_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.core.views import bp as main_bp
@@ -104,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_error_handlers(app):

@@ -123,3 +123,6 @@ def change_password():
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+from tracker.auth import token_views  # noqa: E402,F401  (the API token pages, on this blueprint)

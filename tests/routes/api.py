@@ -1,0 +1,37 @@
+"""The JSON API and the token pages.
+
+Under /api/ anonymous callers get 401, never a redirect. The matrix signs in with the browser
+session and sends form data with the CSRF token: API writes then pass the CSRF check and
+reach the body check, which refuses anything but JSON (415). The API's own tests cover the
+same endpoints with bearer tokens and JSON bodies.
+"""
+
+from tests.routes import Route, admin_only, everyone, signed_in
+
+API_SIGNED_IN = signed_in(200, anonymous=401)
+
+ROUTES = [
+    Route("api.openapi", "/api/v1/openapi.json", everyone(200)),
+    Route("api.docs", "/api/v1/docs", everyone(200)),
+    Route("api.create_token", "/api/v1/auth/tokens", everyone(415), method="POST"),
+    # A session is not a token: there is no "current token" to revoke.
+    Route("api.revoke_current_token", "/api/v1/auth/tokens/current", signed_in(404, 401),
+          method="DELETE"),
+    Route("api.get_me", "/api/v1/me", API_SIGNED_IN),
+    Route("api.list_laboratories", "/api/v1/laboratories", API_SIGNED_IN),
+    Route("api.create_laboratory", "/api/v1/laboratories", admin_only(415, anonymous=401),
+          method="POST"),
+    Route("api.update_laboratory", "/api/v1/laboratories/{partner}",
+          admin_only(415, anonymous=401), method="PATCH"),
+    Route("api.list_programmes", "/api/v1/programmes", API_SIGNED_IN),
+    Route("api.create_programme", "/api/v1/programmes", admin_only(415, anonymous=401),
+          method="POST"),
+    Route("api.list_applications", "/api/v1/applications", API_SIGNED_IN),
+    # The researcher's own application, reviewed by the director's unit.
+    Route("api.get_application", "/api/v1/applications/{application}", API_SIGNED_IN),
+    Route("api.list_events", "/api/v1/applications/{application}/events", API_SIGNED_IN),
+    Route("api.get_stats", "/api/v1/stats", API_SIGNED_IN),
+    # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
+    Route("auth.list_tokens", "/auth/tokens", signed_in(200)),
+    Route("auth.revoke_token", "/auth/tokens/999999/revoke", signed_in(404), method="POST"),
+]

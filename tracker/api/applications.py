@@ -1,0 +1,178 @@
+"""Applications the caller may see, their history, and statistics over them.
+
+Every query starts from :func:`visible_applications`: an application the caller may not see
+answers 404, exactly like one that does not exist.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from tracker.api.base import (
+    MAX_ID, ApiError, bp, decode_cursor, encode_cursor, like_pattern, load_query, require_user,
+)
+from tracker.api.schemas import ApplicationQuery, StatsQuery, amount, application_json, event_json
+from tracker.applications.models import Application, Event
+from tracker.auth.models import User
+from tracker.core.permissions import visible_applications
+from tracker.directory.models import Laboratory, Programme
+from tracker.extensions import db
+
+# Approved and completed stays are the ones whose awarded amounts are spent.
+COMMITTED = ("approved", "completed")
+
+
+def _filtered(user, params):
+    query = visible_applications(user)
+    if "status" in params:
+        query = query.where(Application.status == params["status"])
+    if "direction" in params:
+        query = query.where(Application.direction == params["direction"])
+    if "programme" in params:
+        query = query.where(Application.programme_id == params["programme"])
+    if "laboratory" in params:
+        query = query.where(sa.or_(
+            Application.home_laboratory_id == params["laboratory"],
+            Application.host_laboratory_id == params["laboratory"],
+        ))
+    if "country" in params:
+        query = query.where(Application.host_laboratory_id.in_(
+            sa.select(Laboratory.id).where(Laboratory.country == params["country"])
+        ))
+    if params.get("q"):
+        pattern = like_pattern(params["q"])
+        query = query.where(sa.or_(
+            Application.reference.ilike(pattern, escape="\\"),
+            Application.title.ilike(pattern, escape="\\"),
+            Application.applicant_id.in_(
+                sa.select(User.id).where(User.full_name.ilike(pattern, escape="\\"))
+            ),
+        ))
+    return query
+
+
+@bp.route("/applications")
+def list_applications():
+    """Newest first. ``page`` counts by offset; ``cursor`` continues by id, at any depth."""
+    user = require_user()
+    params = load_query(ApplicationQuery())
+    per_page = params["per_page"]
+    query = _filtered(user, params)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = None
+    if "cursor" in params:
+        query = query.where(Application.id < decode_cursor(params["cursor"]))
+    else:
+        page = params.get("page", 1)
+        query = query.offset((page - 1) * per_page)
+    rows = db.session.scalars(query.order_by(Application.id.desc()).limit(per_page + 1)).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return {
+        "items": [application_json(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+    }
+
+
+def visible_application_or_404(user, application_id):
+    application = None
+    if 1 <= application_id <= MAX_ID:
+        application = db.session.scalar(
+            visible_applications(user).where(Application.id == application_id)
+        )
+    if application is None:
+        raise ApiError(404, "There is no application with this id that you may see.")
+    return application
+
+
+@bp.route("/applications/<int:application_id>")
+def get_application(application_id):
+    user = require_user()
+    return application_json(visible_application_or_404(user, application_id))
+
+
+@bp.route("/applications/<int:application_id>/events")
+def list_events(application_id):
+    """The history, oldest first."""
+    user = require_user()
+    application = visible_application_or_404(user, application_id)
+    events = db.session.scalars(
+        sa.select(Event).where(Event.application_id == application.id).order_by(Event.id)
+    ).all()
+    return {"items": [event_json(event) for event in events]}
+
+
+# Statistics ------------------------------------------------------------------------------
+@bp.route("/stats")
+def get_stats():
+    """Counts and committed budget over the applications the caller may see.
+
+    ``year`` keeps the stays that start in that year.
+    """
+    user = require_user()
+    params = load_query(StatsQuery())
+    query = visible_applications(user)
+    year = params.get("year")
+    if year is not None:
+        query = query.where(Application.start_date.between(date(year, 1, 1), date(year, 12, 31)))
+    visible = query.subquery()
+
+    def counts(column):
+        rows = db.session.execute(
+            sa.select(column, sa.func.count()).group_by(column).order_by(column)
+        ).all()
+        return {key: count for key, count in rows}
+
+    host = sa.orm.aliased(Laboratory)
+    country_rows = db.session.execute(
+        sa.select(host.country, sa.func.count())
+        .select_from(visible)
+        .join(host, host.id == visible.c.host_laboratory_id)
+        .group_by(host.country).order_by(host.country)
+    ).all()
+    by_country = {country: count for country, count in country_rows}
+
+    reviewing_id = sa.case(
+        (visible.c.direction == "outgoing", visible.c.home_laboratory_id),
+        else_=visible.c.host_laboratory_id,
+    ).label("laboratory_id")
+    reviewing = sa.select(reviewing_id).subquery()
+    lab_rows = db.session.execute(
+        sa.select(Laboratory.id, Laboratory.name, Laboratory.acronym, sa.func.count())
+        .select_from(reviewing)
+        .join(Laboratory, Laboratory.id == reviewing.c.laboratory_id)
+        .group_by(Laboratory.id, Laboratory.name, Laboratory.acronym)
+        .order_by(Laboratory.name, Laboratory.id)
+    ).all()
+
+    budget_rows = db.session.execute(
+        sa.select(
+            Programme.id, Programme.name, Programme.budget,
+            sa.func.coalesce(sa.func.sum(visible.c.awarded_amount), 0),
+        )
+        .select_from(visible)
+        .join(Programme, Programme.id == visible.c.programme_id)
+        .where(visible.c.status.in_(COMMITTED))
+        .group_by(Programme.id, Programme.name, Programme.budget)
+        .order_by(Programme.name, Programme.id)
+    ).all()
+
+    return {
+        "year": year,
+        "total": db.session.scalar(sa.select(sa.func.count()).select_from(visible)),
+        "by_status": counts(visible.c.status),
+        "by_direction": counts(visible.c.direction),
+        "by_host_country": by_country,
+        "by_laboratory": [
+            {"laboratory_id": lab_id, "name": name, "acronym": acronym, "count": count}
+            for lab_id, name, acronym, count in lab_rows
+        ],
+        "budget_committed": [
+            {"programme_id": programme_id, "name": name, "budget": amount(budget),
+             "committed": amount(committed)}
+            for programme_id, name, budget, committed in budget_rows
+        ],
+    }

@@ -1,0 +1,217 @@
+"""The ``/api/v1`` blueprint and what every endpoint shares.
+
+- Authentication: the browser session, or ``Authorization: Bearer <token>``. A request that
+  carries an Authorization header is judged by it alone: a bad token is a 401 even when a
+  session cookie comes along.
+- CSRF: the blueprint is exempt from Flask-WTF's automatic check, and :func:`authenticate`
+  puts the check back for session-authenticated writes. Bearer requests need none: a browser
+  never adds that header on its own.
+- Errors: :class:`ApiError` carries a status, a message and the offending fields; its
+  handler answers in SPEC's JSON format. Errors Flask raises itself (404, 405, 413, 500) are
+  answered as JSON under ``/api/`` by :mod:`tracker.core.errors`.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, request
+from flask_login import current_user
+from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from tracker.auth.models import ApiToken
+from tracker.core.errors import json_error
+from tracker.core.models import utcnow
+from tracker.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+# Ids are 32-bit integers in the database: a larger one in a URL is simply unknown.
+MAX_ID = 2**31 - 1
+# A token's last use is written at most this often, so reads do not all turn into writes.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class ApiError(Exception):
+    """An error answered in the API's JSON format."""
+
+    def __init__(self, status, message, code=None, fields=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.fields = fields
+
+
+@bp.errorhandler(ApiError)
+def handle_api_error(error):
+    if error.status >= 500:
+        db.session.rollback()
+    return json_error(error.status, error.message, code=error.code, fields=error.fields)
+
+
+@bp.errorhandler(ValidationError)
+def handle_validation_error(error):
+    return json_error(422, "Some values are invalid.", fields=_field_messages(error.messages))
+
+
+def _field_messages(messages):
+    """Marshmallow's messages as ``{field: [message, ...]}``, keyed by top-level field.
+
+    A nested problem (an item of a list) stays under its field, prefixed by where it is.
+    """
+    if isinstance(messages, list):
+        return {"_body": [str(message) for message in messages]}
+    return {str(name): _flatten(value) for name, value in messages.items()}
+
+
+def _flatten(value, where=""):
+    if isinstance(value, dict):
+        return [message for key, inner in value.items()
+                for message in _flatten(inner, f"{where}{key}: ")]
+    if isinstance(value, list):
+        return [message for item in value for message in _flatten(item, where)]
+    return [f"{where}{value}"]
+
+
+# Authentication ---------------------------------------------------------------------------
+def hash_token(token):
+    """The stored form of a token: its SHA-256 digest in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _unauthenticated(message):
+    return ApiError(401, message)
+
+
+@bp.before_request
+def authenticate():
+    header = request.headers.get("Authorization")
+    g.api_token = None
+    if header is None:
+        # Browser session: writes need the session's CSRF token (header X-CSRFToken).
+        if current_user.is_authenticated:
+            csrf.protect()
+        return
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthenticated("Use the header 'Authorization: Bearer <token>'.")
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    )
+    now = utcnow()
+    if api_token is None or api_token.revoked_at is not None or api_token.expires_at <= now:
+        raise _unauthenticated("This token is unknown, expired or revoked.")
+    user = api_token.user
+    if not user.active:
+        raise _unauthenticated("This account is deactivated.")
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_PRECISION:
+        api_token.last_used_at = now
+        db.session.commit()
+    # Flask-Login reads the current user from ``g._login_user``: the token's owner is the
+    # caller for this request only, and nothing is written to the session.
+    g._login_user = user
+    g.api_token = api_token
+
+
+@bp.after_request
+def challenge(response):
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def require_user():
+    """The caller, or a 401 for anonymous requests."""
+    if not current_user.is_authenticated or not current_user.is_active:
+        raise _unauthenticated("Sign in or send a bearer token.")
+    return current_user._get_current_object()
+
+
+def require_admin():
+    user = require_user()
+    if not user.is_admin:
+        raise ApiError(403, "Only administrators may do this.")
+    return user
+
+
+# Input -------------------------------------------------------------------------------------
+def json_body():
+    """The request's JSON object; 415 when it is not JSON, 400 when it is malformed."""
+    try:
+        body = request.get_json()
+    except UnsupportedMediaType:
+        raise ApiError(415, "Send a JSON body with 'Content-Type: application/json'.")
+    except BadRequest:
+        raise ApiError(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return body
+
+
+def load_body(schema, **kwargs):
+    """The JSON body validated by ``schema`` (422 with the offending fields)."""
+    return schema.load(json_body(), **kwargs)
+
+
+def load_query(schema):
+    """The query string validated by ``schema``; repeated or unknown parameters are 422."""
+    args = {}
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            raise ApiError(422, "Some values are invalid.", fields={name: ["Give it once."]})
+        args[name] = values[0]
+    return schema.load(args)
+
+
+def like_pattern(text):
+    """A LIKE pattern (escape character ``\\``) matching ``text`` anywhere, literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# Paging ------------------------------------------------------------------------------------
+def page_of(query, params, dump):
+    """Offset paging: ``{"items", "page", "per_page", "total"}`` of ``query``."""
+    page, per_page = params["page"], params["per_page"]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [dump(row) for row in rows], "page": page, "per_page": per_page,
+            "total": total}
+
+
+def encode_cursor(last_id):
+    raw = json.dumps({"after": last_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """The id a ``next_cursor`` points after, or a 422 naming ``cursor``."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        after = data["after"]
+        if isinstance(after, bool) or not isinstance(after, int) or not 1 <= after <= MAX_ID + 1:
+            raise ValueError
+        return after
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+        raise ApiError(422, "Some values are invalid.", fields={"cursor": ["Not a valid cursor."]})
+
+
+def get_or_404(model, object_id, message="There is nothing with this id."):
+    """The row of ``model`` with ``object_id``, or a JSON 404."""
+    row = db.session.get(model, object_id) if 1 <= object_id <= MAX_ID else None
+    if row is None:
+        raise ApiError(404, message)
+    return row
+
+
+def token_lifetime():
+    return timedelta(days=current_app.config.get("API_TOKEN_DAYS", 30))

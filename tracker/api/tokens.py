@@ -1,0 +1,76 @@
+"""Personal API tokens: issued for an email and password, sent as ``Bearer``, revocable.
+
+Only the SHA-256 digest of a token is stored; the token itself is shown once, in the
+response that creates it. Token creation counts failed attempts against the same limits
+as the sign-in form (per account and per client address, failures only).
+"""
+
+import secrets
+
+from flask import current_app, g
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from tracker.api.base import ApiError, bp, hash_token, json_body, require_user, token_lifetime
+from tracker.api.schemas import TokenRequest
+from tracker.auth.models import ApiToken
+from tracker.auth.services import authenticate, login_account_key, login_failed, mark_login_failed
+from tracker.core.models import utcnow
+from tracker.extensions import db, limiter
+
+
+def issue_token(user, name=""):
+    """A new token for ``user``: returns ``(token, row)``; the caller commits."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user,
+        token_hash=hash_token(token),
+        name=name,
+        expires_at=utcnow() + token_lifetime(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def revoke_token(row):
+    """Revoke ``row`` now (a second revocation keeps the first time)."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def _account_limit():
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _address_limit():
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
+@bp.route("/auth/tokens", methods=["POST"])
+@limiter.limit(_account_limit, key_func=login_account_key, deduct_when=login_failed,
+               scope="login-account")
+@limiter.limit(_address_limit, deduct_when=login_failed, scope="login-address")
+def create_token():
+    try:
+        data = TokenRequest().load(json_body())
+    except (ApiError, ValidationError):
+        mark_login_failed()
+        raise
+    user = authenticate(data["email"], data["password"])
+    if user is None:
+        mark_login_failed()
+        raise ApiError(401, _("Unknown email address or wrong password."))
+    token, row = issue_token(user, data["name"])
+    db.session.commit()
+    return {"token": token, "expires_at": row.expires_at.isoformat()}, 201
+
+
+@bp.route("/auth/tokens/current", methods=["DELETE"])
+def revoke_current_token():
+    require_user()
+    if g.api_token is None:
+        raise ApiError(404, "This request was not made with a token: there is none to revoke.")
+    revoke_token(g.api_token)
+    db.session.commit()
+    return "", 204
