@@ -4,7 +4,7 @@ import os
 import secrets
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -85,6 +85,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _select_locale():
     from flask import current_app
 
+    if not has_request_context():  # command-line tools and outbox delivery
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 

@@ -90,3 +90,10 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(database_u
             "/_address", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}
         ).get_data(as_text=True)
     assert seen == {"proxied": "203.0.113.7", "direct": "127.0.0.1"}
+
+
+def test_translated_text_renders_outside_a_request(app):
+    """Command-line tools turn lazy translated messages into text without a request."""
+    from flask_babel import lazy_gettext
+
+    assert str(lazy_gettext("Draft")) == "Draft"
