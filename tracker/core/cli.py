@@ -6,11 +6,13 @@ from flask import current_app
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.reports.generate import generate_command
 
 
 def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(generate_command)
 
 
 @click.command("seed-demo")

@@ -1,0 +1,523 @@
+"""The queries behind the reports, each starting from ``visible_applications(user)``.
+
+- :class:`ListFilters` reads and validates the list's query string (an allow-list: anything
+  else is a 400), and applies it to a SELECT.
+- :func:`page_of` pages by keyset (``WHERE (sort, id) < (:last_sort, :last_id)``), so the
+  2,000th page costs what the first does; OFFSET would read and discard every row before it.
+- :func:`approximate_count` caches counts and, on PostgreSQL, reads large ones from the
+  planner's estimate: an exact count of hundreds of thousands of rows on every page view is
+  the slowest part of a list, and nobody needs it to the unit.
+- The dashboard functions aggregate in the database, one GROUP BY per figure.
+"""
+
+import base64
+import binascii
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import aliased, joinedload, lazyload
+
+from tracker.applications.models import Application
+from tracker.applications.workflow import STATUSES
+from tracker.auth.models import User
+from tracker.core.permissions import visible_applications
+from tracker.directory.models import DIRECTIONS, Laboratory, Programme
+from tracker.extensions import db
+
+PER_PAGE = 50
+DURATION_CATEGORIES = ("short", "medium", "long")
+# Sortable columns (the visible ones that have an index or a cheap order) and their types.
+SORTS = {
+    "created_at": (Application.created_at, datetime),
+    "reference": (Application.reference, str),
+    "title": (Application.title, str),
+    "status": (Application.status, str),
+    "start_date": (Application.start_date, date),
+    "end_date": (Application.end_date, date),
+}
+DEFAULT_SORT = ("created_at", "desc")
+MAX_QUERY_LENGTH = 100
+PENDING = ("submitted", "endorsed")
+AWARDED = ("approved", "completed")
+
+
+def days_expression(dialect_name):
+    """``end_date - start_date`` in days, in the dialect at hand."""
+    if dialect_name == "sqlite":
+        return sa.func.julianday(Application.end_date) - sa.func.julianday(Application.start_date)
+    return Application.end_date - Application.start_date
+
+
+def _one_of(args, name, allowed):
+    value = args.get(name, "")
+    if value and value not in allowed:
+        abort(400)
+    return value or None
+
+
+def _integer(args, name, low=1, high=2**31 - 1):
+    value = args.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit() or not low <= int(value) <= high:
+        abort(400)
+    return int(value)
+
+
+@dataclass
+class ListFilters:
+    """The list's filters, sort and cursor, as read from the query string."""
+
+    status: str = None
+    direction: str = None
+    programme: int = None
+    laboratory: int = None
+    country: str = None
+    year: int = None
+    duration: str = None
+    q: str = None
+    sort: str = DEFAULT_SORT[0]
+    order: str = DEFAULT_SORT[1]
+    after: tuple = None
+    before: tuple = None
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args):
+        """Validate ``args``; any value outside the allow-lists answers 400."""
+        filters = cls(
+            status=_one_of(args, "status", STATUSES),
+            direction=_one_of(args, "direction", DIRECTIONS),
+            programme=_integer(args, "programme"),
+            laboratory=_integer(args, "laboratory"),
+            year=_integer(args, "year", 1900, 2999),
+            duration=_one_of(args, "duration", DURATION_CATEGORIES),
+            sort=_one_of(args, "sort", SORTS) or DEFAULT_SORT[0],
+            order=_one_of(args, "order", ("asc", "desc")) or None,
+        )
+        country = args.get("country", "")
+        if country:
+            if len(country) != 2 or not country.isalpha():
+                abort(400)
+            filters.country = country.upper()
+        q = args.get("q", "").strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            abort(400)
+        filters.q = q or None
+        if filters.order is None:
+            filters.order = DEFAULT_SORT[1] if filters.sort == DEFAULT_SORT[0] else "asc"
+        if args.get("after") and args.get("before"):
+            abort(400)
+        if args.get("after"):
+            filters.after = decode_cursor(args["after"], SORTS[filters.sort][1])
+        if args.get("before"):
+            filters.before = decode_cursor(args["before"], SORTS[filters.sort][1])
+        filters.raw = {
+            name: args[name]
+            for name in ("status", "direction", "programme", "laboratory", "country", "year",
+                         "duration", "q", "sort", "order")
+            if args.get(name)
+        }
+        return filters
+
+    def apply(self, query):
+        """``query`` (a SELECT of applications) narrowed by these filters."""
+        if self.status:
+            query = query.where(Application.status == self.status)
+        if self.direction:
+            query = query.where(Application.direction == self.direction)
+        if self.programme:
+            query = query.where(Application.programme_id == self.programme)
+        if self.laboratory:
+            query = query.where(sa.or_(Application.home_laboratory_id == self.laboratory,
+                                       Application.host_laboratory_id == self.laboratory))
+        if self.country:
+            query = query.where(Application.host_laboratory_id.in_(
+                sa.select(Laboratory.id).where(Laboratory.country == self.country)
+            ))
+        if self.year:
+            query = query.where(Application.start_date >= date(self.year, 1, 1),
+                                Application.start_date < date(self.year + 1, 1, 1))
+        if self.duration:
+            days = days_expression(db.engine.dialect.name)
+            # Stored as end - start; the category counts both ends, hence the minus one.
+            if self.duration == "short":
+                query = query.where(days <= 29)
+            elif self.duration == "medium":
+                query = query.where(days > 29, days <= 364)
+            else:
+                query = query.where(days > 364)
+        if self.q:
+            query = query.where(_text_search(self.q))
+        return query
+
+    def url_args(self, **changes):
+        """The query string of this view, with ``changes`` (None removes a key)."""
+        args = dict(self.raw)
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return args
+
+
+def _text_search(q):
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if q.upper().startswith("MOB-"):
+        # References are upper-case and unique: a prefix match uses their index.
+        return Application.reference.like(q.upper().replace("%", "") + "%")
+    return sa.or_(
+        Application.title.ilike(pattern, escape="\\"),
+        Application.reference.ilike(pattern, escape="\\"),
+        Application.applicant_id.in_(
+            sa.select(User.id).where(User.full_name.ilike(pattern, escape="\\"))
+        ),
+    )
+
+
+# Keyset cursors ------------------------------------------------------------------------------
+def encode_cursor(value, row_id):
+    if isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token, kind):
+    """(value, id) from a cursor; a cursor that does not parse is the client's error: 400."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, row_id = json.loads(raw)
+        if not isinstance(row_id, int) or not isinstance(value, str):
+            raise ValueError
+        if kind is datetime:
+            value = datetime.fromisoformat(value)
+        elif kind is date:
+            value = date.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        abort(400)
+    return value, row_id
+
+
+# The applicant, without their own eager collections (roles, directed laboratories): a
+# list never needs them, and selecting them would add two statements per page.
+APPLICANT_ONLY = joinedload(Application.applicant).options(
+    lazyload(User.role_rows), lazyload(User.directed_laboratories)
+)
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str = None
+    prev_cursor: str = None
+
+
+def visible_filtered(user, filters):
+    return filters.apply(visible_applications(user))
+
+
+def page_of(user, filters, per_page=PER_PAGE):
+    """One page of the visible, filtered applications, by keyset, with relations joined."""
+    column, _kind = SORTS[filters.sort]
+    descending = filters.order == "desc"
+    query = visible_filtered(user, filters).options(
+        joinedload(Application.programme),
+        joinedload(Application.home_laboratory),
+        joinedload(Application.host_laboratory),
+        APPLICANT_ONLY,
+    )
+    key = sa.tuple_(column, Application.id)
+    backwards = filters.before is not None
+    cursor = filters.before or filters.after
+    if cursor is not None:
+        going_down = descending != backwards
+        query = query.where(key < cursor if going_down else key > cursor)
+    reverse_order = descending != backwards
+    if reverse_order:
+        query = query.order_by(column.desc(), Application.id.desc())
+    else:
+        query = query.order_by(column.asc(), Application.id.asc())
+    rows = list(db.session.scalars(query.limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    page = Page(rows)
+    if rows:
+        first, last = rows[0], rows[-1]
+        has_next = more if not backwards else True
+        has_prev = (more if backwards else cursor is not None)
+        if has_next:
+            page.next_cursor = encode_cursor(getattr(last, filters.sort), last.id)
+        if has_prev:
+            page.prev_cursor = encode_cursor(getattr(first, filters.sort), first.id)
+    return page
+
+
+# Counts --------------------------------------------------------------------------------------
+EXACT_BELOW = 20_000
+COUNT_TTL = 120
+_count_cache = {}
+_count_lock = threading.Lock()
+
+
+@dataclass
+class Count:
+    value: int
+    exact: bool
+
+
+def approximate_count(query):
+    """How many rows ``query`` returns: exact when small, else the planner's estimate.
+
+    Results are cached in the process for two minutes, keyed by the SQL and its parameters
+    (the visibility rules are part of both, so users never share a wrong figure).
+    """
+    dialect = db.engine.dialect
+    compiled = query.order_by(None).compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.params
+    key = (str(compiled), json.dumps(params, default=str, sort_keys=True))
+    now = time.monotonic()
+    with _count_lock:
+        cached = _count_cache.get(key)
+        if cached and cached[0] > now:
+            return cached[1]
+    count = None
+    if dialect.name == "postgresql":
+        plan = db.session.connection().exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + str(compiled), params
+        ).scalar()
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate >= EXACT_BELOW:
+            count = Count(_round_estimate(estimate), exact=False)
+    if count is None:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+        )
+        count = Count(total, exact=True)
+    with _count_lock:
+        if len(_count_cache) > 500:
+            _count_cache.clear()
+        _count_cache[key] = (now + COUNT_TTL, count)
+    return count
+
+
+def _round_estimate(value):
+    """Two significant figures: the estimate is not more precise than that."""
+    if value < 100:
+        return value
+    digits = len(str(value)) - 2
+    return round(value, -digits)
+
+
+# Filter choices ------------------------------------------------------------------------------
+def filter_choices(user):
+    """Programmes, laboratories and host countries offered by the list's filter form."""
+    programmes = db.session.execute(
+        sa.select(Programme.id, Programme.name).order_by(Programme.opens_on.desc(), Programme.name)
+    ).all()
+    if user.is_admin:
+        labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name).where(
+            Laboratory.kind == "unit")
+    else:
+        labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name).where(
+            Laboratory.director_id == user.id)
+    laboratories = db.session.execute(labs_query.order_by(Laboratory.acronym)).all()
+    countries = db.session.scalars(
+        sa.select(Laboratory.country).where(Laboratory.kind != "unit").distinct()
+        .order_by(Laboratory.country)
+    ).all()
+    return {"programmes": programmes, "laboratories": laboratories, "countries": countries}
+
+
+# Exports -------------------------------------------------------------------------------------
+EXPORT_COLUMNS = ("reference", "title", "status", "direction", "programme", "applicant",
+                  "applicant_email", "home_laboratory", "host_laboratory", "host_country",
+                  "purpose", "start_date", "end_date", "duration_days", "requested_amount",
+                  "awarded_amount", "submitted_at", "created_at")
+
+
+def export_query(user, filters):
+    """Plain rows (no ORM objects) for the exports, in the list's order."""
+    home = aliased(Laboratory)
+    host = aliased(Laboratory)
+    criteria = visible_filtered(user, filters).whereclause
+    column, _kind = SORTS[filters.sort]
+    order = (column.desc(), Application.id.desc()) if filters.order == "desc" else (
+        column.asc(), Application.id.asc())
+    query = (
+        sa.select(
+            Application.reference, Application.title, Application.status,
+            Application.direction, Programme.name, User.full_name, User.email,
+            home.acronym, host.acronym, host.country, Application.purpose,
+            Application.start_date, Application.end_date,
+            Application.requested_amount, Application.awarded_amount,
+            Application.submitted_at, Application.created_at,
+        )
+        .select_from(Application)
+        .join(Programme, Programme.id == Application.programme_id)
+        .join(User, User.id == Application.applicant_id)
+        .join(home, home.id == Application.home_laboratory_id)
+        .join(host, host.id == Application.host_laboratory_id)
+        .order_by(*order)
+    )
+    if criteria is not None:
+        query = query.where(criteria)
+    return query
+
+
+# Dashboard -----------------------------------------------------------------------------------
+def _criteria(user, *extra):
+    criteria = visible_applications(user).whereclause
+    parts = [criteria] if criteria is not None else []
+    return sa.and_(sa.true(), *parts, *extra)
+
+
+def _year_range(year):
+    return (Application.start_date >= date(year, 1, 1),
+            Application.start_date < date(year + 1, 1, 1))
+
+
+def dashboard(user, year, today=None):
+    """Every figure of the dashboard for ``user`` (what they may see) and ``year``."""
+    today = today or date.today()
+    in_year = _criteria(user, *_year_range(year))
+    month = sa.extract("month", Application.start_date)
+    facets = db.session.execute(
+        sa.select(Application.status, Application.direction, month, sa.func.count())
+        .where(in_year)
+        .group_by(Application.status, Application.direction, month)
+    ).all()
+    by_status = {status: 0 for status in STATUSES}
+    by_direction = {direction: 0 for direction in DIRECTIONS}
+    by_month = {direction: [0] * 12 for direction in DIRECTIONS}
+    for status, direction, month_number, count in facets:
+        by_status[status] += count
+        by_direction[direction] += count
+        by_month[direction][int(month_number) - 1] += count
+    hosts = (
+        sa.select(Application.host_laboratory_id.label("lab_id"), sa.func.count().label("n"))
+        .where(in_year, Application.direction == "outgoing")
+        .group_by(Application.host_laboratory_id)
+        .subquery()
+    )
+    host_countries = db.session.execute(
+        sa.select(Laboratory.country, sa.func.sum(hosts.c.n).label("n"))
+        .join(hosts, hosts.c.lab_id == Laboratory.id)
+        .group_by(Laboratory.country)
+        .order_by(sa.desc("n"), Laboratory.country)
+        .limit(10)
+    ).all()
+    reviewing = sa.case(
+        (Application.direction == "outgoing", Application.home_laboratory_id),
+        else_=Application.host_laboratory_id,
+    )
+    per_lab = (
+        sa.select(reviewing.label("lab_id"), sa.func.count().label("n"))
+        .where(in_year)
+        .group_by(reviewing)
+        .subquery()
+    )
+    laboratories = db.session.execute(
+        sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name, per_lab.c.n)
+        .join(per_lab, per_lab.c.lab_id == Laboratory.id)
+        .order_by(per_lab.c.n.desc(), Laboratory.acronym)
+        .limit(15)
+    ).all()
+    # Budgets: the programmes whose call runs in the selected year.
+    programme_rows = _budget_rows(user, year)
+    waiting = list(db.session.scalars(
+        visible_applications(user)
+        .where(Application.status.in_(PENDING), Application.submitted_at.is_not(None))
+        .options(APPLICANT_ONLY,
+                 joinedload(Application.programme))
+        .order_by(Application.submitted_at.asc(), Application.id.asc())
+        .limit(10)
+    ))
+    return {
+        "year": year,
+        "by_status": by_status,
+        "by_direction": by_direction,
+        "by_month": by_month,
+        "host_countries": host_countries,
+        "laboratories": laboratories,
+        "programmes": programme_rows,
+        "waiting": waiting,
+        "total": sum(by_status.values()),
+        "today": today,
+    }
+
+
+def _budget_rows(user, year):
+    """(id, name, budget, committed, count) for the programmes whose call runs in ``year``.
+
+    Only the selected year's programmes are summed (an index range per programme), not
+    every awarded row of ten years.
+    """
+    programme_ids = sa.select(Programme.id).where(
+        Programme.closes_on >= date(year, 1, 1), Programme.opens_on <= date(year, 12, 31)
+    )
+    sums = dict(
+        (programme_id, (committed, count))
+        for programme_id, committed, count in db.session.execute(
+            sa.select(Application.programme_id, sa.func.sum(Application.awarded_amount),
+                      sa.func.count())
+            .where(_criteria(user, Application.status.in_(AWARDED),
+                             Application.programme_id.in_(programme_ids)))
+            .group_by(Application.programme_id)
+        )
+    )
+    rows = db.session.execute(
+        sa.select(Programme.id, Programme.name, Programme.budget)
+        .where(Programme.id.in_(programme_ids))
+        .order_by(Programme.name)
+    ).all()
+    return [(pid, name, budget, *sums.get(pid, (0, 0))) for pid, name, budget in rows]
+
+
+def year_choices(today=None):
+    today = today or date.today()
+    return list(range(today.year + 1, today.year - 11, -1))
+
+
+# Duty of care --------------------------------------------------------------------------------
+def abroad(user, today=None, horizon_days=30, country=None, limit=500):
+    """Approved outgoing stays in progress or starting within ``horizon_days``."""
+    today = today or date.today()
+    criteria = _criteria(
+        user,
+        Application.status == "approved",
+        Application.direction == "outgoing",
+        Application.end_date >= today,
+        Application.start_date <= today + timedelta(days=horizon_days),
+    )
+    by_country = db.session.execute(
+        sa.select(Laboratory.country, sa.func.count())
+        .select_from(Application)
+        .join(Laboratory, Laboratory.id == Application.host_laboratory_id)
+        .where(criteria)
+        .group_by(Laboratory.country)
+        .order_by(sa.func.count().desc(), Laboratory.country)
+    ).all()
+    query = (
+        sa.select(Application)
+        .join(Laboratory, Laboratory.id == Application.host_laboratory_id)
+        .where(criteria)
+        .options(APPLICANT_ONLY,
+                 joinedload(Application.host_laboratory),
+                 joinedload(Application.home_laboratory))
+        .order_by(Laboratory.country, Application.start_date, Application.id)
+        .limit(limit)
+    )
+    if country:
+        query = query.where(Laboratory.country == country)
+    return by_country, list(db.session.scalars(query))
