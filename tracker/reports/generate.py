@@ -131,7 +131,7 @@ class Generator:
         rng = self.rng
         scale = max(1, self.applications // 1000)
         n_units = min(300, max(4, scale // 3))
-        n_partners = min(1500, max(6, scale * 2))
+        n_partners = min(1500, max(12, scale * 2))
         n_joint = min(40, max(2, scale // 25))
         countries, weights = zip(*PARTNER_COUNTRIES)
         first_id = self._next_id(Laboratory.__table__)
@@ -145,7 +145,9 @@ class Generator:
                 kind, country = "unit", "FR"
             else:
                 kind = "partner" if index < n_units + n_partners else "joint_unit"
-                country = rng.choices(countries, weights)[0]
+                # The three largest partners always have laboratories, however small the run.
+                first = index - n_units
+                country = countries[first] if first < 3 else rng.choices(countries, weights)[0]
             field = rng.choice(FIELDS)
             city = rng.choice(CITIES.get(country, ["Capital"]))
             acronym = {"unit": "UMR", "partner": "P", "joint_unit": "IRL"}[kind] + str(lab_id)
@@ -163,10 +165,16 @@ class Generator:
                 self.units.append(lab_id)
             else:
                 self.abroad.append(lab_id)
-                # Big partners host more: weight by the country's weight.
-                self.abroad_weights.append(dict(PARTNER_COUNTRIES)[country])
+                self.abroad_weights.append(country)
                 if kind == "partner":
                     self.partners.append(lab_id)
+        # Each country hosts in proportion to its weight, shared among its laboratories.
+        per_country = {}
+        for country in self.abroad_weights:
+            per_country[country] = per_country.get(country, 0) + 1
+        country_weight = dict(PARTNER_COUNTRIES)
+        self.abroad_weights = [country_weight[country] / per_country[country]
+                               for country in self.abroad_weights]
         self._write(Laboratory.__table__, ["id", "name", "acronym", "kind", "institution",
                                            "city", "country", "director_id", "created_at"], rows)
         self._reset_sequence(Laboratory.__table__)

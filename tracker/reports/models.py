@@ -60,4 +60,11 @@ sa.Index(
 )
 # Applications waiting longest for a decision, and the duty-of-care register.
 sa.Index("ix_applications_status_submitted_at", Application.status, Application.submitted_at)
-sa.Index("ix_applications_status_end_date", Application.status, Application.end_date)
+sa.Index(
+    "ix_applications_status_end_date",
+    Application.status,
+    Application.end_date,
+    Application.start_date,
+    Application.direction,
+    Application.host_laboratory_id,
+)

@@ -56,14 +56,14 @@ def list_applications():
 @role_required("director", "admin")
 def export_csv():
     filters = queries.ListFilters.from_args(request.args)
-    return exports.csv_response(queries.export_query(current_user, filters))
+    return exports.csv_response(current_user, filters)
 
 
 @bp.route("/applications.xlsx")
 @role_required("director", "admin")
 def export_xlsx():
     filters = queries.ListFilters.from_args(request.args)
-    return exports.xlsx_response(queries.export_query(current_user, filters))
+    return exports.xlsx_response(current_user, filters)
 
 
 @bp.route("/")

@@ -1,0 +1,87 @@
+"""Dashboard figures, charts and tables, within what each person may see."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from tracker.reports import queries
+
+
+def test_admin_figures_for_a_year(app, org, apps):
+    figures = queries.dashboard(org["admin"], 2024)
+    assert figures["total"] == 3
+    assert figures["by_status"]["submitted"] == 1 and figures["by_status"]["rejected"] == 1
+    assert figures["by_direction"] == {"incoming": 1, "outgoing": 2}
+    assert figures["by_month"]["outgoing"][0] == 1  # January: the sabbatical
+    assert figures["by_month"]["outgoing"][2] == 1  # March: Boston
+    assert figures["by_month"]["incoming"][4] == 1  # May: the visitor
+    assert dict(figures["host_countries"]) == {"US": 1, "DE": 1}
+    assert {acronym: n for _id, acronym, _name, n in figures["laboratories"]} == {"UNITA": 3}
+
+
+def test_director_figures_exclude_other_units(app, org, apps):
+    year = apps["bob_us"].start_date.year
+    mine = queries.dashboard(org["director_a"], year)
+    theirs = queries.dashboard(org["director_b"], year)
+    assert theirs["total"] == 1 and theirs["by_status"]["approved"] == 1
+    assert apps["bob_us"] not in mine["waiting"]
+    acronyms = {acronym for _id, acronym, _name, _n in mine["laboratories"]}
+    assert "UNITB" not in acronyms
+    # The waiting list: submitted and endorsed, oldest submission first, own unit only.
+    assert queries.dashboard(org["director_b"], 2024)["waiting"] == []
+
+
+def test_waiting_longest_in_order(app, make, org):
+    from datetime import datetime, timezone
+    later = make.application(applicant=org["ada"], status="endorsed", programme=org["outgoing"],
+                             submitted_at=datetime(2025, 3, 1, tzinfo=timezone.utc))
+    older = make.application(applicant=org["ada"], status="submitted", programme=org["outgoing"],
+                             submitted_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
+                     submitted_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    assert queries.dashboard(org["admin"], 2025)["waiting"] == [older, later]
+
+
+def test_budget_committed_per_programme(app, make, org):
+    programme = make.programme("outgoing", name="Budgeted", budget=Decimal("10000.00"),
+                               opens_on=date(2023, 9, 1), closes_on=date(2024, 12, 31))
+    for status, awarded in (("approved", "1200.00"), ("completed", "800.00"),
+                            ("rejected", None)):
+        make.application(applicant=org["ada"], status=status, programme=programme,
+                         awarded_amount=Decimal(awarded) if awarded else None)
+    rows = {name: (budget, committed, n)
+            for _id, name, budget, committed, n in queries.dashboard(org["admin"], 2024)["programmes"]}
+    assert rows["Budgeted"][0] == Decimal("10000.00")
+    assert Decimal(rows["Budgeted"][1]) == Decimal("2000.00") and rows["Budgeted"][2] == 2
+    # A director sees only the part their unit committed.
+    other = make.programme("outgoing", name="Other", opens_on=date(2023, 9, 1),
+                           closes_on=date(2024, 12, 31))
+    make.application(applicant=org["bob"], status="approved", programme=other,
+                     awarded_amount=Decimal("500.00"))
+    director_rows = {name: n for _id, name, _b, _c, n in
+                     queries.dashboard(org["director_a"], 2024)["programmes"]}
+    assert director_rows["Other"] == 0
+
+
+def test_dashboard_page_draws_svg_charts_with_tables(client, login, org, apps):
+    login(org["admin"])
+    response = client.get("/reports/?year=2024")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.count("<svg") == 5
+    assert body.count('role="img"') == 5
+    assert body.count("<caption>") >= 6
+    assert 'scope="row"' in body and 'scope="col"' in body
+    assert "http://" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", body).split("<main", 1)[1]
+
+
+def test_dashboard_page_for_a_director_hides_other_units(client, login, org, apps):
+    login(org["director_a"])
+    body = client.get(f"/reports/?year={apps['bob_us'].start_date.year}").get_data(as_text=True)
+    assert apps["bob_us"].reference not in body and "UNITB" not in body
+
+
+def test_dashboard_year_outside_the_list_is_refused(client, login, org):
+    login(org["admin"])
+    assert client.get("/reports/?year=1066").status_code == 400
+    assert client.get("/reports/?year=abc").status_code == 400
