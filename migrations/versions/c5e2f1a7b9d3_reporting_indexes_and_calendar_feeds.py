@@ -23,7 +23,8 @@ INDEXES = [
      ['start_date', 'status', 'direction', 'home_laboratory_id', 'host_laboratory_id']),
     ('ix_applications_programme_status_awarded', ['programme_id', 'status', 'awarded_amount']),
     ('ix_applications_status_submitted_at', ['status', 'submitted_at']),
-    ('ix_applications_status_end_date', ['status', 'end_date']),
+    ('ix_applications_status_end_date',
+     ['status', 'end_date', 'start_date', 'direction', 'host_laboratory_id']),
 ]
 
 
