@@ -90,3 +90,23 @@ def test_feed_of_a_deactivated_person_is_gone(client, login, org, apps):
     db.session.commit()
     assert client.application.test_client().get(url).status_code == 404
     assert db.session.get(CalendarFeed, org["ada"].id) is not None
+
+
+def test_laboratory_timeline(client, login, make, org, apps):
+    today = date.today()
+    visiting = make.application(applicant=org["visitor"], direction="incoming",
+                                home=org["partner_de"], host=org["unit_a"],
+                                programme=org["incoming"], status="approved",
+                                start_date=today, end_date=today + timedelta(days=90))
+    login(org["director_a"])
+    url = f"/reports/laboratories/{org['unit_a'].id}/stays"
+    body = client.get(url).get_data(as_text=True)
+    assert apps["ada_de"].reference in body and visiting.reference in body
+    assert apps["ada_us"].reference not in body  # submitted, not approved
+    assert body.count("<svg") == 1 and "<caption>" in body
+    assert client.get(f"{url}?from=2024-13").status_code == 400
+    older = client.get(f"{url}?from=2024-01").get_data(as_text=True)
+    assert apps["ada_de"].reference not in older
+    # Another unit's timeline is not this director's to see.
+    assert client.get(f"/reports/laboratories/{org['unit_b'].id}/stays").status_code == 404
+    assert client.get("/reports/laboratories/999999/stays").status_code == 404

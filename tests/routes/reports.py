@@ -6,6 +6,7 @@ ROUTES = [
     Route("reports.export_csv", "/reports/applications.csv", directors(200)),
     Route("reports.export_xlsx", "/reports/applications.xlsx", directors(200)),
     Route("reports.abroad", "/reports/abroad", directors(200)),
+    Route("reports.laboratory_stays", "/reports/laboratories/{unit}/stays", directors(200)),
     Route("reports.calendar", "/reports/calendar", signed_in(200)),
     Route("reports.calendar", "/reports/calendar", signed_in(302), method="POST"),
     # Without its secret, a feed is as if it did not exist.

@@ -6,6 +6,8 @@ Colours are SVG presentation attributes, which the Content-Security-Policy allow
 ``style`` would not be).
 """
 
+from datetime import timedelta
+
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -147,3 +149,44 @@ def dashboard_charts(figures):
              for _id, name, budget, committed, _count in figures["programmes"]],
         ),
     }
+
+
+def timeline(label, stays, first_day, last_day, width=900, row_height=16):
+    """A Gantt chart of stays (rows) over a period, with a line for each month's start."""
+    label_width = 200
+    rows = max(1, len(stays))
+    top = 18
+    height = top + rows * (row_height + 4) + 4
+    span = (last_day - first_day).days + 1
+    scale = (width - label_width - 10) / span
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(label)}</title>"
+    ]
+    month = first_day.replace(day=1)
+    while month <= last_day:
+        if month >= first_day:
+            x = label_width + (month - first_day).days * scale
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height}" '
+                f'stroke="#dee2e6"></line>'
+                f'<text x="{x + 2:.1f}" y="12" font-size="11" fill="#212529">'
+                f"{month.strftime('%Y-%m')}</text>"
+            )
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    for index, application in enumerate(stays):
+        y = top + index * (row_height + 4)
+        start = max(application.start_date, first_day)
+        end = min(application.end_date, last_day)
+        x = label_width + (start - first_day).days * scale
+        bar = max(2.0, ((end - start).days + 1) * scale)
+        colour = PALETTE[0] if application.direction == "outgoing" else PALETTE[1]
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + row_height * 0.8:.1f}" text-anchor="end" '
+            f'font-size="11" fill="#212529">{escape(application.applicant.full_name)[:30]}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{row_height}" '
+            f'fill="{colour}"></rect>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

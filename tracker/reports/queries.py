@@ -210,6 +210,8 @@ def decode_cursor(token, kind):
 APPLICANT_ONLY = joinedload(Application.applicant).options(
     lazyload(User.role_rows), lazyload(User.directed_laboratories)
 )
+# Likewise the programme without its eligible categories.
+PROGRAMME_ONLY = joinedload(Application.programme).lazyload(Programme.category_rows)
 
 
 @dataclass
@@ -228,7 +230,7 @@ def page_of(user, filters, per_page=PER_PAGE):
     column, _kind = SORTS[filters.sort]
     descending = filters.order == "desc"
     query = visible_filtered(user, filters).options(
-        joinedload(Application.programme),
+        PROGRAMME_ONLY,
         joinedload(Application.home_laboratory),
         joinedload(Application.host_laboratory),
         APPLICANT_ONLY,
@@ -328,8 +330,29 @@ def _round_estimate(value):
 
 
 # Filter choices ------------------------------------------------------------------------------
+CHOICES_TTL = 60
+_choices_cache = {}
+
+
 def filter_choices(user):
-    """Programmes, laboratories and host countries offered by the list's filter form."""
+    """Programmes, laboratories and host countries offered by the list's filter form.
+
+    The directory changes rarely: the lists are kept for a minute in the process, per
+    scope (all units for admins, their own laboratories for a director).
+    """
+    key = "admin" if user.is_admin else user.id
+    now = time.monotonic()
+    cached = _choices_cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    if len(_choices_cache) > 1000:
+        _choices_cache.clear()
+    choices = _load_filter_choices(user)
+    _choices_cache[key] = (now + CHOICES_TTL, choices)
+    return choices
+
+
+def _load_filter_choices(user):
     programmes = db.session.execute(
         sa.select(Programme.id, Programme.name).order_by(Programme.opens_on.desc(), Programme.name)
     ).all()
@@ -507,7 +530,7 @@ def _waiting_longest(user, limit=10):
     return list(db.session.scalars(
         sa.select(Application)
         .where(Application.id.in_(sa.select(candidates.c.id)))
-        .options(APPLICANT_ONLY, joinedload(Application.programme))
+        .options(APPLICANT_ONLY, PROGRAMME_ONLY)
         .order_by(Application.submitted_at.asc(), Application.id.asc())
         .limit(limit)
     ))
@@ -577,3 +600,27 @@ def abroad(user, today=None, horizon_days=30, country=None, limit=500):
     if country:
         query = query.where(Laboratory.country == country)
     return by_country, list(db.session.scalars(query))
+
+
+def laboratory_stays(user, laboratory_id, first_day, last_day, limit=200):
+    """Approved or completed stays reviewed by a laboratory that overlap a period."""
+    criteria = _criteria(
+        user,
+        Application.status.in_(AWARDED),
+        sa.or_(
+            sa.and_(Application.direction == "outgoing",
+                    Application.home_laboratory_id == laboratory_id),
+            sa.and_(Application.direction == "incoming",
+                    Application.host_laboratory_id == laboratory_id),
+        ),
+        Application.start_date <= last_day,
+        Application.end_date >= first_day,
+    )
+    return list(db.session.scalars(
+        sa.select(Application)
+        .where(criteria)
+        .options(APPLICANT_ONLY, joinedload(Application.host_laboratory),
+                 joinedload(Application.home_laboratory))
+        .order_by(Application.start_date, Application.id)
+        .limit(limit)
+    ))

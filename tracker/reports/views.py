@@ -1,6 +1,6 @@
 """Lists, dashboard, registers and exports for directors and administrators."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
@@ -11,7 +11,7 @@ from flask_login import current_user
 from tracker.applications.models import PURPOSE_LABELS
 from tracker.applications.workflow import STATUSES
 from tracker.core.permissions import is_reviewing_director, login_required, role_required
-from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
+from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
 from tracker.extensions import db
 from tracker.reports import charts, exports, queries
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
@@ -22,7 +22,13 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 @bp.context_processor
 def labels():
-    return {"status_labels": STATUS_LABELS, "duration_labels": DURATION_LABELS}
+    # Translated once per request: a lazy label is translated again at every use, and a
+    # list page uses them hundreds of times.
+    return {
+        "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
+        "duration_labels": {key: str(label) for key, label in DURATION_LABELS.items()},
+        "direction_labels": {key: str(label) for key, label in DIRECTION_LABELS.items()},
+    }
 
 
 def _show_url():
@@ -44,7 +50,6 @@ def list_applications():
         choices=queries.filter_choices(current_user),
         statuses=STATUSES,
         directions=DIRECTIONS,
-        direction_labels=DIRECTION_LABELS,
         sorts=queries.SORTS,
         years=queries.year_choices(),
         durations=queries.DURATION_CATEGORIES,
@@ -83,7 +88,6 @@ def dashboard():
         figures=figures,
         years=years,
         charts=charts.dashboard_charts(figures),
-        direction_labels=DIRECTION_LABELS,
         show_url=_show_url(),
     )
 
@@ -106,6 +110,51 @@ def abroad():
         purpose_labels=PURPOSE_LABELS,
         show_url=_show_url(),
     )
+
+
+@bp.route("/laboratories/<int:laboratory_id>/stays")
+@role_required("director", "admin")
+def laboratory_stays(laboratory_id):
+    """A timeline of a laboratory's approved stays over six months (``?from=YYYY-MM``)."""
+    laboratory = db.get_or_404(Laboratory, laboratory_id)
+    if not current_user.is_admin and laboratory.director_id != current_user.id:
+        abort(404)
+    month = request.args.get("from", "")
+    if month:
+        try:
+            first_day = datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            abort(400)
+        if not 1900 < first_day.year < 3000:
+            abort(400)
+    else:
+        first_day = date.today().replace(day=1)
+    last_day = _add_months(first_day, TIMELINE_MONTHS) - timedelta(days=1)
+    stays = queries.laboratory_stays(current_user, laboratory.id, first_day, last_day)
+    return render_template(
+        "reports/laboratory_stays.html",
+        laboratory=laboratory,
+        stays=stays,
+        first_day=first_day,
+        last_day=last_day,
+        previous=_add_months(first_day, -TIMELINE_MONTHS).strftime("%Y-%m"),
+        following=_add_months(first_day, TIMELINE_MONTHS).strftime("%Y-%m"),
+        chart=charts.timeline(
+            _("Stays of %(laboratory)s from %(first)s to %(last)s",
+              laboratory=laboratory.acronym or laboratory.name,
+              first=first_day.isoformat(), last=last_day.isoformat()),
+            stays, first_day, last_day,
+        ),
+        show_url=_show_url(),
+    )
+
+
+TIMELINE_MONTHS = 6
+
+
+def _add_months(day, months):
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
