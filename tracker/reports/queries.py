@@ -279,10 +279,10 @@ class Count:
 def approximate_count(query):
     """How many rows ``query`` returns: exact when small, else an estimate ("about N").
 
-    On PostgreSQL a large figure is the planner's estimate (one EXPLAIN, no rows read).
-    Elsewhere the count is exact, and when it is large it is kept for two minutes in the
-    process and shown as an estimate, since it may be that old. Small counts are always
-    exact and fresh. The cache key is the SQL and its parameters, which include the
+    On PostgreSQL a large figure is the planner's estimate (one EXPLAIN, no rows read);
+    elsewhere it is an exact count, rounded. Large figures are kept for two minutes in the
+    process and always shown as estimates, since they may be that old; small counts are
+    always exact and fresh. The cache key is the SQL and its parameters, which include the
     visibility rules, so users never share a figure.
     """
     dialect = db.engine.dialect
@@ -290,21 +290,21 @@ def approximate_count(query):
         dialect=dialect, compile_kwargs={"render_postcompile": True}
     )
     params = compiled.params
-    if dialect.name == "postgresql":
-        plan = db.session.connection().exec_driver_sql(
-            "EXPLAIN (FORMAT JSON) " + str(compiled), params
-        ).scalar()
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-        if estimate >= EXACT_BELOW:
-            return Count(_round_estimate(estimate), exact=False)
-        return Count(_exact_count(query), exact=True)
     key = (str(compiled), json.dumps(params, default=str, sort_keys=True))
     now = time.monotonic()
     with _count_lock:
         cached = _count_cache.get(key)
-        if cached and cached[0] > now:
-            return cached[1]
-    total = _exact_count(query)
+    if cached and cached[0] > now:
+        return cached[1]
+    if dialect.name == "postgresql":
+        plan = db.session.connection().exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + str(compiled), params
+        ).scalar()
+        total = int(plan[0]["Plan"]["Plan Rows"])
+        if total < EXACT_BELOW:
+            total = _exact_count(query)
+    else:
+        total = _exact_count(query)
     if total < EXACT_BELOW:
         return Count(total, exact=True)
     count = Count(_round_estimate(total), exact=False)
