@@ -24,7 +24,7 @@ def test_director_figures_exclude_other_units(app, org, apps):
     mine = queries.dashboard(org["director_a"], year)
     theirs = queries.dashboard(org["director_b"], year)
     assert theirs["total"] == 1 and theirs["by_status"]["approved"] == 1
-    assert apps["bob_us"] not in mine["waiting"]
+    assert apps["bob_us"].id not in {row.id for row in mine["waiting"]}
     acronyms = {acronym for _id, acronym, _name, _n in mine["laboratories"]}
     assert "UNITB" not in acronyms
     # The waiting list: submitted and endorsed, oldest submission first, own unit only.
@@ -39,7 +39,9 @@ def test_waiting_longest_in_order(app, make, org):
                              submitted_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
     make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
                      submitted_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
-    assert queries.dashboard(org["admin"], 2025)["waiting"] == [older, later]
+    waiting = queries.dashboard(org["admin"], 2025)["waiting"]
+    assert [row.id for row in waiting] == [older.id, later.id]
+    assert waiting[0].applicant_name == "Ada Lovelace"
 
 
 def test_budget_committed_per_programme(app, make, org):
@@ -85,3 +87,20 @@ def test_dashboard_year_outside_the_list_is_refused(client, login, org):
     login(org["admin"])
     assert client.get("/reports/?year=1066").status_code == 400
     assert client.get("/reports/?year=abc").status_code == 400
+
+
+def test_cached_figures_never_cross_scopes(app, org, apps):
+    """With the cache on, a director still gets their own figures, never the admin's."""
+    year = apps["bob_us"].start_date.year
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    try:
+        queries.dashboard_cache.clear()
+        admin_figures, _at = queries.cached_dashboard(org["admin"], year)
+        director_figures, _at = queries.cached_dashboard(org["director_b"], year)
+        assert director_figures["total"] == 1 < admin_figures["total"]
+        again, _at = queries.cached_dashboard(org["director_b"], year)
+        assert again is director_figures
+        assert queries.cached_dashboard(org["director_a"], year)[0] is not director_figures
+    finally:
+        app.config.pop("REPORTS_CACHE_SECONDS")
+        queries.dashboard_cache.clear()

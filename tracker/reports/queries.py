@@ -13,8 +13,6 @@
 import base64
 import binascii
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -28,6 +26,7 @@ from tracker.auth.models import User
 from tracker.core.permissions import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
+from tracker.reports.cache import TTLCache
 
 PER_PAGE = 50
 DURATION_CATEGORIES = ("short", "medium", "long")
@@ -265,9 +264,8 @@ def page_of(user, filters, per_page=PER_PAGE):
 
 # Counts --------------------------------------------------------------------------------------
 EXACT_BELOW = 20_000
-COUNT_TTL = 120
-_count_cache = {}
-_count_lock = threading.Lock()
+# Large counts are estimates anyway: kept twice as long as the other report figures.
+count_cache = TTLCache(lifetime_factor=2)
 
 
 @dataclass
@@ -291,28 +289,25 @@ def approximate_count(query):
     )
     params = compiled.params
     key = (str(compiled), json.dumps(params, default=str, sort_keys=True))
-    now = time.monotonic()
-    with _count_lock:
-        cached = _count_cache.get(key)
-    if cached and cached[0] > now:
-        return cached[1]
+
+    found = count_cache.get(key)
+    if found is not None:
+        return Count(_round_estimate(found[0]), exact=False)
+    total = None
     if dialect.name == "postgresql":
         plan = db.session.connection().exec_driver_sql(
             "EXPLAIN (FORMAT JSON) " + str(compiled), params
         ).scalar()
-        total = int(plan[0]["Plan"]["Plan Rows"])
-        if total < EXACT_BELOW:
-            total = _exact_count(query)
-    else:
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate >= EXACT_BELOW:
+            total = estimate
+    if total is None:
         total = _exact_count(query)
-    if total < EXACT_BELOW:
-        return Count(total, exact=True)
-    count = Count(_round_estimate(total), exact=False)
-    with _count_lock:
-        if len(_count_cache) > 500:
-            _count_cache.clear()
-        _count_cache[key] = (now + COUNT_TTL, count)
-    return count
+        if total < EXACT_BELOW:
+            # Small counts are cheap and are never kept: they must be exact and fresh.
+            return Count(total, exact=True)
+    count_cache.set(key, total)
+    return Count(_round_estimate(total), exact=False)
 
 
 def _exact_count(query):
@@ -330,8 +325,7 @@ def _round_estimate(value):
 
 
 # Filter choices ------------------------------------------------------------------------------
-CHOICES_TTL = 60
-_choices_cache = {}
+choices_cache = TTLCache()
 
 
 def filter_choices(user):
@@ -341,15 +335,7 @@ def filter_choices(user):
     scope (all units for admins, their own laboratories for a director).
     """
     key = "admin" if user.is_admin else user.id
-    now = time.monotonic()
-    cached = _choices_cache.get(key)
-    if cached and cached[0] > now:
-        return cached[1]
-    if len(_choices_cache) > 1000:
-        _choices_cache.clear()
-    choices = _load_filter_choices(user)
-    _choices_cache[key] = (now + CHOICES_TTL, choices)
-    return choices
+    return choices_cache.get_or_set(key, lambda: _load_filter_choices(user))[0]
 
 
 def _load_filter_choices(user):
@@ -445,6 +431,19 @@ def _year_range(year):
             Application.start_date < date(year + 1, 1, 1))
 
 
+dashboard_cache = TTLCache()
+
+
+def cached_dashboard(user, year):
+    """:func:`dashboard`, kept a minute per visibility scope and year.
+
+    Returns (figures, computed_at). Admins share one scope (they see everything); anyone
+    else has their own, so a director never gets figures computed for someone else.
+    """
+    scope = "admin" if user.is_admin else f"user:{user.id}"
+    return dashboard_cache.get_or_set((scope, year), lambda: dashboard(user, year))
+
+
 def dashboard(user, year, today=None):
     """Every figure of the dashboard for ``user`` (what they may see) and ``year``."""
     today = today or date.today()
@@ -501,8 +500,8 @@ def dashboard(user, year, today=None):
         "by_status": by_status,
         "by_direction": by_direction,
         "by_month": by_month,
-        "host_countries": host_countries,
-        "laboratories": laboratories,
+        "host_countries": [tuple(row) for row in host_countries],
+        "laboratories": [tuple(row) for row in laboratories],
         "programmes": programme_rows,
         "waiting": waiting,
         "total": sum(by_status.values()),
@@ -527,13 +526,27 @@ def _waiting_longest(user, limit=10):
     ]
     # Each limited SELECT wrapped as a subquery: SQLite refuses LIMIT inside a bare UNION.
     candidates = sa.union_all(*[sa.select(part.c.id) for part in per_status]).subquery()
-    return list(db.session.scalars(
-        sa.select(Application)
+    rows = db.session.execute(
+        sa.select(Application.id, Application.reference, User.full_name, Programme.name,
+                  Application.status, Application.submitted_at)
+        .join(User, User.id == Application.applicant_id)
+        .join(Programme, Programme.id == Application.programme_id)
         .where(Application.id.in_(sa.select(candidates.c.id)))
-        .options(APPLICANT_ONLY, PROGRAMME_ONLY)
         .order_by(Application.submitted_at.asc(), Application.id.asc())
         .limit(limit)
-    ))
+    ).all()
+    # Plain records, not ORM objects: the dashboard's figures are cached across requests.
+    return [Waiting(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    id: int
+    reference: str
+    applicant_name: str
+    programme_name: str
+    status: str
+    submitted_at: datetime
 
 
 def _budget_rows(user, year):

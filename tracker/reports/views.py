@@ -1,6 +1,6 @@
 """Lists, dashboard, registers and exports for directors and administrators."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
@@ -82,10 +82,11 @@ def dashboard():
         year = int(year)
     else:
         year = date.today().year
-    figures = queries.dashboard(current_user, year)
+    figures, computed_at = queries.cached_dashboard(current_user, year)
     return render_template(
         "reports/dashboard.html",
         figures=figures,
+        computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
         years=years,
         charts=charts.dashboard_charts(figures),
         show_url=_show_url(),
