@@ -62,3 +62,16 @@ def test_generate_refuses_a_database_with_applications_unless_forced(app, make):
     forced = runner.invoke(args=["generate", "--applications", "50", "--force"])
     assert forced.exit_code == 0, forced.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 51
+
+
+def test_large_loads_rebuild_every_index(app, monkeypatch):
+    """On PostgreSQL, big loads drop the secondary indexes and build them again after."""
+    from tracker.reports import generate
+
+    monkeypatch.setattr(generate, "REBUILD_INDEXES_FROM", 1)
+    before = {index["name"] for index in sa.inspect(db.engine).get_indexes("applications")}
+    result = app.test_cli_runner().invoke(args=["generate", "--applications", "200"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    after = {index["name"] for index in sa.inspect(db.engine).get_indexes("applications")}
+    assert after == before and "ix_applications_start_date_facets" in after
