@@ -165,3 +165,23 @@ def test_statement_count_does_not_grow_with_rows(app, client, login, make, org):
     many = measure()
     assert many == few, (few, many)
     assert few <= 12
+
+
+def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps, monkeypatch):
+    """Large counts are kept a while; each scope keeps its own."""
+    from tracker.reports import queries
+
+    monkeypatch.setattr(queries, "EXACT_BELOW", 1)
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    queries.count_cache.clear()
+    try:
+        login(org["admin"])
+        assert "About 5 applications" in client.get("/reports/applications").get_data(as_text=True)
+        client.post("/auth/logout")
+        other = app.test_client()
+        from tests.conftest import sign_in
+        sign_in(other, org["director_b"])
+        assert "About 1 applications" in other.get("/reports/applications").get_data(as_text=True)
+    finally:
+        app.config.pop("REPORTS_CACHE_SECONDS")
+        queries.count_cache.clear()

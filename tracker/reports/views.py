@@ -41,7 +41,10 @@ def _show_url():
 def list_applications():
     filters = queries.ListFilters.from_args(request.args)
     page = queries.page_of(current_user, filters)
-    count = queries.approximate_count(queries.visible_filtered(current_user, filters))
+    count = queries.approximate_count(
+        queries.visible_filtered(current_user, filters),
+        scope=(queries.visibility_scope(current_user), filters.key()),
+    )
     return render_template(
         "reports/list_applications.html",
         filters=filters,
