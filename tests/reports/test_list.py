@@ -175,13 +175,18 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
     app.config["REPORTS_CACHE_SECONDS"] = 60
     queries.count_cache.clear()
     try:
-        login(org["admin"])
-        assert "About 5 applications" in client.get("/reports/applications").get_data(as_text=True)
-        client.post("/auth/logout")
-        other = app.test_client()
         from tests.conftest import sign_in
+
+        login(org["admin"])
+        admin_page = client.get("/reports/applications").get_data(as_text=True)
+        other = app.test_client()
         sign_in(other, org["director_b"])
-        assert "About 1 applications" in other.get("/reports/applications").get_data(as_text=True)
+        director_page = other.get("/reports/applications").get_data(as_text=True)
+        assert "About " in admin_page and "About " in director_page
+        assert len(queries.count_cache) == 2
+        if db.engine.dialect.name == "sqlite":  # exact counts, rounded; PostgreSQL estimates
+            assert "About 5 applications" in admin_page
+            assert "About 1 applications" in director_page
     finally:
         app.config.pop("REPORTS_CACHE_SECONDS")
         queries.count_cache.clear()

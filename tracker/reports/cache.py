@@ -52,6 +52,9 @@ class TTLCache:
         self.set(key, value)
         return value, time.time()
 
+    def __len__(self):
+        return len(self._entries)
+
     def clear(self):
         with self._lock:
             self._entries.clear()
