@@ -104,3 +104,12 @@ def test_cached_figures_never_cross_scopes(app, org, apps):
     finally:
         app.config.pop("REPORTS_CACHE_SECONDS")
         queries.dashboard_cache.clear()
+
+
+def test_chart_labels_are_escaped_before_being_shortened():
+    from tracker.reports.charts import bar_chart
+
+    svg = str(bar_chart("<Label>", [("R&D " * 10 + "<script>", 3)]))
+    assert "<script>" not in svg and "&lt;Label&gt;" in svg
+    # Cutting after escaping could leave half an entity such as "&am".
+    assert "&am<" not in svg and "&a<" not in svg and "&<" not in svg

@@ -14,7 +14,8 @@ from markupsafe import Markup, escape
 from tracker.core.countries import country_name
 
 PALETTE = ("#1f5f8b", "#e07b39", "#4c9a5f", "#8e5ea2", "#c44e52", "#6c757d")
-MONTHS = ("J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D")
+# Month numbers read the same in every language the interface speaks.
+MONTHS = tuple(f"{month:02d}" for month in range(1, 13))
 
 
 def _number(value):
@@ -38,7 +39,7 @@ def bar_chart(label, rows, width=560, bar_height=22, colour=PALETTE[0]):
         bar = max(0.0, value * scale)
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#212529">{escape(str(text))[:28]}</text>'
+            f'font-size="12" fill="#212529">{escape(str(text)[:28])}</text>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" '
             f'fill="{colour}"></rect>'
             f'<text x="{label_width + bar + 4:.1f}" y="{y + bar_height * 0.7:.1f}" '
@@ -105,7 +106,7 @@ def budget_chart(label, rows, width=560, bar_height=18):
         colour = PALETTE[4] if share > 1 else PALETTE[2]
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.75:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#212529">{escape(name)[:36]}</text>'
+            f'font-size="11" fill="#212529">{escape(str(name)[:36])}</text>'
             f'<rect x="{label_width}" y="{y}" width="{track}" height="{bar_height}" '
             f'fill="#e9ecef"></rect>'
             f'<rect x="{label_width}" y="{y}" width="{filled:.1f}" height="{bar_height}" '
@@ -184,7 +185,7 @@ def timeline(label, stays, first_day, last_day, width=900, row_height=16):
         colour = PALETTE[0] if application.direction == "outgoing" else PALETTE[1]
         parts.append(
             f'<text x="{label_width - 6}" y="{y + row_height * 0.8:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#212529">{escape(application.applicant.full_name)[:30]}</text>'
+            f'font-size="11" fill="#212529">{escape(application.applicant.full_name[:30])}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{row_height}" '
             f'fill="{colour}"></rect>'
         )
