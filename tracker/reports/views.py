@@ -8,7 +8,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.applications.models import PURPOSE_LABELS
 from tracker.applications.workflow import STATUSES
 from tracker.core.permissions import is_reviewing_director, login_required, role_required
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
@@ -32,8 +31,12 @@ def labels():
 
 
 def _show_url():
-    """Applications link to their page once the applications area provides one."""
-    return "applications.show" in current_app.view_functions
+    """Applications link to their page once the applications area provides one (taking
+    ``application_id``); until then the reference is shown without a link."""
+    if "applications.show" not in current_app.view_functions:
+        return False
+    return any("application_id" in rule.arguments
+               for rule in current_app.url_map.iter_rules("applications.show"))
 
 
 @bp.route("/applications")
@@ -111,7 +114,6 @@ def abroad():
         today=date.today(),
         may_contact=lambda application: current_user.is_admin
         or is_reviewing_director(current_user, application),
-        purpose_labels=PURPOSE_LABELS,
         show_url=_show_url(),
     )
 
