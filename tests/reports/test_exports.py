@@ -83,3 +83,16 @@ def test_neutralise_leaves_numbers_and_plain_text():
     assert neutralise("=1") == "'=1"
     assert neutralise("Plain") == "Plain"
     assert neutralise(3) == 3
+
+
+def test_xlsx_beyond_its_limit_is_refused_with_a_message(client, login, org, apps, monkeypatch):
+    from tracker.reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    login(org["admin"])
+    response = client.get("/reports/applications.xlsx?status=approved&sort=reference")
+    assert response.status_code == 200  # two rows: within the limit
+    refused = client.get("/reports/applications.xlsx?direction=outgoing")
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith("/reports/applications?direction=outgoing")
+    assert "at most 2 rows" in client.get(refused.headers["Location"]).get_data(as_text=True)

@@ -59,6 +59,7 @@ def list_applications():
         sorts=queries.SORTS,
         years=queries.year_choices(),
         durations=queries.DURATION_CATEGORIES,
+        xlsx_max_rows=exports.XLSX_MAX_ROWS,
         show_url=_show_url(),
     )
 
@@ -74,6 +75,11 @@ def export_csv():
 @role_required("director", "admin")
 def export_xlsx():
     filters = queries.ListFilters.from_args(request.args)
+    if exports.xlsx_too_large(current_user, filters):
+        flash(_("An XLSX export holds at most %(rows)s rows: narrow the filters, or export "
+                "CSV, which has no limit.", rows="{:,}".format(exports.XLSX_MAX_ROWS)),
+              "warning")
+        return redirect(url_for("reports.list_applications", **filters.url_args()))
     return exports.xlsx_response(current_user, filters)
 
 
