@@ -18,6 +18,13 @@ PALETTE = ("#1f5f8b", "#e07b39", "#4c9a5f", "#8e5ea2", "#c44e52", "#6c757d")
 MONTHS = tuple(f"{month:02d}" for month in range(1, 13))
 
 
+def _short(text, length):
+    """``text`` cut to ``length`` characters, with an ellipsis when cut (before escaping:
+    cutting escaped text could leave half an entity)."""
+    text = str(text)
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def _number(value):
     return f"{value:,}".replace(",", "\u202f")
 
@@ -39,7 +46,7 @@ def bar_chart(label, rows, width=560, bar_height=22, colour=PALETTE[0]):
         bar = max(0.0, value * scale)
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#212529">{escape(str(text)[:28])}</text>'
+            f'font-size="12" fill="#212529">{escape(_short(text, 28))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" '
             f'fill="{colour}"></rect>'
             f'<text x="{label_width + bar + 4:.1f}" y="{y + bar_height * 0.7:.1f}" '
@@ -106,7 +113,7 @@ def budget_chart(label, rows, width=560, bar_height=18):
         colour = PALETTE[4] if share > 1 else PALETTE[2]
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.75:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#212529">{escape(str(name)[:36])}</text>'
+            f'font-size="11" fill="#212529">{escape(_short(name, 38))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{track}" height="{bar_height}" '
             f'fill="#e9ecef"></rect>'
             f'<rect x="{label_width}" y="{y}" width="{filled:.1f}" height="{bar_height}" '
@@ -185,7 +192,7 @@ def timeline(label, stays, first_day, last_day, width=900, row_height=16):
         colour = PALETTE[0] if application.direction == "outgoing" else PALETTE[1]
         parts.append(
             f'<text x="{label_width - 6}" y="{y + row_height * 0.8:.1f}" text-anchor="end" '
-            f'font-size="11" fill="#212529">{escape(application.applicant.full_name[:30])}</text>'
+            f'font-size="11" fill="#212529">{escape(_short(application.applicant.full_name, 30))}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{bar:.1f}" height="{row_height}" '
             f'fill="{colour}"></rect>'
         )
