@@ -190,3 +190,14 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
     finally:
         app.config.pop("REPORTS_CACHE_SECONDS")
         queries.count_cache.clear()
+
+
+def test_the_form_shows_the_filters_in_force(client, login, org, apps):
+    login(org["admin"])
+    body = client.get(f"/reports/applications?status=approved&country=DE&year=2024"
+                      f"&programme={org['outgoing'].id}").get_data(as_text=True)
+    assert '<option value="approved" selected>Approved</option>' in body
+    assert '<option value="DE" selected>Germany</option>' in body
+    assert '<option value="2024" selected>2024</option>' in body
+    assert f'<option value="{org["outgoing"].id}" selected>Stays abroad</option>' in body
+    assert body.count(" selected>") == 4

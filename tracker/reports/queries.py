@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload
 from tracker.applications.models import Application
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
+from tracker.core.countries import country_name
 from tracker.core.permissions import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
@@ -398,18 +399,22 @@ def _load_filter_choices(user):
     programmes = db.session.execute(
         sa.select(Programme.id, Programme.name).order_by(Programme.opens_on.desc(), Programme.name)
     ).all()
+    labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name)
     if user.is_admin:
-        labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name).where(
-            Laboratory.kind == "unit")
+        labs_query = labs_query.where(Laboratory.kind == "unit")
     else:
-        labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name).where(
-            Laboratory.director_id == user.id)
+        labs_query = labs_query.where(Laboratory.director_id == user.id)
     laboratories = db.session.execute(labs_query.order_by(Laboratory.acronym)).all()
     countries = db.session.scalars(
         sa.select(Laboratory.country).where(Laboratory.kind != "unit").distinct()
         .order_by(Laboratory.country)
     ).all()
-    return {"programmes": programmes, "laboratories": laboratories, "countries": countries}
+    # (value, label) pairs, ready for the form.
+    return {
+        "programmes": [(programme_id, name) for programme_id, name in programmes],
+        "laboratories": [(lab_id, acronym or name) for lab_id, acronym, name in laboratories],
+        "countries": [(code, country_name(code)) for code in countries],
+    }
 
 
 # Exports -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from tracker.applications.workflow import STATUSES
 from tracker.core.permissions import is_reviewing_director, login_required, role_required
@@ -27,7 +28,20 @@ def labels():
         "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
         "duration_labels": {key: str(label) for key, label in DURATION_LABELS.items()},
         "direction_labels": {key: str(label) for key, label in DIRECTION_LABELS.items()},
+        "options": options,
     }
+
+
+def options(choices, selected):
+    """``<option>`` elements for ``choices`` ((value, label) pairs, or plain values), with
+    ``selected`` marked. Built in Python: a list page offers hundreds of options, and one
+    Jinja loop iteration per option was a fifth of the page's rendering time."""
+    parts = []
+    for choice in choices:
+        value, label = choice if isinstance(choice, tuple) else (choice, choice)
+        mark = " selected" if value == selected else ""
+        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    return Markup("".join(parts))
 
 
 def _show_url():
