@@ -184,6 +184,18 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
         director_page = other.get("/reports/applications").get_data(as_text=True)
         assert "About " in admin_page and "About " in director_page
         assert len(queries.count_cache) == 2
+        # A repeat view reads the kept figure: no count, no EXPLAIN.
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert "About " in client.get("/reports/applications").get_data(as_text=True)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert statements and not [s for s in statements if "count(" in s or "EXPLAIN" in s]
         if db.engine.dialect.name == "sqlite":  # exact counts, rounded; PostgreSQL estimates
             assert "About 5 applications" in admin_page
             assert "About 1 applications" in director_page

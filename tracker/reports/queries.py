@@ -323,19 +323,20 @@ def approximate_count(query, scope=None):
     On PostgreSQL a large figure is the planner's estimate (one EXPLAIN, no rows read);
     elsewhere it is an exact count, rounded. Large figures are kept for two minutes in the
     process and always shown as estimates, since they may be that old; small counts are
-    always exact and fresh. The cache key is the SQL and its parameters, which include the
-    visibility rules, so users never share a figure.
+    always exact and fresh. The key is ``scope`` when the caller knows what determines the
+    SQL (the visibility scope and the filters), else the SQL and its parameters; both carry
+    the visibility rules, so users never share a figure.
     """
     dialect = db.engine.dialect
-    compiled = query.order_by(None).compile(
-        dialect=dialect, compile_kwargs={"render_postcompile": True}
-    )
-    params = compiled.params
-    key = (str(compiled), json.dumps(params, default=str, sort_keys=True))
-
-    found = count_cache.get(key)
+    compiled = None
+    if scope is None:
+        compiled = _compiled(query)
+        scope = (str(compiled), json.dumps(compiled.params, default=str, sort_keys=True))
+    found = count_cache.get(scope)
     if found is not None:
         return Count(_round_estimate(found[0]), exact=False)
+    compiled = compiled or _compiled(query)
+    params = compiled.params
     total = None
     if dialect.name == "postgresql":
         plan = db.session.connection().exec_driver_sql(
