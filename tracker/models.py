@@ -4,3 +4,4 @@ from tracker.applications.models import Application, Document, Event  # noqa: F4
 from tracker.auth.models import ApiToken, User, UserRole  # noqa: F401
 from tracker.directory.models import Laboratory, Programme, ProgrammeCategory  # noqa: F401
 from tracker.notifications.models import Notification  # noqa: F401
+from tracker.reports.models import CalendarFeed  # noqa: F401

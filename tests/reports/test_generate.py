@@ -1,0 +1,77 @@
+"""The synthetic data generator writes valid rows, in bulk, and refuses to pile up."""
+
+import re
+
+import sqlalchemy as sa
+
+from tracker.applications.models import Application
+from tracker.applications.workflow import STATUSES
+from tracker.auth.models import User
+from tracker.directory.models import Laboratory, Programme
+from tracker.extensions import db
+
+
+def test_generate_writes_valid_rows(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["generate", "--applications", "3000", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Generated 3000 applications" in result.output
+    applications = db.session.scalars(sa.select(Application)).all()
+    assert len(applications) == 3000
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) >= 300
+    labs = {lab.id: lab for lab in db.session.scalars(sa.select(Laboratory))}
+    programmes = {p.id: p for p in db.session.scalars(sa.select(Programme))}
+    references = set()
+    for application in applications:
+        assert re.fullmatch(r"MOB-\d{4}-\d{6}", application.reference)
+        references.add(application.reference)
+        home, host = labs[application.home_laboratory_id], labs[application.host_laboratory_id]
+        if application.direction == "outgoing":
+            assert home.kind == "unit" and host.kind in ("partner", "joint_unit")
+        else:
+            assert host.kind == "unit" and home.kind in ("partner", "joint_unit")
+        programme = programmes[application.programme_id]
+        assert programme.direction == application.direction
+        assert programme.min_days <= application.duration_days <= programme.max_days
+        assert (application.awarded_amount is not None) == (
+            application.status in ("approved", "completed"))
+        assert application.submitted_at is None or application.submitted_at >= application.created_at
+    assert len(references) == 3000
+    outgoing = sum(a.direction == "outgoing" for a in applications) / len(applications)
+    assert 0.9 < outgoing < 0.97
+    assert {a.status for a in applications} == set(STATUSES)
+    years = {a.created_at.year for a in applications}
+    assert len(years) >= 10
+    countries = [labs[a.host_laboratory_id].country for a in applications
+                 if a.direction == "outgoing"]
+    top = sorted(set(countries), key=countries.count, reverse=True)[:3]
+    assert set(top) == {"US", "DE", "GB"}
+    # Awarded amounts stay within each programme's budget.
+    for programme in programmes.values():
+        awarded = sum((a.awarded_amount for a in applications
+                       if a.programme_id == programme.id and a.awarded_amount), 0)
+        assert awarded <= programme.budget
+
+
+def test_generate_refuses_a_database_with_applications_unless_forced(app, make):
+    make.application()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["generate", "--applications", "50"])
+    assert refused.exit_code != 0 and "--force" in refused.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
+    forced = runner.invoke(args=["generate", "--applications", "50", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 51
+
+
+def test_large_loads_rebuild_every_index(app, monkeypatch):
+    """On PostgreSQL, big loads drop the secondary indexes and build them again after."""
+    from tracker.reports import generate
+
+    monkeypatch.setattr(generate, "REBUILD_INDEXES_FROM", 1)
+    before = {index["name"] for index in sa.inspect(db.engine).get_indexes("applications")}
+    result = app.test_cli_runner().invoke(args=["generate", "--applications", "200"])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    after = {index["name"] for index in sa.inspect(db.engine).get_indexes("applications")}
+    assert after == before and "ix_applications_start_date_facets" in after

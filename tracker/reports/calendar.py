@@ -1,0 +1,84 @@
+"""Per-person iCalendar feeds of approved stays, behind a secret address."""
+
+import hmac
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import Response, abort, request
+from icalendar import Calendar, Event
+
+from tracker.applications.models import Application
+from tracker.core.permissions import visible_applications
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.reports.models import CalendarFeed, new_feed_token
+
+FEED_STATUSES = ("approved",)
+
+
+def feed_for(user):
+    """The user's feed, created on first use."""
+    feed = db.session.get(CalendarFeed, user.id)
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, token=new_feed_token())
+        db.session.add(feed)
+        db.session.flush()
+    return feed
+
+
+def reset_feed(user):
+    """A new secret; the previous address answers 404 from now on."""
+    feed = feed_for(user)
+    feed.token = new_feed_token()
+    db.session.flush()
+    return feed
+
+
+def _feed_by_token(token):
+    if not token or len(token) > 64:
+        return None
+    feed = db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token == token))
+    # The lookup is by index; compare again in constant time before trusting it.
+    if feed is None or not hmac.compare_digest(feed.token, token):
+        return None
+    return feed
+
+
+def ical_response(token):
+    feed = _feed_by_token(token)
+    if feed is None:
+        abort(404)
+    user = db.session.get(User, feed.user_id)
+    if user is None or not user.active:
+        abort(404)
+    # The person's own stays: visible_applications narrowed to those they applied for.
+    stays = db.session.scalars(
+        visible_applications(user)
+        .where(Application.applicant_id == user.id, Application.status.in_(FEED_STATUSES))
+        .order_by(Application.start_date, Application.id)
+    )
+    calendar = Calendar()
+    calendar.add("prodid", "-//Mobility tracker//Approved stays//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Mobility: approved stays")
+    stamp = datetime.now(timezone.utc)
+    host = request.host.split(":")[0] or "mobility.invalid"
+    for application in stays:
+        event = Event()
+        event.add("uid", f"{application.reference}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", f"{application.reference}: {application.title}")
+        event.add("dtstart", application.start_date)
+        # All-day events end the day after the last day (RFC 5545, DTEND is exclusive).
+        event.add("dtend", application.end_date + timedelta(days=1))
+        laboratory = application.host_laboratory
+        event.add("location", f"{laboratory.name}, {laboratory.city}, {laboratory.country}")
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Disposition"] = 'inline; filename="mobility.ics"'
+    # The address itself is the secret: keep it out of referrers and search engines.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,434 @@
+"""Synthetic data at production scale: ``flask --app tracker generate --applications N``.
+
+Ten years of a national organisation's mobility: laboratories worldwide (the United States,
+Germany and the United Kingdom the largest partners), about one person per ten
+applications, ~94% outgoing stays, every status, dates spread over ten years. Rows are
+written in bulk (COPY on PostgreSQL, large ``executemany`` batches on SQLite) with explicit
+ids, so a million applications take a couple of minutes, not hours.
+
+Every row satisfies the schema's CHECK constraints and the domain rules the reports rely on
+(directions match laboratory kinds, durations fit the programme, awarded amounts stay within
+each programme's budget). Generated applications carry no Event history.
+"""
+
+import random
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from tracker.applications.models import Application
+from tracker.auth.models import CATEGORIES, User, UserRole
+from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme, ProgrammeCategory
+from tracker.extensions import db
+
+YEARS = 10
+BATCH = 10_000
+REBUILD_INDEXES_FROM = 100_000
+
+# Partner countries, by weight: the largest partners first.
+PARTNER_COUNTRIES = [
+    ("US", 18), ("DE", 14), ("GB", 12), ("JP", 6), ("IT", 6), ("ES", 5), ("CA", 5),
+    ("CH", 4), ("CN", 4), ("NL", 3), ("BE", 3), ("SE", 2), ("AU", 2), ("BR", 2),
+    ("IN", 2), ("KR", 2), ("DK", 1), ("NO", 1), ("FI", 1), ("AT", 1), ("PT", 1),
+    ("PL", 1), ("CZ", 1), ("IE", 1), ("IL", 1), ("SG", 1), ("MX", 1), ("AR", 1),
+    ("CL", 1), ("ZA", 1), ("MA", 1), ("SN", 1), ("VN", 1), ("TH", 1), ("NZ", 1),
+    ("GR", 1), ("HU", 1), ("RO", 1), ("TN", 1), ("CO", 1),
+]
+CITIES = {
+    "FR": ["Paris", "Lyon", "Marseille", "Toulouse", "Grenoble", "Strasbourg", "Bordeaux",
+           "Lille", "Nantes", "Montpellier", "Rennes", "Nice", "Orsay", "Saclay"],
+    "US": ["Boston", "Berkeley", "Chicago", "New York", "Stanford", "Pasadena", "Seattle"],
+    "DE": ["Berlin", "Munich", "Heidelberg", "Hamburg", "Göttingen", "Bonn"],
+    "GB": ["London", "Cambridge", "Oxford", "Edinburgh", "Manchester", "Bristol"],
+    "JP": ["Tokyo", "Kyoto", "Osaka", "Sendai"],
+}
+FIELDS = ["Physics", "Chemistry", "Biology", "Mathematics", "Computer Science", "Ecology",
+          "Earth Sciences", "Astrophysics", "Neuroscience", "Materials", "Sociology",
+          "Linguistics", "History", "Economics", "Genomics", "Climate", "Oceanography"]
+FIRST_NAMES = ["Camille", "Léa", "Hugo", "Louis", "Chloé", "Manon", "Lucas", "Jules", "Emma",
+               "Inès", "Nathan", "Sarah", "Thomas", "Julie", "Antoine", "Claire", "Mehdi",
+               "Yasmine", "Pierre", "Marie", "Anna", "David", "Elena", "Kenji", "Mei", "Raj",
+               "Priya", "Lukas", "Sofia", "Olga", "Ahmed", "Fatou", "Diego", "Lucía", "Ingrid",
+               "Noah", "Zoé", "Gabriel", "Alice", "Paul", "Nina", "Omar", "Aiko", "Wei"]
+LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+              "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David",
+              "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier",
+              "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier", "François", "Legrand",
+              "Gauthier", "Perrin", "Robin", "Clément", "Morin", "Nicolas", "Henry", "Roussel",
+              "Mathieu", "Smith", "Müller", "Tanaka", "Nguyen", "Rossi", "Kowalski", "Silva",
+              "Johansson", "Schmidt", "Brown", "Wang", "Kim", "Singh", "Cohen", "Diallo"]
+PURPOSES = [("conference", 30), ("research_stay", 30), ("fieldwork", 12), ("secondment", 6),
+            ("teaching", 7), ("training", 10), ("other", 5)]
+PURPOSE_TITLES = {
+    "conference": "Conference talk in {city}",
+    "research_stay": "Research stay at {lab}",
+    "fieldwork": "Fieldwork campaign near {city}",
+    "secondment": "Secondment to {lab}",
+    "teaching": "Teaching at {lab}",
+    "training": "Training course in {city}",
+    "other": "Collaboration visit to {lab}",
+}
+# Where applications end up once decided, and where recent ones still are.
+DECIDED_STATUSES = [("completed", 44), ("approved", 12), ("rejected", 20), ("declined", 8),
+                    ("withdrawn", 8), ("cancelled", 4)]
+RECENT_STATUSES = [("draft", 12), ("submitted", 22), ("endorsed", 16), ("returned", 6),
+                   ("approved", 28), ("declined", 5), ("rejected", 5), ("withdrawn", 6)]
+CATEGORY_WEIGHTS = [("researcher", 40), ("engineer", 15), ("phd_student", 25),
+                    ("postdoc", 15), ("other", 5)]
+AWARDED = ("approved", "completed")
+
+
+def _picker(rng, values, weights, k):
+    """``k`` weighted picks at once (much faster than one call per row)."""
+    return rng.choices(values, weights, k=k)
+
+
+class Generator:
+    """Builds the data set in memory chunk by chunk and writes it in bulk."""
+
+    def __init__(self, applications, people=None, seed=None, today=None):
+        self.applications = applications
+        self.people = people or max(20, applications // 10)
+        self.rng = random.Random(seed)
+        self.today = today or date.today()
+        self.run = secrets.token_hex(3)  # keeps generated e-mail addresses unique per run
+        self.connection = db.session.connection()
+        self.dialect = self.connection.dialect.name
+
+    # Writing -------------------------------------------------------------------------------
+    def _next_id(self, table):
+        return (self.connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
+
+    def _write(self, table, columns, rows):
+        """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in bulk."""
+        if not rows:
+            return
+        if self.dialect == "postgresql":
+            cursor = self.connection.connection.driver_connection.cursor()
+            names = ", ".join(columns)
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.close()
+        else:
+            statement = sa.insert(table)
+            for start in range(0, len(rows), BATCH * 5):
+                chunk = rows[start:start + BATCH * 5]
+                self.connection.execute(statement, [dict(zip(columns, row)) for row in chunk])
+
+    def _reset_sequence(self, table):
+        if self.dialect == "postgresql":
+            self.connection.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT max(id) FROM {table.name}))"
+            ))
+
+    # Directory -----------------------------------------------------------------------------
+    def laboratories(self):
+        rng = self.rng
+        scale = max(1, self.applications // 1000)
+        n_units = min(300, max(4, scale // 3))
+        n_partners = min(1500, max(12, scale * 2))
+        n_joint = min(40, max(2, scale // 25))
+        countries, weights = zip(*PARTNER_COUNTRIES)
+        first_id = self._next_id(Laboratory.__table__)
+        now = datetime.now(timezone.utc)
+        rows = []
+        self.units, self.abroad, self.lab_country, self.lab_acronym, self.lab_city = [], [], {}, {}, {}
+        self.partners, self.abroad_weights = [], []
+        for index in range(n_units + n_partners + n_joint):
+            lab_id = first_id + index
+            if index < n_units:
+                kind, country = "unit", "FR"
+            else:
+                kind = "partner" if index < n_units + n_partners else "joint_unit"
+                # The three largest partners always have laboratories, however small the run.
+                first = index - n_units
+                country = countries[first] if first < 3 else rng.choices(countries, weights)[0]
+            field = rng.choice(FIELDS)
+            city = rng.choice(CITIES.get(country, ["Capital"]))
+            acronym = {"unit": "UMR", "partner": "P", "joint_unit": "IRL"}[kind] + str(lab_id)
+            name = {
+                "unit": f"Laboratory of {field}, {city}",
+                "partner": f"{field} Institute, {city}",
+                "joint_unit": f"International Laboratory of {field}, {city}",
+            }[kind]
+            rows.append((lab_id, name, acronym, kind, f"University of {city}", city, country,
+                         None, now))
+            self.lab_country[lab_id] = country
+            self.lab_acronym[lab_id] = acronym
+            self.lab_city[lab_id] = city
+            if kind == "unit":
+                self.units.append(lab_id)
+            else:
+                self.abroad.append(lab_id)
+                self.abroad_weights.append(country)
+                if kind == "partner":
+                    self.partners.append(lab_id)
+        # Each country hosts in proportion to its weight, shared among its laboratories.
+        per_country = {}
+        for country in self.abroad_weights:
+            per_country[country] = per_country.get(country, 0) + 1
+        country_weight = dict(PARTNER_COUNTRIES)
+        self.abroad_weights = [country_weight[country] / per_country[country]
+                               for country in self.abroad_weights]
+        self._write(Laboratory.__table__, ["id", "name", "acronym", "kind", "institution",
+                                           "city", "country", "director_id", "created_at"], rows)
+        self._reset_sequence(Laboratory.__table__)
+        self.joint_units = [lab for lab in self.abroad if lab not in set(self.partners)]
+
+    def people_rows(self):
+        rng = self.rng
+        from tracker.auth.passwords import hash_password
+
+        # One hash of a random password nobody knows: generated people cannot sign in, and
+        # hashing 100,000 passwords with scrypt would take longer than everything else.
+        password_hash = hash_password(secrets.token_urlsafe(24))
+        first_id = self._next_id(User.__table__)
+        now = datetime.now(timezone.utc)
+        categories, category_weights = zip(*CATEGORY_WEIGHTS)
+        n_visitors = max(2, self.people // 12)
+        users, roles = [], []
+        self.unit_people, self.visitor_people, self.person_lab = [], [], {}
+        directed = self.units + self.joint_units
+        for index in range(self.people):
+            user_id = first_id + index
+            if index < n_visitors:
+                lab = rng.choice(self.partners)
+                nationality = self.lab_country[lab]
+                self.visitor_people.append(user_id)
+            else:
+                lab = rng.choice(self.units)
+                nationality = "FR" if rng.random() < 0.8 else rng.choice(["DE", "IT", "ES", "US"])
+                self.unit_people.append(user_id)
+            self.person_lab[user_id] = lab
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            email = f"person{user_id}.{self.run}@example.org"
+            users.append((user_id, email, name, rng.choices(categories, category_weights)[0],
+                          nationality, lab, True, password_hash, secrets.token_urlsafe(24), now))
+            roles.append((user_id, "researcher"))
+        # Directors: one per unit and joint unit, added as people of their laboratory.
+        self.directors = {}
+        for offset, lab in enumerate(directed):
+            user_id = first_id + self.people + offset
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            users.append((user_id, f"director{user_id}.{self.run}@example.org", name,
+                          "researcher", "FR" if self.lab_country[lab] == "FR" else
+                          self.lab_country[lab], lab, True, password_hash,
+                          secrets.token_urlsafe(24), now))
+            roles += [(user_id, "researcher"), (user_id, "director")]
+            self.directors[lab] = user_id
+        self._write(User.__table__, ["id", "email", "full_name", "category", "nationality",
+                                     "home_laboratory_id", "active", "password_hash",
+                                     "session_token", "created_at"], users)
+        self._write(UserRole.__table__, ["user_id", "role"], roles)
+        self._reset_sequence(User.__table__)
+        labs = Laboratory.__table__
+        self.connection.execute(
+            labs.update().where(labs.c.id == sa.bindparam("lab_id"))
+            .values(director_id=sa.bindparam("director")),
+            [{"lab_id": lab, "director": user} for lab, user in self.directors.items()],
+        )
+
+    def programmes(self):
+        """Calls per year: several outgoing ones, a couple for incoming researchers."""
+        first_id = self._next_id(Programme.__table__)
+        now = datetime.now(timezone.utc)
+        rows, categories = [], []
+        self.programmes_by = {}  # (year, direction) -> [ids]
+        first_year = self.today.year - YEARS + 1
+        calls = [("outgoing", "Short visits abroad"), ("outgoing", "Research stays abroad"),
+                 ("outgoing", "Conferences and schools"), ("outgoing", "Joint units secondments"),
+                 ("outgoing", "Fieldwork abroad"), ("incoming", "Visiting scientists"),
+                 ("incoming", "Doctoral and postdoctoral fellowships")]
+        programme_id = first_id
+        for year in range(first_year - 1, self.today.year + 2):
+            for direction, title in calls:
+                rows.append((programme_id, f"{title} {year}", direction, date(year - 1, 9, 1),
+                             date(year, 12, 31), 1, MAX_STAY_DAYS, Decimal("0.00"),
+                             f"{title}, call for {year}.", True, now))
+                categories += [(programme_id, category) for category in CATEGORIES]
+                self.programmes_by.setdefault((year, direction), []).append(programme_id)
+                programme_id += 1
+        self._write(Programme.__table__, ["id", "name", "direction", "opens_on", "closes_on",
+                                          "min_days", "max_days", "budget", "description",
+                                          "active", "created_at"], rows)
+        self._write(ProgrammeCategory.__table__, ["programme_id", "category"], categories)
+        self._reset_sequence(Programme.__table__)
+
+    # Applications --------------------------------------------------------------------------
+    def _reference_starts(self):
+        """The next free NNNNNN per year, so ``--force`` never collides with references."""
+        table = Application.__table__
+        starts = {}
+        for year in range(self.today.year - YEARS, self.today.year + 2):
+            last = self.connection.execute(
+                sa.select(sa.func.max(table.c.reference))
+                .where(table.c.reference.like(f"MOB-{year}-%"))
+            ).scalar()
+            starts[year] = int(last[-6:]) + 1 if last and last[-6:].isdigit() else 1
+        return starts
+
+    def secondary_indexes(self):
+        """The applications indexes that nothing in the load needs (not the primary key,
+        not the unique reference): on PostgreSQL a big load drops and rebuilds them, since
+        building an index once is far cheaper than updating it a million times."""
+        table = Application.__table__
+        return [index for index in table.indexes if not index.unique]
+
+    def application_rows(self, progress):
+        rng = self.rng
+        table = Application.__table__
+        columns = ["id", "reference", "direction", "programme_id", "applicant_id",
+                   "home_laboratory_id", "host_laboratory_id", "title", "purpose", "start_date",
+                   "end_date", "requested_amount", "awarded_amount", "justification", "status",
+                   "version", "submitted_at", "created_at", "updated_at"]
+        next_id = self._next_id(table)
+        sequence = self._reference_starts()
+        self.awarded = {}
+        span_seconds = YEARS * 365 * 86400
+        now = datetime.combine(self.today, time(12), tzinfo=timezone.utc)
+        purposes, purpose_weights = zip(*PURPOSES)
+        decided, decided_weights = zip(*DECIDED_STATUSES)
+        recent, recent_weights = zip(*RECENT_STATUSES)
+        done = 0
+        while done < self.applications:
+            size = min(BATCH * 5, self.applications - done)
+            hosts = _picker(rng, self.abroad, self.abroad_weights, size)
+            purpose_picks = _picker(rng, purposes, purpose_weights, size)
+            decided_picks = _picker(rng, decided, decided_weights, size)
+            recent_picks = _picker(rng, recent, recent_weights, size)
+            rows = []
+            for index in range(size):
+                outgoing = rng.random() < 0.94
+                # Recent years hold a little more than old ones (the programme grows).
+                age = span_seconds * (rng.random() ** 1.15)
+                created = now - timedelta(seconds=age)
+                if outgoing:
+                    applicant = rng.choice(self.unit_people)
+                    home, host = self.person_lab[applicant], hosts[index]
+                else:
+                    applicant = rng.choice(self.visitor_people)
+                    home, host = self.person_lab[applicant], rng.choice(self.units)
+                direction = "outgoing" if outgoing else "incoming"
+                purpose = purpose_picks[index]
+                roll = rng.random()
+                if purpose == "conference" or roll < 0.55:
+                    days = rng.randint(2, 30)
+                elif roll < 0.9:
+                    days = rng.randint(31, 365)
+                else:
+                    days = rng.randint(366, 1460)
+                start = created.date() + timedelta(days=rng.randint(20, 240))
+                end = start + timedelta(days=days - 1)
+                call_year = min(start.year, self.today.year + 1)
+                programme = rng.choice(self.programmes_by[(call_year, direction)])
+                if age < 150 * 86400:
+                    status = recent_picks[index]
+                else:
+                    status = decided_picks[index]
+                if status == "approved" and end < self.today - timedelta(days=120):
+                    status = "completed"  # the office closes stays that ended long ago
+                if status == "completed" and end >= self.today:
+                    status = "approved"
+                requested = Decimal(min(60000, 250 + days * rng.randint(40, 110))).quantize(
+                    Decimal("0.01"))
+                awarded = None
+                if status in AWARDED:
+                    awarded = (requested * Decimal(rng.randint(60, 100)) / 100).quantize(
+                        Decimal("0.01"))
+                    self.awarded[programme] = self.awarded.get(programme, 0) + awarded
+                submitted = None if status == "draft" else created + timedelta(
+                    hours=rng.randint(1, 240))
+                updated = submitted or created
+                year = created.year
+                reference = f"MOB-{year}-{sequence[year]:06d}"
+                sequence[year] += 1
+                title = PURPOSE_TITLES[purpose].format(
+                    city=self.lab_city[host], lab=self.lab_acronym[host])
+                rows.append((next_id, reference, direction, programme, applicant, home, host,
+                             title, purpose, start, end, requested, awarded, "", status,
+                             1 if status == "draft" else rng.randint(2, 4), submitted, created,
+                             updated))
+                next_id += 1
+            self._write(table, columns, rows)
+            done += size
+            progress.update(size)
+        self._reset_sequence(table)
+
+    def budgets(self):
+        """Each programme's budget covers what it awarded, with some room left."""
+        table = Programme.__table__
+        rows = []
+        for programme_ids in self.programmes_by.values():
+            for programme_id in programme_ids:
+                committed = self.awarded.get(programme_id, Decimal("0"))
+                room = Decimal(self.rng.randint(105, 140)) / 100
+                budget = max(Decimal("50000.00"), (committed * room).quantize(Decimal("1")))
+                rows.append({"programme_id": programme_id, "budget": budget})
+        self.connection.execute(
+            table.update().where(table.c.id == sa.bindparam("programme_id"))
+            .values(budget=sa.bindparam("budget")),
+            rows,
+        )
+
+    def analyse(self):
+        """Fresh statistics (and, on PostgreSQL, a visibility map for index-only scans)."""
+        engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            if self.dialect == "postgresql":
+                for name in ("applications", "users", "laboratories", "programmes"):
+                    connection.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
+            else:
+                connection.exec_driver_sql("ANALYZE")
+
+
+def generate(applications, people=None, seed=None, echo=click.echo):
+    """Write the data set; returns the generator (its ids) for tests."""
+    generator = Generator(applications, people=people, seed=seed)
+    generator.laboratories()
+    generator.people_rows()
+    generator.programmes()
+    rebuild = generator.dialect == "postgresql" and applications >= REBUILD_INDEXES_FROM
+    indexes = generator.secondary_indexes() if rebuild else []
+    for index in indexes:
+        index.drop(generator.connection)
+    with click.progressbar(length=applications, label="Applications") as progress:
+        generator.application_rows(progress)
+    if indexes:
+        echo("Rebuilding indexes...")
+        for index in indexes:
+            index.create(generator.connection)
+    generator.budgets()
+    db.session.commit()
+    generator.analyse()
+    return generator
+
+
+@click.command("generate")
+@click.option("--applications", "count", type=click.IntRange(1, 20_000_000), default=1_000_000,
+              show_default=True, help="How many applications to create.")
+@click.option("--people", type=click.IntRange(20), default=None,
+              help="How many people (default: one per ten applications).")
+@click.option("--seed", type=int, default=None, help="Random seed, for a repeatable data set.")
+@click.option("--force", is_flag=True, help="Add to a database that already has applications.")
+@with_appcontext
+def generate_command(count, people, seed, force):
+    """Fill the database with realistic synthetic mobility data, in bulk."""
+    existing = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
+    if existing and not force:
+        raise click.ClickException(
+            f"The database already holds {existing} applications; use --force to add more."
+        )
+    started = datetime.now()
+    generator = generate(count, people=people, seed=seed)
+    seconds = (datetime.now() - started).total_seconds()
+    click.echo(
+        f"Generated {count} applications, {generator.people} people and "
+        f"{len(generator.lab_country)} laboratories in {seconds:.1f} s."
+    )
+
