@@ -142,7 +142,7 @@ def register_template_helpers(app):
 
     from tracker.core import permissions
     from tracker.core.countries import country_name
-    from tracker.core.navigation import nav_links
+    from tracker.core.navigation import account_links, nav_bar, nav_links
 
     app.jinja_env.filters["country_name"] = country_name
 
@@ -151,6 +151,8 @@ def register_template_helpers(app):
         return {
             "get_locale": get_locale,
             "nav_links": lambda: nav_links(current_user),
+            "nav_bar": lambda: nav_bar(current_user),
+            "account_links": lambda: account_links(current_user),
             "can": lambda action, application=None: permissions.can(
                 current_user, action, application
             ),

@@ -1,30 +1,62 @@
-"""The main navigation: which links each role sees."""
+"""The main navigation: which links each role sees, and how they are grouped."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-# (endpoint, label, role needed; None for every signed-in user)
+EVERYONE = None
+REVIEWERS = ("director", "admin")
+ADMINS = ("admin",)
+
+# Menus of the navigation bar; None is the bar itself, "account" the menu under the name.
+MENUS = {
+    "reports": _l("Reports"),
+    "directory": _l("Directory"),
+}
+
+# (endpoint, label, roles that see it or EVERYONE, menu)
 NAV = [
-    ("main.index", _l("Home"), None),
-    ("applications.list_mine", _l("My applications"), None),
-    ("notifications.list_notifications", _l("Notifications"), None),
-    ("review.director_queue", _l("Review queue"), "director"),
-    ("review.admin_queue", _l("Decisions"), "admin"),
-    ("reports.dashboard", _l("Dashboard"), "admin"),
-    ("reports.list_applications", _l("All applications"), "admin"),
-    ("reports.abroad", _l("Abroad now"), "admin"),
-    ("reports.calendar", _l("My calendar"), None),
-    ("directory.list_users", _l("People"), "admin"),
-    ("directory.list_laboratories", _l("Laboratories"), "admin"),
-    ("directory.list_programmes", _l("Programmes"), "admin"),
+    ("main.index", _l("Home"), EVERYONE, None),
+    ("applications.list_mine", _l("My applications"), EVERYONE, None),
+    ("review.director_queue", _l("Review queue"), ("director",), None),
+    ("review.admin_queue", _l("Decisions"), ADMINS, None),
+    ("reports.dashboard", _l("Dashboard"), REVIEWERS, "reports"),
+    ("reports.list_applications", _l("All applications"), REVIEWERS, "reports"),
+    ("reports.abroad", _l("Abroad now"), REVIEWERS, "reports"),
+    ("directory.list_users", _l("People"), ADMINS, "directory"),
+    ("directory.list_laboratories", _l("Laboratories"), ADMINS, "directory"),
+    ("directory.list_programmes", _l("Programmes"), ADMINS, "directory"),
+    ("notifications.list_notifications", _l("Notifications"), EVERYONE, None),
+    ("reports.calendar", _l("My calendar"), EVERYONE, "account"),
+    ("auth.list_tokens", _l("API tokens"), EVERYONE, "account"),
+    ("auth.change_password", _l("Change password"), EVERYONE, "account"),
 ]
 
 
 def nav_links(user):
-    """The links ``user`` may follow, skipping pages this build does not have."""
+    """(endpoint, label, menu) of the pages ``user`` may open, skipping absent ones."""
     endpoints = current_app.view_functions
     return [
-        (endpoint, label, role)
-        for endpoint, label, role in NAV
-        if endpoint in endpoints and (role is None or user.has_role(role))
+        (endpoint, label, menu)
+        for endpoint, label, roles, menu in NAV
+        if endpoint in endpoints and (roles is None or any(user.has_role(r) for r in roles))
     ]
+
+
+def nav_bar(user):
+    """The bar's entries in order: ``("link", endpoint, label)`` or ``("menu", label, links)``."""
+    bar, menus = [], {}
+    for endpoint, label, menu in nav_links(user):
+        if menu == "account":
+            continue
+        if menu is None:
+            bar.append(("link", endpoint, label))
+        elif menu in menus:
+            menus[menu].append((endpoint, label))
+        else:
+            menus[menu] = [(endpoint, label)]
+            bar.append(("menu", MENUS[menu], menus[menu]))
+    return bar
+
+
+def account_links(user):
+    return [(endpoint, label) for endpoint, label, menu in nav_links(user) if menu == "account"]
