@@ -1,4 +1,7 @@
-"""GET /api/v1/applications, /applications/{id} and /applications/{id}/events (writes: test_application_writes.py)."""
+"""GET /api/v1/applications, /applications/{id} and /applications/{id}/events.
+
+The writes are in test_application_writes.py and test_documents.py.
+"""
 
 import base64
 import json
