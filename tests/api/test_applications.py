@@ -1,4 +1,7 @@
-"""GET /api/v1/applications, /applications/{id} and /applications/{id}/events."""
+"""GET /api/v1/applications, /applications/{id} and /applications/{id}/events.
+
+The writes are in test_application_writes.py and test_documents.py.
+"""
 
 import base64
 import json
@@ -223,7 +226,7 @@ def test_per_page_at_most_100(api, org):
     assert_error(api.get("/api/v1/applications?per_page=1000", org.admin), 422)
 
 
-# Writes are not yet served here (they follow the workflow services) ------------------------
-def test_no_write_methods_yet(api, org, apps):
+# Applications are never deleted (withdraw or cancel them) ---------------------------------
+def test_delete_is_not_served(api, org, apps):
     response = api.call("DELETE", f"/api/v1/applications/{apps['own'].id}", org.admin)
     assert_error(response, 405, "method_not_allowed")

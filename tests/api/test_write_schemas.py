@@ -1,4 +1,4 @@
-"""The declared bodies of the application writes (served once the workflow services land)."""
+"""The declared bodies of the application writes, loaded without HTTP."""
 
 from datetime import date
 from decimal import Decimal

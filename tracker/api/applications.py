@@ -1,19 +1,36 @@
-"""Applications the caller may see, their history, and statistics over them.
+"""Applications the caller may see, their history, their writes, and statistics over them.
 
 Every query starts from :func:`visible_applications`: an application the caller may not see
-answers 404, exactly like one that does not exist.
+answers 404, exactly like one that does not exist. Writes go through the workflow services
+(:mod:`tracker.applications.services`), which check the rules and raise the workflow's
+errors; :func:`tracker.api.base.handle_workflow_error` answers them.
 """
 
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
+from marshmallow import ValidationError
 
 from tracker.api.base import (
-    MAX_ID, ApiError, bp, decode_cursor, encode_cursor, like_pattern, load_query, require_user,
+    MAX_ID, ApiError, bp, decode_cursor, encode_cursor, json_body, like_pattern, load_query,
+    require_user,
 )
-from tracker.api.schemas import ApplicationQuery, StatsQuery, amount, application_json, event_json
+from tracker.api.schemas import (
+    ApplicationCreate,
+    ApplicationPatch,
+    ApplicationQuery,
+    StatsQuery,
+    TransitionRequest,
+    amount,
+    application_json,
+    event_json,
+)
+from tracker.applications import services
 from tracker.applications.models import Application, Event
+from tracker.applications.workflow import TRANSITIONS, InvalidTransition, NotAllowed, StaleVersion
 from tracker.auth.models import User
+from tracker.core import permissions
 from tracker.core.permissions import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
@@ -103,6 +120,94 @@ def list_events(application_id):
         sa.select(Event).where(Event.application_id == application.id).order_by(Event.id)
     ).all()
     return {"items": [event_json(event) for event in events]}
+
+
+# Writes ----------------------------------------------------------------------------------
+# SPEC's order puts "not allowed" (403) and "wrong state or stale version" (409) before
+# "invalid values" (422). The services keep that order among their own checks, but a body
+# the schema refuses never reaches them; so before answering such a body's 422, the view
+# asks the same permission questions the service would have asked first.
+def _given_version(body):
+    version = body.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _refuse_edit_before_values(user, application, body):
+    """Raise what :func:`services.update_application` would refuse before looking at values."""
+    version = _given_version(body)
+    if version is not None and version != application.version:
+        raise StaleVersion("Someone else acted on this application first.")
+    if not permissions.can(user, "edit", application):
+        raise InvalidTransition("This application can no longer be edited.")
+
+
+def _refuse_transition_before_values(user, application, body):
+    """Raise what :func:`services.transition` would refuse before looking at values."""
+    action = body.get("action")
+    if not isinstance(action, str) or action not in TRANSITIONS:
+        return  # an unknown action is itself an invalid value
+    if not permissions.could_ever(user, action, application):
+        raise NotAllowed("You may not do this on this application.")
+    version = _given_version(body)
+    if version is not None and version != application.version:
+        raise StaleVersion("Someone else acted on this application first.")
+    if not permissions.can(user, action, application):
+        raise InvalidTransition("This action is not possible in the current state.")
+
+
+@bp.route("/applications", methods=["POST"])
+def create_application():
+    """A new draft of the caller's; every rule of SPEC is checked by the service (422)."""
+    user = require_user()
+    values = ApplicationCreate().load(json_body())
+    direction = values.pop("direction")
+    application = services.create_application(user, direction, values)
+    db.session.commit()
+    location = url_for("api.get_application", application_id=application.id)
+    return application_json(application), 201, {"Location": location}
+
+
+@bp.route("/applications/<int:application_id>", methods=["PATCH"])
+def update_application(application_id):
+    """Edit by the applicant, in draft or returned, at the ``version`` they last saw."""
+    user = require_user()
+    application = visible_application_or_404(user, application_id)
+    # Same ownership question as the web's edit page: seeing is not editing.
+    if application.applicant_id != user.id:
+        raise NotAllowed("Only the applicant edits an application.")
+    body = json_body()
+    try:
+        changes = ApplicationPatch().load(body)
+    except ValidationError:
+        _refuse_edit_before_values(user, application, body)
+        raise
+    version = changes.pop("version")
+    services.update_application(application, user, changes, version)
+    db.session.commit()
+    return application_json(application)
+
+
+@bp.route("/applications/<int:application_id>/transitions", methods=["POST"])
+def create_transition(application_id):
+    """Take a workflow action; the workflow decides who, when, and with which values."""
+    user = require_user()
+    application = visible_application_or_404(user, application_id)
+    body = json_body()
+    try:
+        values = TransitionRequest().load(body)
+    except ValidationError:
+        _refuse_transition_before_values(user, application, body)
+        raise
+    services.transition(
+        application,
+        values["action"],
+        user,
+        comment=values["comment"],
+        version=values["version"],
+        awarded_amount=values.get("awarded_amount"),
+    )
+    db.session.commit()
+    return application_json(application)
 
 
 # Statistics ------------------------------------------------------------------------------

@@ -7,8 +7,9 @@
   puts the check back for session-authenticated writes. Bearer requests need none: a browser
   never adds that header on its own.
 - Errors: :class:`ApiError` carries a status, a message and the offending fields; its
-  handler answers in SPEC's JSON format. Errors Flask raises itself (404, 405, 413, 500) are
-  answered as JSON under ``/api/`` by :mod:`tracker.core.errors`.
+  handler answers in SPEC's JSON format, as does the one of the workflow's refusals
+  (:class:`~tracker.applications.workflow.WorkflowError`). Errors Flask raises itself (404,
+  405, 413, 500) are answered as JSON under ``/api/`` by :mod:`tracker.core.errors`.
 """
 
 import base64
@@ -23,6 +24,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from tracker.applications.workflow import WorkflowError
 from tracker.auth.models import ApiToken
 from tracker.core.errors import json_error
 from tracker.core.models import utcnow
@@ -53,6 +55,15 @@ def handle_api_error(error):
     if error.status >= 500:
         db.session.rollback()
     return json_error(error.status, error.message, code=error.code, fields=error.fields)
+
+
+@bp.errorhandler(WorkflowError)
+def handle_workflow_error(error):
+    # Nothing of a refused write may be committed by a later request's commit.
+    db.session.rollback()
+    fields = {name: [str(message) for message in messages]
+              for name, messages in error.fields.items()}
+    return json_error(error.status, str(error.message), code=error.code, fields=fields)
 
 
 @bp.errorhandler(ValidationError)

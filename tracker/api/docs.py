@@ -46,7 +46,8 @@ def _operations(document):
     operations = []
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("application/json") or content.get("multipart/form-data")
             body_name, body_schema = _resolve(document, body["schema"]) if body else (None, None)
             operations.append({
                 "anchor": operation["operationId"],

@@ -4,8 +4,9 @@
 described and every described path exists. Keep the two in step when adding an endpoint.
 """
 
-from tracker.applications.models import PURPOSES
-from tracker.applications.workflow import STATUSES
+from tracker.applications.documents import ACCEPTED_TYPES
+from tracker.applications.models import DOCUMENT_KINDS, PURPOSES
+from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES, ROLES
 from tracker.core.countries import country_choices
 from tracker.directory.models import DIRECTIONS, LAB_KINDS, MAX_STAY_DAYS
@@ -66,6 +67,7 @@ ERRORS = {
     "403": _error(403, "Authenticated, but not allowed to do this."),
     "404": _error(404, "Unknown, or not visible to the caller."),
     "409": _error(409, "Wrong state or stale version."),
+    "413": _error(413, "The request or the file is too large."),
     "415": _error(415, "The body is not JSON."),
     "422": _error(422, "Invalid values; `fields` names each offending field."),
     "429": _error(429, "Too many failed attempts; see Retry-After."),
@@ -227,6 +229,66 @@ STATS = _object({
     })},
 })
 
+# What the applicant may write; everything else (status, applicant_id, awarded_amount,
+# reference...) is refused with 422. The service checks the rules between fields.
+APPLICATION_INPUT_PROPERTIES = {
+    "programme_id": {**ID, "maximum": 2**31 - 1, "description": "An open programme of "
+                     "this direction, for which the applicant's category is eligible."},
+    "home_laboratory_id": {**ID, "maximum": 2**31 - 1,
+                           "description": "Outgoing: the applicant's unit. Incoming: a "
+                                          "partner or joint unit abroad."},
+    "host_laboratory_id": {**ID, "maximum": 2**31 - 1,
+                           "description": "Outgoing: a partner or joint unit abroad. "
+                                          "Incoming: a unit."},
+    "title": {"type": "string", "maxLength": 200},
+    "purpose": {"type": "string", "enum": list(PURPOSES)},
+    "start_date": DATE,
+    "end_date": {**DATE, "description": "On or after start_date; at most five years, and "
+                 "within the programme's minimum and maximum number of days."},
+    "requested_amount": {"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$",
+                         "example": "1500.00", "description": "EUR."},
+    "justification": {"type": "string", "maxLength": 10000},
+}
+
+APPLICATION_CREATE = _object({
+    "direction": {"type": "string", "enum": list(DIRECTIONS)},
+    **APPLICATION_INPUT_PROPERTIES,
+}, required=["direction"])
+
+APPLICATION_PATCH = _object({
+    "version": {"type": "integer", "minimum": 1,
+                "description": "The version last read: a stale one answers 409."},
+    **APPLICATION_INPUT_PROPERTIES,
+}, required=["version"])
+
+TRANSITION_REQUEST = _object({
+    "action": {"type": "string", "enum": list(ACTIONS)},
+    "comment": {"type": "string", "maxLength": 5000,
+                "description": "Required to return, decline, reject and cancel."},
+    "version": {"type": "integer", "minimum": 1,
+                "description": "The version last read: a stale one answers 409."},
+    "awarded_amount": {**_nullable({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$"}),
+                       "description": "EUR; only with `approve`, where it is required and "
+                                      "must fit in the programme's remaining budget."},
+}, required=["action", "version"])
+
+DOCUMENT = _object({
+    "id": ID,
+    "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+    "original_name": {"type": "string"},
+    "content_type": {"type": "string", "enum": list(ACCEPTED_TYPES)},
+    "size": {"type": "integer", "minimum": 1},
+    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "uploaded_by": ID,
+    "created_at": DATETIME,
+})
+
+DOCUMENT_UPLOAD = _object({
+    "file": {"type": "string", "format": "binary",
+             "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."},
+    "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+}, required=["file", "kind"])
+
 TOKEN_REQUEST = _object({
     "email": {"type": "string", "minLength": 1, "maxLength": 254},
     "password": {"type": "string", "minLength": 1, "maxLength": 1000},
@@ -236,6 +298,9 @@ TOKEN_REQUEST = _object({
 TOKEN = _object({"token": {"type": "string"}, "expires_at": DATETIME})
 
 SIGNED_IN = _errors(401)
+APPLICATION_ID = _id_path("application_id", "Application id.")
+LOCATION = {"Location": {"description": "Where to read what was created.",
+                         "schema": {"type": "string"}}}
 
 PATHS = {
     "/api/v1/auth/tokens": {
@@ -345,14 +410,84 @@ PATHS = {
             ],
             "responses": {"200": _json(_ref("ApplicationPage")), **_errors(401, 422)},
         },
+        "post": {
+            "operationId": "create_application",
+            "summary": "Create a draft for the caller",
+            "description": "Every field but `direction` may be left out of the schema, but "
+                           "the draft must satisfy SPEC's rules (422 names what is missing "
+                           "or wrong). Submit it with a `submit` transition.",
+            "tags": ["applications"],
+            "requestBody": _body(_ref("ApplicationCreate")),
+            "responses": {"201": {**_json(_ref("Application"), "Created"), "headers": LOCATION},
+                          **_errors(400, 401, 415, 422)},
+        },
     },
     "/api/v1/applications/{application_id}": {
         "get": {
             "operationId": "get_application",
             "summary": "One application",
             "tags": ["applications"],
-            "parameters": [_id_path("application_id", "Application id.")],
+            "parameters": [APPLICATION_ID],
             "responses": {"200": _json(_ref("Application")), **_errors(401, 404)},
+        },
+        "patch": {
+            "operationId": "update_application",
+            "summary": "Edit (the applicant, in draft or returned); send the fields to change "
+                       "and the version",
+            "tags": ["applications"],
+            "parameters": [APPLICATION_ID],
+            "requestBody": _body(_ref("ApplicationPatch")),
+            "responses": {"200": _json(_ref("Application")),
+                          **_errors(400, 401, 403, 404, 409, 415, 422)},
+        },
+    },
+    "/api/v1/applications/{application_id}/transitions": {
+        "post": {
+            "operationId": "create_transition",
+            "summary": "Take a workflow action (submit, endorse, return, decline, approve, "
+                       "reject, withdraw, cancel, complete)",
+            "description": "Who may take which action from which status is SPEC's workflow "
+                           "table: 403 when the caller may never take it on this "
+                           "application, 409 when not in its current status or when the "
+                           "version is stale, 422 for a missing comment, an amount or a "
+                           "budget overrun.",
+            "tags": ["applications"],
+            "parameters": [APPLICATION_ID],
+            "requestBody": _body(_ref("TransitionRequest")),
+            "responses": {"200": _json(_ref("Application")),
+                          **_errors(400, 401, 403, 404, 409, 415, 422)},
+        },
+    },
+    "/api/v1/applications/{application_id}/documents": {
+        "post": {
+            "operationId": "upload_document",
+            "summary": "Attach a document (the applicant: any kind while editable, a report "
+                       "once approved)",
+            "tags": ["applications"],
+            "parameters": [APPLICATION_ID],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": _ref("DocumentUpload")}}},
+            "responses": {
+                "201": {**_json(_ref("Document"), "Created"), "headers": LOCATION},
+                **_errors(400, 401, 403, 404, 409, 413),
+                "415": _error(415, "Not multipart/form-data, or not an accepted type of file."),
+                **_errors(422),
+            },
+        },
+    },
+    "/api/v1/applications/{application_id}/documents/{document_id}": {
+        "get": {
+            "operationId": "download_document",
+            "summary": "The file of a document, as an attachment",
+            "tags": ["applications"],
+            "parameters": [APPLICATION_ID, _id_path("document_id", "Document id.")],
+            "responses": {
+                "200": {"description": "The file",
+                        "content": {content_type: {"schema": {"type": "string",
+                                                              "format": "binary"}}
+                                    for content_type in ACCEPTED_TYPES}},
+                **_errors(401, 404),
+            },
         },
     },
     "/api/v1/applications/{application_id}/events": {
@@ -360,7 +495,7 @@ PATHS = {
             "operationId": "list_events",
             "summary": "History of an application, oldest first",
             "tags": ["applications"],
-            "parameters": [_id_path("application_id", "Application id.")],
+            "parameters": [APPLICATION_ID],
             "responses": {
                 "200": _json(_object({"items": {"type": "array", "items": _ref("Event")}})),
                 **_errors(401, 404),
@@ -439,6 +574,11 @@ def openapi_document():
                 "Programme": PROGRAMME,
                 "ProgrammeInput": PROGRAMME_INPUT,
                 "Application": APPLICATION,
+                "ApplicationCreate": APPLICATION_CREATE,
+                "ApplicationPatch": APPLICATION_PATCH,
+                "TransitionRequest": TRANSITION_REQUEST,
+                "Document": DOCUMENT,
+                "DocumentUpload": DOCUMENT_UPLOAD,
                 "ApplicationPage": APPLICATION_PAGE,
                 "Event": EVENT,
                 "Stats": STATS,

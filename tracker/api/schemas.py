@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.applications.models import PURPOSES
+from tracker.applications.models import DOCUMENT_KINDS, PURPOSES
 from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES
 from tracker.core.countries import is_country
@@ -161,7 +161,7 @@ class ProgrammeInput(Strict):
             raise ValidationError(problems)
 
 
-# Application writes: declared here, served once the workflow services are merged ---------------
+# Application writes -----------------------------------------------------------------------
 # The services check the rules (laboratory kinds, dates, programme, budget) and answer 403,
 # 409 or 422 themselves; these schemas only fix the fields and their types. Whatever is not
 # listed (status, applicant_id, awarded_amount outside an approval, reference...) is refused.
@@ -195,6 +195,19 @@ class TransitionRequest(Strict):
     comment = Plain(load_default="", validate=validate.Length(max=5000))
     version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     awarded_amount = fields.Decimal(as_string=True, allow_none=True)
+
+    @validates_schema
+    def amount_only_on_approval(self, data, **kwargs):
+        # Refused rather than ignored: an amount sent with another action is a mistake
+        # (or an attempt to set it) that the caller should hear about.
+        if data.get("awarded_amount") is not None and data.get("action") != "approve":
+            raise ValidationError("Only an approval sets the awarded amount.", "awarded_amount")
+
+
+class DocumentUpload(Strict):
+    """The form fields of a document upload, besides its ``file``."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
 
 
 # Output ----------------------------------------------------------------------------------
@@ -271,6 +284,19 @@ def application_json(application):
         "justification": application.justification,
         "created_at": timestamp(application.created_at),
         "updated_at": timestamp(application.updated_at),
+    }
+
+
+def document_json(document):
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "original_name": document.original_name,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+        "uploaded_by": document.uploader_id,
+        "created_at": timestamp(document.created_at),
     }
 
 
