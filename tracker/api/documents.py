@@ -6,15 +6,18 @@ Refusals follow SPEC's order: 401, 404, 403 (not the applicant), 409 (nothing of
 may be attached in the current state), then 413, 415 and 422 for the upload itself.
 """
 
-import os
-
-from flask import current_app, request, send_file, url_for
+from flask import current_app, request, url_for
 from marshmallow import ValidationError
 
 from tracker.api.applications import visible_application_or_404
 from tracker.api.base import MAX_ID, ApiError, bp, require_user
 from tracker.api.schemas import DocumentUpload, document_json
-from tracker.applications.documents import DocumentRefused, document_of, store_document, stored_path
+from tracker.applications.documents import (
+    DocumentRefused,
+    document_of,
+    send_document,
+    store_document,
+)
 from tracker.applications.workflow import InvalidTransition, NotAllowed
 from tracker.core.permissions import can_upload_document
 from tracker.extensions import db
@@ -91,19 +94,7 @@ def download_document(application_id, document_id):
     document = document_of(application, document_id) if 1 <= document_id <= MAX_ID else None
     if document is None:
         raise ApiError(404, "This application has no document with this id.")
-    path = stored_path(document)
-    if not os.path.isfile(path):
-        current_app.logger.error("Document %s has no file at %s", document.id, path)
+    response = send_document(document)
+    if response is None:
         raise ApiError(404, "This application has no document with this id.")
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        conditional=True,
-        etag=document.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,8 +1,7 @@
 """Uploading and downloading the documents of an application (``applications`` blueprint)."""
 
-import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +11,8 @@ from tracker.applications.documents import (
     DocumentRefused,
     document_of,
     kinds_user_may_upload,
+    send_document,
     store_document,
-    stored_path,
 )
 from tracker.applications.models import Application
 from tracker.applications.views import bp
@@ -99,19 +98,7 @@ def download_document(application_id, document_id):
     document = document_of(application, document_id)
     if document is None:
         abort(404)
-    path = stored_path(document)
-    if not os.path.isfile(path):
-        current_app.logger.error("Document %s has no file at %s", document.id, path)
+    response = send_document(document)
+    if response is None:
         abort(404)
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.original_name,
-        conditional=True,
-        etag=document.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -19,7 +19,7 @@ import unicodedata
 import zipfile
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
@@ -221,6 +221,29 @@ def store_document(application, uploader, kind, file_storage):
     ))
     db.session.flush()
     return document
+
+
+def send_document(document):
+    """The stored file as a download, or ``None`` when the file has gone missing.
+
+    Always an attachment of the type found at upload, which browsers must not second-guess.
+    """
+    path = stored_path(document)
+    if not os.path.isfile(path):
+        current_app.logger.error("Document %s has no file at %s", document.id, path)
+        return None
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        conditional=True,
+        etag=document.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def document_of(application, document_id):

@@ -11,7 +11,13 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.applications.forms import ApplicationForm, action_form
-from tracker.applications.models import PURPOSE_LABELS, Application, Event
+from tracker.applications.models import (
+    DURATION_LABELS,
+    PURPOSE_LABELS,
+    STATUS_LABELS,
+    Application,
+    Event,
+)
 from tracker.applications.services import (
     create_application,
     overlapping_applications,
@@ -31,18 +37,6 @@ from tracker.extensions import db
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "endorsed": _l("Endorsed"),
-    "returned": _l("Returned for changes"),
-    "declined": _l("Declined"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Completed"),
-}
 ACTION_LABELS = {
     "create": _l("Created"),
     "edit": _l("Edited"),
@@ -63,11 +57,6 @@ NEXT_STEPS = {
     "endorsed": _l("The international relations office decides"),
     "returned": _l("Make the requested changes and submit again"),
     "approved": _l("Go on your stay; it is completed after its last day"),
-}
-CATEGORY_LABELS = {
-    "short": _l("Short (up to 30 days)"),
-    "medium": _l("Medium (up to 12 months)"),
-    "long": _l("Long (over 12 months)"),
 }
 STATUS_BADGES = {
     "draft": "secondary", "submitted": "primary", "endorsed": "info", "returned": "warning",
@@ -97,7 +86,7 @@ def application_labels():
         "status_badge": lambda status: STATUS_BADGES.get(status, "dark"),
         "action_label": lambda action: ACTION_LABELS.get(action, action),
         "next_step": lambda status: NEXT_STEPS.get(status, ""),
-        "duration_label": lambda category: CATEGORY_LABELS.get(category, category),
+        "duration_label": lambda category: DURATION_LABELS.get(category, category),
         "direction_label": lambda direction: DIRECTION_LABELS.get(direction, direction),
         "purpose_label": lambda purpose: PURPOSE_LABELS.get(purpose, purpose),
     }

@@ -15,7 +15,7 @@ from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
 from tracker.extensions import db
 from tracker.reports import charts, exports, queries
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
-from tracker.reports.labels import DURATION_LABELS, STATUS_LABELS
+from tracker.applications.models import DURATION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
