@@ -214,3 +214,25 @@ def test_the_form_shows_the_filters_in_force(client, login, org, apps):
     assert '<option value="2024" selected>2024</option>' in body
     assert f'<option value="{org["outgoing"].id}" selected>Stays abroad</option>' in body
     assert body.count(" selected>") == 4
+
+
+def test_kept_exact_counts_are_exact_and_kept_only_when_large(app, org, apps, monkeypatch):
+    """The API's total: exact, kept a while when large, per scope."""
+    from tracker.applications.models import Application
+    from tracker.reports import queries
+
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    queries.count_cache.clear()
+    try:
+        query = sa.select(Application)
+        exact = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
+        monkeypatch.setattr(queries, "EXACT_BELOW", exact + 1)
+        assert queries.kept_exact_count(query, ("admin",)) == exact
+        assert len(queries.count_cache) == 0  # small: never kept, always fresh
+        monkeypatch.setattr(queries, "EXACT_BELOW", 1)
+        assert queries.kept_exact_count(query, ("admin",)) == exact
+        assert queries.kept_exact_count(query, ("other",)) == exact
+        assert len(queries.count_cache) == 2  # one figure per scope
+    finally:
+        app.config.pop("REPORTS_CACHE_SECONDS")
+        queries.count_cache.clear()

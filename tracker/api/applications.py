@@ -34,6 +34,7 @@ from tracker.core import permissions
 from tracker.core.permissions import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
+from tracker.reports.queries import kept_exact_count, visibility_scope
 
 # Approved and completed stays are the ones whose awarded amounts are spent.
 COMMITTED = ("approved", "completed")
@@ -75,7 +76,9 @@ def list_applications():
     params = load_query(ApplicationQuery())
     per_page = params["per_page"]
     query = _filtered(user, params)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    filters = tuple(sorted((k, str(v)) for k, v in params.items()
+                           if k not in ("page", "per_page", "cursor")))
+    total = kept_exact_count(query, (visibility_scope(user),) + filters)
     page = None
     if "cursor" in params:
         query = query.where(Application.id < decode_cursor(params["cursor"]))

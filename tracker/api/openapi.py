@@ -210,7 +210,9 @@ APPLICATION_PAGE = _object({
     "items": {"type": "array", "items": _ref("Application")},
     "page": _nullable({"type": "integer", "minimum": 1}),
     "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-    "total": {"type": "integer", "minimum": 0},
+    "total": {"type": "integer", "minimum": 0,
+              "description": "Rows matching the filters. Below 20,000 it is counted for each "
+                             "request; larger figures may be up to two minutes old."},
     "next_cursor": _nullable({"type": "string"}),
 })
 

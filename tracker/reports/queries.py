@@ -354,6 +354,23 @@ def approximate_count(query, scope=None):
     return Count(_round_estimate(total), exact=False)
 
 
+def kept_exact_count(query, scope):
+    """The exact number of rows of ``query``; a large one may be kept for a minute or two.
+
+    For the API's ``total``: always an exact figure, but counting hundreds of thousands of
+    rows on every page would cost more than the page itself, so figures of at least
+    ``EXACT_BELOW`` are kept under ``scope`` (visibility and filters). Small ones are fresh.
+    """
+    key = ("exact",) + tuple(scope)
+    found = count_cache.get(key)
+    if found is not None:
+        return found[0]
+    total = _exact_count(query)
+    if total >= EXACT_BELOW:
+        count_cache.set(key, total)
+    return total
+
+
 def _compiled(query):
     return query.order_by(None).compile(
         dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True}
