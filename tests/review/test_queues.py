@@ -131,3 +131,31 @@ def test_admin_queue_query_count_does_not_grow_with_rows(app, db, make, login, p
 @pytest.mark.parametrize("role", ["researcher", "director"])
 def test_admin_queue_is_for_admins(login, people, role):
     assert login(people[role]).get("/review/admin").status_code == 403
+
+
+def test_admin_stands_in_for_a_laboratory_without_an_active_director(db, make, login, people):
+    """No request is stranded: without an active director, an admin endorses."""
+    from tracker.core.permissions import allowed_actions
+
+    orphan_unit = make.lab("unit", acronym="NODIR")
+    applicant = make.user(lab=orphan_unit, full_name="Orphan Applicant")
+    orphan = make.application(applicant=applicant, status="submitted", host=people["partner"],
+                              programme=people["programme"], title="Stay without director")
+    led = make.application(applicant=people["researcher"], status="submitted",
+                           host=people["partner"], programme=people["programme"],
+                           title="Stay with a director")
+    admin, director = people["admin"], people["director"]
+    assert "endorse" in allowed_actions(admin, orphan)
+    assert "endorse" not in allowed_actions(admin, led)  # its director reviews it
+    assert "endorse" not in allowed_actions(director, orphan)  # not their laboratory
+
+    client = login(admin)
+    html = client.get("/review/admin").get_data(as_text=True)
+    assert "Stay without director" in html and "Stay with a director" not in html
+
+    # A deactivated director leaves the same gap.
+    people["director"].active = False
+    db.session.commit()
+    assert "endorse" in allowed_actions(admin, led)
+    html = client.get("/review/admin").get_data(as_text=True)
+    assert "Stay with a director" in html

@@ -69,13 +69,20 @@ def _reviewer(user, application, today):
         return False  # nobody reviews their own application
     if is_reviewing_director(user, application):
         return True
-    # When the applicant is the reviewing director, an admin other than them endorses.
+    return user.is_admin and admin_stands_in(application)
+
+
+def admin_stands_in(application):
+    """True when an admin reviews in the director's place.
+
+    That is when the applicant is the reviewing director (nobody reviews their own), and
+    when the reviewing laboratory has no active director, so that no request is stranded.
+    """
     reviewing_lab = application.reviewing_laboratory
-    return (
-        user.is_admin
-        and reviewing_lab is not None
-        and reviewing_lab.director_id == application.applicant_id
-    )
+    if reviewing_lab is None:
+        return False
+    director = reviewing_lab.director
+    return director is None or not director.active or director.id == application.applicant_id
 
 
 def _reviewer_if_submitted(user, application, today):

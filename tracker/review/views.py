@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from tracker.applications.models import Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
+from tracker.auth.models import User
 from tracker.core.permissions import directed_laboratory_ids, role_required, visible_applications
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -78,10 +79,20 @@ def admin_queue():
         .order_by(Application.updated_at, Application.id)
     )
     reviewing = aliased(Laboratory)
+    director = aliased(User)
     endorsements = _paginate(
         visible_applications(user)
         .join(reviewing, reviewing.id == _reviewing_laboratory_id())
-        .where(Application.status == "submitted", reviewing.director_id == Application.applicant_id)
+        .outerjoin(director, director.id == reviewing.director_id)
+        .where(
+            Application.status == "submitted",
+            # Where an admin stands in for the director (permissions.admin_stands_in).
+            sa.or_(
+                reviewing.director_id.is_(None),
+                director.active.is_(False),
+                reviewing.director_id == Application.applicant_id,
+            ),
+        )
         .options(*_LISTED)
         .order_by(Application.submitted_at, Application.id),
         arg="endorse_page",
