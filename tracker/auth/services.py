@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.auth.passwords import burn_verification, hash_password, verify_password
@@ -81,7 +82,12 @@ def configure_login_manager(login_manager):
         identifier, _, token = (user_id or "").partition(":")
         if not identifier.isdigit() or not token:
             return None
-        user = db.session.get(User, int(identifier))
+        # Roles and directed laboratories are read on nearly every page: one round trip.
+        user = db.session.get(
+            User,
+            int(identifier),
+            options=[joinedload(User.role_rows), joinedload(User.directed_laboratories)],
+        )
         if user is None or not user.active or user.session_token != token:
             return None
         return user
