@@ -67,7 +67,12 @@ class Config:
 
     # Uploads: stored in the instance folder unless UPLOAD_FOLDER says otherwise.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024)
+    MAX_DOCUMENT_SIZE = _int("MAX_DOCUMENT_SIZE", 10 * 1024 * 1024)
+
+    # Personal API tokens and report figures.
+    API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)
+    REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto. Without this,
     # every client would share the proxy's address (and its sign-in limit).
@@ -97,6 +102,7 @@ class TestingConfig(Config):
     # Same algorithm as production, lower cost, so that the suite stays quick.
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     RATELIMIT_STORAGE_URI = "memory://"
+    REPORTS_CACHE_SECONDS = 0  # tests see fresh figures unless they ask for kept ones
 
 
 class ProductionConfig(Config):

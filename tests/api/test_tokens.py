@@ -75,7 +75,7 @@ def test_expiry_is_configurable(app, client, make):
     try:
         body = _create(client, user.email).get_json()
     finally:
-        app.config.pop("API_TOKEN_DAYS")
+        app.config["API_TOKEN_DAYS"] = 30
     expires = datetime.fromisoformat(body["expires_at"])
     assert expires - datetime.now(timezone.utc) <= timedelta(days=2)
 

@@ -102,7 +102,7 @@ def test_cached_figures_never_cross_scopes(app, org, apps):
         assert again is director_figures
         assert queries.cached_dashboard(org["director_a"], year)[0] is not director_figures
     finally:
-        app.config.pop("REPORTS_CACHE_SECONDS")
+        app.config["REPORTS_CACHE_SECONDS"] = 0
         queries.dashboard_cache.clear()
 
 

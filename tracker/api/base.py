@@ -225,4 +225,4 @@ def get_or_404(model, object_id, message="There is nothing with this id."):
 
 
 def token_lifetime():
-    return timedelta(days=current_app.config.get("API_TOKEN_DAYS", 30))
+    return timedelta(days=current_app.config["API_TOKEN_DAYS"])

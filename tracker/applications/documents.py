@@ -35,7 +35,6 @@ DOCUMENT_KIND_LABELS = {
 }
 assert set(DOCUMENT_KIND_LABELS) == set(DOCUMENT_KINDS)
 
-MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
 MAX_NAME_LENGTH = 120
 # Office documents are zip archives: refuse any that would be costly to open.
 MAX_ZIP_MEMBERS = 2000
@@ -72,7 +71,7 @@ def stored_path(document):
 
 
 def max_document_size():
-    return current_app.config.get("MAX_DOCUMENT_SIZE", MAX_DOCUMENT_SIZE)
+    return current_app.config["MAX_DOCUMENT_SIZE"]
 
 
 # Names --------------------------------------------------------------------------------------

@@ -21,8 +21,7 @@ class TTLCache:
         self._lock = threading.Lock()
 
     def _lifetime(self):
-        default = 0 if current_app.testing else 60
-        return current_app.config.get("REPORTS_CACHE_SECONDS", default) * self.lifetime_factor
+        return current_app.config["REPORTS_CACHE_SECONDS"] * self.lifetime_factor
 
     def get(self, key):
         """(value, computed_at) for ``key``, or None when missing or expired."""
