@@ -5,13 +5,13 @@ PostgreSQL server: then a database of its own is created for the run and dropped
 The schema is always built by the migrations, as in production.
 """
 
+import contextlib
+import contextvars
 import os
 import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-
-import contextvars
 
 import flask_migrate
 import pytest
@@ -28,14 +28,19 @@ PASSWORD = "correct horse battery staple"
 
 
 # Databases -------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def database_uri(tmp_path_factory):
+@contextlib.contextmanager
+def scratch_database(sqlite_path, prefix):
+    """A new, empty database on the leg's server, dropped afterwards; yields its URL.
+
+    A SQLite file at ``sqlite_path`` unless ``TEST_DATABASE_URL`` names a PostgreSQL server,
+    where a database named ``<prefix>_<pid>_<random>`` is created for the caller.
+    """
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker-test.db")
+        yield "sqlite:///" + str(sqlite_path)
         return
     server_url = database_url(server_url)
-    name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -45,6 +50,12 @@ def database_uri(tmp_path_factory):
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    with scratch_database(tmp_path_factory.mktemp("db") / "tracker-test.db", "tracker_test") as uri:
+        yield uri
 
 
 class IsolatedClient(FlaskClient):

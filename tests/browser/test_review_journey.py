@@ -34,7 +34,7 @@ def sign_out(page):
 
 def test_researcher_submits_director_endorses_admin_approves(page, make):
     unit = make.lab("unit", acronym="LPMC", name="Condensed Matter Physics")
-    partner = make.lab("partner", acronym="NUPD", name="Northbridge Physics", country="US")
+    make.lab("partner", acronym="NUPD", name="Northbridge Physics", country="US")
     director = make.director_of(unit, full_name="Dominique Director")
     researcher = make.user(lab=unit, full_name="Romain Researcher")
     admin = make.user(roles=("admin",), lab=unit, full_name="Alice Admin")

@@ -1,38 +1,22 @@
 """The migrations build, from an empty database, exactly the schema the models describe."""
 
-import os
-import uuid
-
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from config import TestingConfig, database_url
+from config import TestingConfig
+from tests.conftest import scratch_database
 from tracker import create_app
 from tracker.extensions import db
 
 
 @pytest.fixture
 def empty_database_uri(tmp_path):
-    """A new, empty database on the leg's server: a SQLite file, or a PostgreSQL database
-    created for this test and dropped after it."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        yield "sqlite:///" + str(tmp_path / "empty.db")
-        return
-    server_url = database_url(server_url)
-    name = f"tracker_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A new, empty database on the leg's server, dropped after the test."""
+    with scratch_database(tmp_path / "empty.db", "tracker_migrations") as uri:
+        yield uri
 
 
 @pytest.fixture
