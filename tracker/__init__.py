@@ -94,7 +94,7 @@ def register_blueprints(app):
     from tracker.api.views import bp as api_bp
     from tracker.applications.views import bp as applications_bp
     from tracker.auth.views import bp as auth_bp
-    from tracker.core.views import bp as main_bp
+    from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.notifications.views import bp as notifications_bp
     from tracker.reports.views import bp as reports_bp
@@ -117,7 +117,7 @@ def register_error_handlers(app):
 
 
 def register_commands(app):
-    from tracker.core.cli import register_commands as register
+    from tracker.commands import register_commands as register
 
     register(app)
 
@@ -140,9 +140,9 @@ def register_request_hooks(app):
 def register_template_helpers(app):
     from flask_babel import get_locale
 
-    from tracker.core import permissions
+    from tracker import access
     from tracker.core.countries import country_name
-    from tracker.core.navigation import account_links, nav_bar, nav_links
+    from tracker.main.navigation import account_links, nav_bar, nav_links
 
     app.jinja_env.filters["country_name"] = country_name
 
@@ -153,10 +153,11 @@ def register_template_helpers(app):
             "nav_links": lambda: nav_links(current_user),
             "nav_bar": lambda: nav_bar(current_user),
             "account_links": lambda: account_links(current_user),
-            "can": lambda action, application=None: permissions.can(
+            "can": lambda action, application=None: access.can(
                 current_user, action, application
             ),
-            "allowed_actions": lambda application: permissions.allowed_actions(
+            "allowed_actions": lambda application: access.allowed_actions(
                 current_user, application
             ),
+            "can_use_reports": lambda: access.can_use_reports(current_user),
         }

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.serving import make_server
 
-from tracker.api.tokens import issue_token
+from tracker.auth.tokens import issue_token
 from tracker.extensions import db
 
 SCHEMATHESIS = shutil.which("schemathesis", path=os.path.dirname(sys.executable))

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from tests.conftest import sign_in
 from tracker.applications.models import Application, Event
 from tracker.applications.workflow import STATUSES
-from tracker.core.demo import DEMO_PASSWORD, seed_demo
+from tracker.commands.demo import DEMO_PASSWORD, seed_demo
 from tracker.notifications.models import Notification
 
 

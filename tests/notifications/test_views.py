@@ -109,7 +109,7 @@ def test_unread_count_helper_and_navigation_badge(app, make):
 
 
 def test_notifications_link_is_in_the_navigation(app, make):
-    from tracker.core.navigation import nav_links
+    from tracker.main.navigation import nav_links
 
     with app.test_request_context("/"):
         endpoints = [endpoint for endpoint, _, _ in nav_links(make.user())]

@@ -135,7 +135,7 @@ def test_admin_queue_is_for_admins(login, people, role):
 
 def test_admin_stands_in_for_a_laboratory_without_an_active_director(db, make, login, people):
     """No request is stranded: without an active director, an admin endorses."""
-    from tracker.core.permissions import allowed_actions
+    from tracker.access import allowed_actions
 
     orphan_unit = make.lab("unit", acronym="NODIR")
     applicant = make.user(lab=orphan_unit, full_name="Orphan Applicant")

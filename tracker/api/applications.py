@@ -10,7 +10,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
-from marshmallow import ValidationError
 
 from tracker.api.base import (
     MAX_ID, ApiError, bp, decode_cursor, encode_cursor, json_body, like_pattern, load_query,
@@ -28,17 +27,13 @@ from tracker.api.schemas import (
 )
 from tracker.applications import services
 from tracker.applications.models import Application, Event
-from tracker.applications.workflow import TRANSITIONS, InvalidTransition, NotAllowed, StaleVersion
+from tracker.applications.workflow import GRANTED, TRANSITIONS
 from tracker.auth.models import User
-from tracker.core import permissions
-from tracker.core.permissions import visible_applications
+from tracker import access
+from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.queries import kept_exact_count, visibility_scope
-
-# Approved and completed stays are the ones whose awarded amounts are spent.
-COMMITTED = ("approved", "completed")
-
+from tracker.reports.queries import kept_exact_count
 
 def _filtered(user, params):
     query = visible_applications(user)
@@ -78,7 +73,7 @@ def list_applications():
     query = _filtered(user, params)
     filters = tuple(sorted((k, str(v)) for k, v in params.items()
                            if k not in ("page", "per_page", "cursor")))
-    total = kept_exact_count(query, (visibility_scope(user),) + filters)
+    total = kept_exact_count(query, (access.visibility_scope(user),) + filters)
     page = None
     if "cursor" in params:
         query = query.where(Application.id < decode_cursor(params["cursor"]))
@@ -127,35 +122,11 @@ def list_events(application_id):
 
 # Writes ----------------------------------------------------------------------------------
 # SPEC's order puts "not allowed" (403) and "wrong state or stale version" (409) before
-# "invalid values" (422). The services keep that order among their own checks, but a body
-# the schema refuses never reaches them; so before answering such a body's 422, the view
-# asks the same permission questions the service would have asked first.
+# "invalid values" (422). A body the schema refuses never reaches the services, so the
+# access module's checks are asked first, with whatever version the body carries.
 def _given_version(body):
     version = body.get("version")
     return version if isinstance(version, int) and not isinstance(version, bool) else None
-
-
-def _refuse_edit_before_values(user, application, body):
-    """Raise what :func:`services.update_application` would refuse before looking at values."""
-    version = _given_version(body)
-    if version is not None and version != application.version:
-        raise StaleVersion("Someone else acted on this application first.")
-    if not permissions.can(user, "edit", application):
-        raise InvalidTransition("This application can no longer be edited.")
-
-
-def _refuse_transition_before_values(user, application, body):
-    """Raise what :func:`services.transition` would refuse before looking at values."""
-    action = body.get("action")
-    if not isinstance(action, str) or action not in TRANSITIONS:
-        return  # an unknown action is itself an invalid value
-    if not permissions.could_ever(user, action, application):
-        raise NotAllowed("You may not do this on this application.")
-    version = _given_version(body)
-    if version is not None and version != application.version:
-        raise StaleVersion("Someone else acted on this application first.")
-    if not permissions.can(user, action, application):
-        raise InvalidTransition("This action is not possible in the current state.")
 
 
 @bp.route("/applications", methods=["POST"])
@@ -175,15 +146,10 @@ def update_application(application_id):
     """Edit by the applicant, in draft or returned, at the ``version`` they last saw."""
     user = require_user()
     application = visible_application_or_404(user, application_id)
-    # Same ownership question as the web's edit page: seeing is not editing.
-    if application.applicant_id != user.id:
-        raise NotAllowed("Only the applicant edits an application.")
+    access.check_edit(user, application)
     body = json_body()
-    try:
-        changes = ApplicationPatch().load(body)
-    except ValidationError:
-        _refuse_edit_before_values(user, application, body)
-        raise
+    access.check_edit(user, application, _given_version(body))
+    changes = ApplicationPatch().load(body)
     version = changes.pop("version")
     services.update_application(application, user, changes, version)
     db.session.commit()
@@ -196,11 +162,10 @@ def create_transition(application_id):
     user = require_user()
     application = visible_application_or_404(user, application_id)
     body = json_body()
-    try:
-        values = TransitionRequest().load(body)
-    except ValidationError:
-        _refuse_transition_before_values(user, application, body)
-        raise
+    action = body.get("action")
+    if isinstance(action, str) and action in TRANSITIONS:
+        access.check_transition(user, application, action, _given_version(body))
+    values = TransitionRequest().load(body)
     services.transition(
         application,
         values["action"],
@@ -263,7 +228,7 @@ def get_stats():
         )
         .select_from(visible)
         .join(Programme, Programme.id == visible.c.programme_id)
-        .where(visible.c.status.in_(COMMITTED))
+        .where(visible.c.status.in_(GRANTED))
         .group_by(Programme.id, Programme.name, Programme.budget)
         .order_by(Programme.name, Programme.id)
     ).all()

@@ -14,18 +14,18 @@
 
 import base64
 import binascii
-import hashlib
 import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from tracker import access
 from tracker.applications.workflow import WorkflowError
-from tracker.auth.models import ApiToken
+from tracker.auth.tokens import find_token
 from tracker.core.errors import json_error
 from tracker.core.models import utcnow
 from tracker.extensions import csrf, db
@@ -91,11 +91,6 @@ def _flatten(value, where=""):
 
 
 # Authentication ---------------------------------------------------------------------------
-def hash_token(token):
-    """The stored form of a token: its SHA-256 digest in hex."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _unauthenticated(message):
     return ApiError(401, message)
 
@@ -113,9 +108,7 @@ def authenticate():
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthenticated("Use the header 'Authorization: Bearer <token>'.")
-    api_token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token))
-    )
+    api_token = find_token(token)
     now = utcnow()
     if api_token is None or api_token.revoked_at is not None or api_token.expires_at <= now:
         raise _unauthenticated("This token is unknown, expired or revoked.")
@@ -148,7 +141,7 @@ def require_user():
 
 def require_admin():
     user = require_user()
-    if not user.is_admin:
+    if not access.can_manage_directory(user):
         raise ApiError(403, "Only administrators may do this.")
     return user
 
@@ -223,6 +216,3 @@ def get_or_404(model, object_id, message="There is nothing with this id."):
         raise ApiError(404, message)
     return row
 
-
-def token_lifetime():
-    return timedelta(days=current_app.config["API_TOKEN_DAYS"])

@@ -18,8 +18,7 @@ from tracker.applications.documents import (
     send_document,
     store_document,
 )
-from tracker.applications.workflow import InvalidTransition, NotAllowed
-from tracker.core.permissions import can_upload_document
+from tracker import access
 from tracker.extensions import db
 
 FILE_FIELD = "file"
@@ -53,12 +52,9 @@ def upload_document(application_id):
     """Attach a file (field ``file``) of a ``kind`` to the caller's own application."""
     user = require_user()
     application = visible_application_or_404(user, application_id)
-    if application.applicant_id != user.id:
-        raise NotAllowed("Only the applicant attaches documents to an application.")
+    access.check_upload(user, application)
     if request.mimetype != "multipart/form-data":
         raise ApiError(415, "Send the file as multipart/form-data, in the field 'file'.")
-    if not can_upload_document(user, application):
-        raise InvalidTransition("No document can be attached in the current state.")
 
     values, upload, problems = _upload_fields()
     kind = None
@@ -66,8 +62,8 @@ def upload_document(application_id):
         kind = DocumentUpload().load(values)["kind"]
     except ValidationError as invalid:
         problems = {**invalid.normalized_messages(), **problems}
-    if kind is not None and not can_upload_document(user, application, kind):
-        raise InvalidTransition("Only a report can be attached in the current state.")
+    if kind is not None:
+        access.check_upload(user, application, kind)
     if problems:
         raise ApiError(422, "Some values are invalid.", fields=problems)
 

@@ -5,38 +5,15 @@ response that creates it. Token creation counts failed attempts against the same
 as the sign-in form (per account and per client address, failures only).
 """
 
-import secrets
-
 from flask import current_app, g
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from tracker.api.base import ApiError, bp, hash_token, json_body, require_user, token_lifetime
+from tracker.api.base import ApiError, bp, json_body, require_user
 from tracker.api.schemas import TokenRequest
-from tracker.auth.models import ApiToken
+from tracker.auth.tokens import issue_token, revoke_token
 from tracker.auth.services import authenticate, login_account_key, login_failed, mark_login_failed
-from tracker.core.models import utcnow
 from tracker.extensions import db, limiter
-
-
-def issue_token(user, name=""):
-    """A new token for ``user``: returns ``(token, row)``; the caller commits."""
-    token = secrets.token_urlsafe(32)
-    row = ApiToken(
-        user=user,
-        token_hash=hash_token(token),
-        name=name,
-        expires_at=utcnow() + token_lifetime(),
-    )
-    db.session.add(row)
-    db.session.flush()
-    return token, row
-
-
-def revoke_token(row):
-    """Revoke ``row`` now (a second revocation keeps the first time)."""
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
 
 
 def _account_limit():

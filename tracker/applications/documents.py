@@ -23,7 +23,6 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
-from tracker.core.permissions import can_upload_document
 from tracker.extensions import db
 
 DOCUMENT_KIND_LABELS = {
@@ -142,12 +141,6 @@ def _office_type(path):
             EOFError):
         return None
     return None
-
-
-# Permissions ------------------------------------------------------------------------------
-def kinds_user_may_upload(user, application):
-    """The kinds of document ``user`` may attach to ``application`` now (maybe none)."""
-    return [kind for kind in DOCUMENT_KINDS if can_upload_document(user, application, kind)]
 
 
 # Storing ------------------------------------------------------------------------------------

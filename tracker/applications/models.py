@@ -5,10 +5,11 @@ from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
-from tracker.applications.workflow import ACTIONS, STATUSES
+from tracker.applications.workflow import ACTIONS, RECORDS, STATUSES
 from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
 from tracker.directory.models import DIRECTIONS
 from tracker.extensions import db
@@ -31,24 +32,17 @@ PURPOSE_LABELS = {
     "training": _l("Training"),
     "other": _l("Other"),
 }
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "endorsed": _l("Endorsed"),
-    "returned": _l("Returned for changes"),
-    "declined": _l("Declined"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-    "cancelled": _l("Cancelled"),
-    "completed": _l("Completed"),
-}
 DURATION_LABELS = {
     "short": _l("Short (up to 30 days)"),
     "medium": _l("Medium (up to 12 months)"),
     "long": _l("Long (over 12 months)"),
 }
 DOCUMENT_KINDS = ("cv", "invitation_letter", "host_agreement", "report", "other")
+
+
+# Duration categories (SPEC.md): each with the longest stay it covers, in days; "long" has
+# no bound. The Python function and the SQL expressions below all read this one table.
+DURATION_CATEGORIES = (("short", 30), ("medium", 365), ("long", None))
 
 
 def duration_days(start, end):
@@ -58,11 +52,35 @@ def duration_days(start, end):
 
 def duration_category(days):
     """``short`` up to 30 days, ``medium`` up to 12 months, ``long`` beyond."""
-    if days <= 30:
-        return "short"
-    if days <= 365:
-        return "medium"
-    return "long"
+    for category, longest in DURATION_CATEGORIES:
+        if longest is None or days <= longest:
+            return category
+
+
+def duration_days_expression(dialect_name):
+    """SQL for :attr:`Application.duration_days` (both ends included) in ``dialect_name``."""
+    if dialect_name == "sqlite":
+        spread = sa.func.julianday(Application.end_date) - sa.func.julianday(Application.start_date)
+    else:
+        spread = Application.end_date - Application.start_date
+    return spread + 1
+
+
+def duration_category_expression(days):
+    """SQL naming the duration category of ``days`` (a :func:`duration_days_expression`)."""
+    bounded = [(days <= longest, category) for category, longest in DURATION_CATEGORIES if longest]
+    return sa.case(*bounded, else_=DURATION_CATEGORIES[-1][0])
+
+
+def in_duration_category(days, category):
+    """SQL condition: ``days`` falls in ``category``."""
+    shortest = 1
+    for name, longest in DURATION_CATEGORIES:
+        if name == category:
+            condition = days >= shortest
+            return condition if longest is None else sa.and_(condition, days <= longest)
+        shortest = longest + 1 if longest else shortest
+    raise ValueError(f"unknown duration category {category!r}")
 
 
 class Application(TimestampMixin, db.Model):
@@ -124,10 +142,31 @@ class Application(TimestampMixin, db.Model):
     def __repr__(self):
         return f"<Application {self.reference} {self.status}>"
 
-    @property
+    # The reviewing laboratory: the home laboratory for outgoing stays, the host laboratory
+    # for incoming ones (SPEC.md, Workflow). Written once here; the access module, the
+    # review queues, the statistics and the notifications all ask these.
+    @hybrid_property
     def reviewing_laboratory_id(self):
-        """Home laboratory for outgoing stays, host laboratory for incoming ones."""
         return self.home_laboratory_id if self.direction == "outgoing" else self.host_laboratory_id
+
+    @reviewing_laboratory_id.inplace.expression
+    @classmethod
+    def _reviewing_laboratory_id_expression(cls):
+        return sa.case(
+            (cls.direction == "outgoing", cls.home_laboratory_id), else_=cls.host_laboratory_id
+        )
+
+    @classmethod
+    def reviewed_by(cls, laboratory_ids):
+        """Applications whose reviewing laboratory is one of ``laboratory_ids``.
+
+        The same rule as :attr:`reviewing_laboratory_id`, written so that the database can
+        use the indexes on the home and host laboratory columns.
+        """
+        return sa.or_(
+            sa.and_(cls.direction == "outgoing", cls.home_laboratory_id.in_(laboratory_ids)),
+            sa.and_(cls.direction == "incoming", cls.host_laboratory_id.in_(laboratory_ids)),
+        )
 
     @property
     def reviewing_laboratory(self):
@@ -172,7 +211,7 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint(
-            in_values("action", ACTIONS + ("create", "edit", "upload")), name="action"
+            in_values("action", ACTIONS + RECORDS), name="action"
         ),
         sa.Index("ix_events_application_id_id", "application_id", "id"),
     )

@@ -27,16 +27,14 @@ from tracker.applications.models import (
 )
 from tracker.applications.workflow import (
     ACTIVE_FOR_OVERLAP,
-    COMMITS_BUDGET,
-    EDITABLE,
+    GRANTED,
     TRANSITIONS,
-    InvalidTransition,
     InvalidValues,
     NotAllowed,
     StaleVersion,
 )
 from tracker.auth.models import User, UserRole
-from tracker.core import permissions
+from tracker import access
 from tracker.core.models import utcnow
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme
 from tracker.extensions import db
@@ -267,7 +265,7 @@ def _columns(values):
 def create_application(applicant, direction, data, today=None):
     """A new draft of ``applicant``, with its reference and a ``create`` Event."""
     today = today or date.today()
-    if not permissions.signed_in(applicant):
+    if not access.signed_in(applicant):
         raise NotAllowed(_l("Sign in to apply."))
     values = _values_from(data, direction)
     problems = application_problems(values, applicant, today)
@@ -294,12 +292,7 @@ def create_application(applicant, direction, data, today=None):
 def update_application(application, actor, data, version, today=None):
     """Edit ``application`` (its applicant, in draft or returned, at ``version``)."""
     today = today or date.today()
-    if not permissions.signed_in(actor) or application.applicant_id != actor.id:
-        raise NotAllowed(_l("Only the applicant edits an application."))
-    if _as_int(version) != application.version:
-        raise StaleVersion(_l("Someone else acted on this application first."))
-    if application.status not in EDITABLE:
-        raise InvalidTransition(_l("This application can no longer be edited."))
+    access.check_edit(actor, application, "" if version is None else version)
     values = _values_from({**_current_data(application), **data}, application.direction)
     problems = application_problems(values, actor, today)
     if problems:
@@ -355,12 +348,7 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     rule = TRANSITIONS.get(action)
     if rule is None:
         raise InvalidValues(_l("Unknown action."), {"action": [_l("Unknown action.")]})
-    if not permissions.could_ever(actor, action, application):
-        raise NotAllowed(_l("You may not do this on this application."))
-    if version is not None and _as_int(version) != application.version:
-        raise StaleVersion(_l("Someone else acted on this application first."))
-    if not permissions.can(actor, action, application, today):
-        raise InvalidTransition(_l("This action is not possible in the current state."))
+    access.check_transition(actor, application, action, version, today)
 
     comment = (comment or "").strip()
     problems = {}
@@ -399,7 +387,7 @@ def budget_committed(programme_id):
     return db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Application.awarded_amount), 0)).where(
             Application.programme_id == programme_id,
-            Application.status.in_(COMMITS_BUDGET),
+            Application.status.in_(GRANTED),
         )
     )
 
@@ -535,7 +523,7 @@ def remaining_budgets(programme_ids):
             Application.programme_id,
             sa.func.sum(Application.awarded_amount).label("committed"),
         )
-        .where(Application.programme_id.in_(ids), Application.status.in_(COMMITS_BUDGET))
+        .where(Application.programme_id.in_(ids), Application.status.in_(GRANTED))
         .group_by(Application.programme_id)
         .subquery()
     )

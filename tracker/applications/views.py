@@ -11,13 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.applications.forms import ApplicationForm, action_form
-from tracker.applications.models import (
-    DURATION_LABELS,
-    PURPOSE_LABELS,
-    STATUS_LABELS,
-    Application,
-    Event,
-)
+from tracker.applications.models import DURATION_LABELS, PURPOSE_LABELS, Application, Event
 from tracker.applications.services import (
     create_application,
     overlapping_applications,
@@ -25,32 +19,20 @@ from tracker.applications.services import (
     update_application,
 )
 from tracker.applications.workflow import (
+    ACTION_LABELS,
+    STATUS_LABELS,
     TRANSITIONS,
     InvalidTransition,
     InvalidValues,
     NotAllowed,
 )
-from tracker.core import permissions
-from tracker.core.permissions import login_required, visible_applications
+from tracker import access
+from tracker.access import login_required, visible_applications
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
 from tracker.extensions import db
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
-ACTION_LABELS = {
-    "create": _l("Created"),
-    "edit": _l("Edited"),
-    "upload": _l("Document added"),
-    "submit": _l("Submit"),
-    "endorse": _l("Endorse"),
-    "return": _l("Return for changes"),
-    "decline": _l("Decline"),
-    "approve": _l("Approve"),
-    "reject": _l("Reject"),
-    "withdraw": _l("Withdraw"),
-    "cancel": _l("Cancel the stay"),
-    "complete": _l("Mark as completed"),
-}
 NEXT_STEPS = {
     "draft": _l("Complete and submit it"),
     "submitted": _l("The laboratory director reviews it"),
@@ -161,7 +143,7 @@ def show(application_id):
 
 def _render_show(application, failed_action=None, failed_form=None):
     user = _user()
-    actions = permissions.allowed_actions(user, application)
+    actions = access.allowed_actions(user, application)
     forms = {action: action_form(action, application) for action in actions}
     if failed_action is not None:
         forms[failed_action] = failed_form
@@ -182,7 +164,7 @@ def _render_show(application, failed_action=None, failed_form=None):
         events=events,
         overlaps=overlaps,
         needs_comment={action: TRANSITIONS[action].needs_comment for action in actions},
-        can_edit=permissions.can(user, "edit", application),
+        can_edit=access.can(user, "edit", application),
     )
 
 
@@ -191,9 +173,11 @@ def _render_show(application, failed_action=None, failed_form=None):
 def edit(application_id):
     application = load_visible(application_id)
     user = _user()
-    if application.applicant_id != user.id:
+    try:
+        access.check_edit(user, application)
+    except NotAllowed:
         abort(403)
-    if not permissions.can(user, "edit", application):
+    except InvalidTransition:
         flash(_("This application can no longer be edited."), "warning")
         return redirect(url_for("applications.show", application_id=application.id))
     form = ApplicationForm(application.direction, user, obj=application, application=application)

@@ -2,10 +2,13 @@
 
 Each row of ``TRANSITIONS`` says which action moves an application from which states to
 which state, who may take it, and whether a comment is required. ``who`` names one of the
-actor rules of :mod:`tracker.core.permissions`.
+actor rules of :mod:`tracker.access`. The sets of statuses that other rules speak of, and
+the words people read for statuses and actions, are here too: one place for each.
 """
 
 from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
 
 STATUSES = (
     "draft",
@@ -20,11 +23,28 @@ STATUSES = (
     "completed",
 )
 TERMINAL = frozenset({"declined", "rejected", "withdrawn", "cancelled", "completed"})
+# The applicant edits (and attaches documents) only in these.
 EDITABLE = frozenset({"draft", "returned"})
+# Waiting for a reviewer's decision.
+PENDING = frozenset({"submitted", "endorsed"})
 # Statuses in which another application of the same person is a possible overlap.
 ACTIVE_FOR_OVERLAP = frozenset({"submitted", "endorsed", "approved"})
-# Statuses whose awarded amount counts against the programme's budget.
-COMMITS_BUDGET = frozenset({"approved", "completed"})
+# Granted stays: their awarded amounts count against the programme's budget, they appear in
+# the registers and calendars, and their applicant may attach a report.
+GRANTED = frozenset({"approved", "completed"})
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "endorsed": _l("Endorsed"),
+    "returned": _l("Returned for changes"),
+    "declined": _l("Declined"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+    "cancelled": _l("Cancelled"),
+    "completed": _l("Completed"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,24 @@ TRANSITIONS = {
     )
 }
 ACTIONS = tuple(TRANSITIONS)
+# Events that record something other than a transition.
+RECORDS = ("create", "edit", "upload")
+
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "edit": _l("Edited"),
+    "upload": _l("Document added"),
+    "submit": _l("Submit"),
+    "endorse": _l("Endorse"),
+    "return": _l("Return for changes"),
+    "decline": _l("Decline"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "withdraw": _l("Withdraw"),
+    "cancel": _l("Cancel the stay"),
+    "complete": _l("Mark as completed"),
+}
+assert set(STATUS_LABELS) == set(STATUSES) and set(ACTION_LABELS) == set(ACTIONS + RECORDS)
 
 
 # Refusals. Each carries the HTTP status the web pages and the API answer with; when several

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.auth.passwords import burn_verification, hash_password, verify_password
-from tracker.core.permissions import wants_json
+from tracker.core.errors import wants_json
 from tracker.extensions import db
 
 

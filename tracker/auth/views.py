@@ -17,7 +17,7 @@ from tracker.auth.services import (
     set_password,
     user_by_email,
 )
-from tracker.core.permissions import login_required
+from tracker.access import login_required
 from tracker.core.urls import safe_next
 from tracker.directory.models import Laboratory
 from tracker.extensions import db, limiter

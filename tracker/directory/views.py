@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import CATEGORY_LABELS, ROLE_LABELS, User, UserRole
-from tracker.core.permissions import role_required
+from tracker.access import role_required
 from tracker.directory import services
 from tracker.directory.forms import (
     LaboratoryFilterForm,

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.core.models import utcnow
-from tracker.core.permissions import login_required
+from tracker import access
+from tracker.access import login_required
 from tracker.extensions import db
 from tracker.notifications.models import Notification
 
@@ -15,13 +16,10 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 def unread_notifications_count():
     """How many notifications the signed-in user has not read (0 when signed out)."""
-    if not getattr(current_user, "is_authenticated", False):
+    if not access.signed_in(current_user):
         return 0
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-    )
+    unread = access.own_notifications(current_user).where(Notification.read_at.is_(None))
+    return db.session.scalar(unread.with_only_columns(sa.func.count()))
 
 
 @bp.app_context_processor
@@ -30,17 +28,15 @@ def notification_helpers():
 
 
 def application_url(notification):
-    """A link to the application a notification is about, when this build has that page."""
-    if notification.application_id and "applications.show" in current_app.view_functions:
+    """A link to the application a notification is about, if it is about one."""
+    if notification.application_id:
         return url_for("applications.show", application_id=notification.application_id)
     return None
 
 
 def _own_notification_or_404(notification_id):
     notification = db.session.scalar(
-        sa.select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
-        )
+        access.own_notifications(current_user).where(Notification.id == notification_id)
     )
     if notification is None:
         abort(404)
@@ -56,8 +52,7 @@ def _back_to_list():
 @login_required
 def list_notifications():
     query = (
-        sa.select(Notification)
-        .where(Notification.user_id == current_user.id)
+        access.own_notifications(current_user)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     pagination = db.paginate(
@@ -89,7 +84,9 @@ def mark_read(notification_id):
 def mark_all_read():
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .where(Notification.id.in_(
+            access.own_notifications(current_user).with_only_columns(Notification.id)
+        ), Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )

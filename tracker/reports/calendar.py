@@ -8,7 +8,7 @@ from flask import Response, abort, request
 from icalendar import Calendar, Event
 
 from tracker.applications.models import Application
-from tracker.core.permissions import visible_applications
+from tracker.access import visible_applications
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.reports.models import CalendarFeed, new_feed_token

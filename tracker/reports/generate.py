@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker.applications.models import Application
+from tracker.applications.workflow import GRANTED
 from tracker.auth.models import CATEGORIES, User, UserRole
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme, ProgrammeCategory
 from tracker.extensions import db
@@ -79,7 +80,6 @@ RECENT_STATUSES = [("draft", 12), ("submitted", 22), ("endorsed", 16), ("returne
                    ("approved", 28), ("declined", 5), ("rejected", 5), ("withdrawn", 6)]
 CATEGORY_WEIGHTS = [("researcher", 40), ("engineer", 15), ("phd_student", 25),
                     ("postdoc", 15), ("other", 5)]
-AWARDED = ("approved", "completed")
 
 
 def _picker(rng, values, weights, k):
@@ -338,7 +338,7 @@ class Generator:
                 requested = Decimal(min(60000, 250 + days * rng.randint(40, 110))).quantize(
                     Decimal("0.01"))
                 awarded = None
-                if status in AWARDED:
+                if status in GRANTED:
                     awarded = (requested * Decimal(rng.randint(60, 100)) / 100).quantize(
                         Decimal("0.01"))
                     self.awarded[programme] = self.awarded.get(programme, 0) + awarded

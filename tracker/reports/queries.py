@@ -24,7 +24,8 @@ from tracker.applications.models import Application
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
-from tracker.core.permissions import visible_applications
+from tracker import access
+from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.cache import TTLCache
@@ -377,14 +378,6 @@ def _compiled(query):
     )
 
 
-def visibility_scope(user):
-    """What decides which applications ``user`` sees, as a hashable key."""
-    if user.is_admin:
-        return ("admin",)
-    directed = sorted(lab.id for lab in user.directed_laboratories) if user.is_director else []
-    return ("user", user.id, tuple(directed))
-
-
 def _exact_count(query):
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
@@ -409,20 +402,16 @@ def filter_choices(user):
     The directory changes rarely: the lists are kept for a minute in the process, per
     scope (all units for admins, their own laboratories for a director).
     """
-    key = "admin" if user.is_admin else user.id
-    return choices_cache.get_or_set(key, lambda: _load_filter_choices(user))[0]
+    return choices_cache.get_or_set(access.visibility_scope(user), lambda: _load_filter_choices(user))[0]
 
 
 def _load_filter_choices(user):
     programmes = db.session.execute(
         sa.select(Programme.id, Programme.name).order_by(Programme.opens_on.desc(), Programme.name)
     ).all()
-    labs_query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name)
-    if user.is_admin:
-        labs_query = labs_query.where(Laboratory.kind == "unit")
-    else:
-        labs_query = labs_query.where(Laboratory.director_id == user.id)
-    laboratories = db.session.execute(labs_query.order_by(Laboratory.acronym)).all()
+    laboratories = db.session.execute(
+        access.report_laboratories(user).order_by(Laboratory.acronym)
+    ).all()
     countries = db.session.scalars(
         sa.select(Laboratory.country).where(Laboratory.kind != "unit").distinct()
         .order_by(Laboratory.country)
@@ -519,8 +508,9 @@ def cached_dashboard(user, year):
     Returns (figures, computed_at). Admins share one scope (they see everything); anyone
     else has their own, so a director never gets figures computed for someone else.
     """
-    scope = "admin" if user.is_admin else f"user:{user.id}"
-    return dashboard_cache.get_or_set((scope, year), lambda: dashboard(user, year))
+    return dashboard_cache.get_or_set(
+        (access.visibility_scope(user), year), lambda: dashboard(user, year)
+    )
 
 
 def dashboard(user, year, today=None):

@@ -3,19 +3,21 @@
 from datetime import date, datetime, timedelta, timezone
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, abort, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from tracker.applications.workflow import STATUSES
-from tracker.core.permissions import is_reviewing_director, login_required, role_required
+from tracker import access
+from tracker.access import REPORT_ROLES, login_required, role_required
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
 from tracker.extensions import db
 from tracker.reports import charts, exports, queries
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
-from tracker.applications.models import DURATION_LABELS, STATUS_LABELS
+from tracker.applications.models import DURATION_LABELS
+from tracker.applications.workflow import STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -44,23 +46,14 @@ def options(choices, selected):
     return Markup("".join(parts))
 
 
-def _show_url():
-    """Applications link to their page once the applications area provides one (taking
-    ``application_id``); until then the reference is shown without a link."""
-    if "applications.show" not in current_app.view_functions:
-        return False
-    return any("application_id" in rule.arguments
-               for rule in current_app.url_map.iter_rules("applications.show"))
-
-
 @bp.route("/applications")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def list_applications():
     filters = queries.ListFilters.from_args(request.args)
     page = queries.page_of(current_user, filters)
     count = queries.approximate_count(
         queries.visible_filtered(current_user, filters),
-        scope=(queries.visibility_scope(current_user), filters.key()),
+        scope=(access.visibility_scope(current_user), filters.key()),
     )
     return render_template(
         "reports/list_applications.html",
@@ -74,19 +67,18 @@ def list_applications():
         years=queries.year_choices(),
         durations=queries.DURATION_CATEGORIES,
         xlsx_max_rows=exports.XLSX_MAX_ROWS,
-        show_url=_show_url(),
     )
 
 
 @bp.route("/applications.csv")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def export_csv():
     filters = queries.ListFilters.from_args(request.args)
     return exports.csv_response(current_user, filters)
 
 
 @bp.route("/applications.xlsx")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def export_xlsx():
     filters = queries.ListFilters.from_args(request.args)
     if exports.xlsx_too_large(current_user, filters):
@@ -98,7 +90,7 @@ def export_xlsx():
 
 
 @bp.route("/")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def dashboard():
     years = queries.year_choices()
     year = request.args.get("year", "")
@@ -115,12 +107,11 @@ def dashboard():
         computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
         years=years,
         charts=charts.dashboard_charts(figures),
-        show_url=_show_url(),
     )
 
 
 @bp.route("/abroad")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def abroad():
     country = request.args.get("country", "").upper()
     if country and (len(country) != 2 or not country.isalpha()):
@@ -132,18 +123,16 @@ def abroad():
         stays=stays,
         country=country,
         today=date.today(),
-        may_contact=lambda application: current_user.is_admin
-        or is_reviewing_director(current_user, application),
-        show_url=_show_url(),
+        may_contact=lambda application: access.can_see_contact_details(current_user, application),
     )
 
 
 @bp.route("/laboratories/<int:laboratory_id>/stays")
-@role_required("director", "admin")
+@role_required(*REPORT_ROLES)
 def laboratory_stays(laboratory_id):
     """A timeline of a laboratory's approved stays over six months (``?from=YYYY-MM``)."""
     laboratory = db.get_or_404(Laboratory, laboratory_id)
-    if not current_user.is_admin and laboratory.director_id != current_user.id:
+    if not access.can_view_laboratory(current_user, laboratory):
         abort(404)
     month = request.args.get("from", "")
     if month:
@@ -171,7 +160,6 @@ def laboratory_stays(laboratory_id):
               first=first_day.isoformat(), last=last_day.isoformat()),
             stays, first_day, last_day,
         ),
-        show_url=_show_url(),
     )
 
 

@@ -4,16 +4,14 @@ Decisions themselves are taken on the application page (``applications.act``), t
 same ``transition()`` as everywhere else; these pages only say what awaits whom.
 """
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.applications.models import Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
-from tracker.auth.models import User
-from tracker.core.permissions import directed_laboratory_ids, role_required, visible_applications
-from tracker.directory.models import Laboratory
+from tracker import access
+from tracker.access import role_required
 from tracker.extensions import db
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -24,13 +22,6 @@ _LISTED = (
     selectinload(Application.home_laboratory),
     selectinload(Application.host_laboratory),
 )
-
-
-def _reviewing_laboratory_id():
-    return sa.case(
-        (Application.direction == "outgoing", Application.home_laboratory_id),
-        else_=Application.host_laboratory_id,
-    )
 
 
 def _paginate(query, arg="page"):
@@ -48,13 +39,7 @@ def director_queue():
     """Submitted applications the director's laboratories review, oldest submitted first."""
     user = current_user._get_current_object()
     query = (
-        visible_applications(user)
-        .where(
-            Application.status == "submitted",
-            _reviewing_laboratory_id().in_(directed_laboratory_ids(user)),
-            # Their own go to an administrator.
-            Application.applicant_id != user.id,
-        )
+        access.director_queue(user)
         .options(*_LISTED)
         .order_by(Application.submitted_at, Application.id)
     )
@@ -73,26 +58,12 @@ def admin_queue():
     and submitted applications of reviewing directors, which an administrator endorses."""
     user = current_user._get_current_object()
     decisions = _paginate(
-        visible_applications(user)
-        .where(Application.status == "endorsed")
+        access.admin_decision_queue(user)
         .options(*_LISTED)
         .order_by(Application.updated_at, Application.id)
     )
-    reviewing = aliased(Laboratory)
-    director = aliased(User)
     endorsements = _paginate(
-        visible_applications(user)
-        .join(reviewing, reviewing.id == _reviewing_laboratory_id())
-        .outerjoin(director, director.id == reviewing.director_id)
-        .where(
-            Application.status == "submitted",
-            # Where an admin stands in for the director (permissions.admin_stands_in).
-            sa.or_(
-                reviewing.director_id.is_(None),
-                director.active.is_(False),
-                reviewing.director_id == Application.applicant_id,
-            ),
-        )
+        access.admin_endorsement_queue(user)
         .options(*_LISTED)
         .order_by(Application.submitted_at, Application.id),
         arg="endorse_page",

@@ -33,7 +33,7 @@ def register_commands(app):
 @click.command("seed-demo")
 def seed_demo_command():
     """Fill an empty database with the demo organisation."""
-    from tracker.core.demo import seed_demo
+    from tracker.commands.demo import seed_demo
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has users: demo data not added.")

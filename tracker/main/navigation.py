@@ -1,7 +1,8 @@
 """The main navigation: which links each role sees, and how they are grouped."""
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from tracker import access
 
 EVERYONE = None
 REVIEWERS = ("director", "admin")
@@ -33,12 +34,11 @@ NAV = [
 
 
 def nav_links(user):
-    """(endpoint, label, menu) of the pages ``user`` may open, skipping absent ones."""
-    endpoints = current_app.view_functions
+    """(endpoint, label, menu) of the pages ``user`` may open."""
     return [
         (endpoint, label, menu)
         for endpoint, label, roles, menu in NAV
-        if endpoint in endpoints and (roles is None or any(user.has_role(r) for r in roles))
+        if roles is None or access.has_any_role(user, roles)
     ]
 
 

@@ -1,0 +1,402 @@
+"""Who may see and do what. Every permission question of the tracker is answered here.
+
+Views, the API, the services and the command line ask these functions; none of them
+decides on its own. Templates ask the same ones (``can``, ``allowed_actions``), so a button
+and its endpoint never disagree.
+
+- Scopes: :func:`visible_applications` is the query every list and lookup of applications
+  starts from; the review queues (:func:`director_queue`, :func:`admin_decision_queue`,
+  :func:`admin_endorsement_queue`) narrow it. :func:`own_notifications` and
+  :func:`own_tokens` scope a person's own rows.
+- Questions: :func:`can` ("may this user take this action on this application now?"),
+  :func:`allowed_actions`, :func:`can_upload_document`, :func:`can_manage_directory`,
+  :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`.
+- Checks that raise the workflow's errors in SPEC.md's order (403, then 409):
+  :func:`check_transition`, :func:`check_edit`, :func:`check_upload`.
+- Gates for views: :func:`login_required`, :func:`role_required`.
+
+Order of every answer: anonymous is refused first, then who (role and laboratory scope),
+then state. Imports: models and the workflow table only; services and views import this.
+"""
+
+from datetime import date
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import aliased
+
+from tracker.applications.models import DOCUMENT_KINDS, Application
+from tracker.applications.workflow import (
+    EDITABLE,
+    GRANTED,
+    TRANSITIONS,
+    InvalidTransition,
+    NotAllowed,
+    StaleVersion,
+)
+from tracker.auth.models import ApiToken, User
+from tracker.core.errors import wants_json
+from tracker.directory.models import Laboratory
+from tracker.notifications.models import Notification
+
+
+def signed_in(user):
+    """True for an authenticated, active user."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def has_any_role(user, roles):
+    """True when the signed-in ``user`` holds one of ``roles``."""
+    return signed_in(user) and any(user.has_role(role) for role in roles)
+
+
+def directed_laboratory_ids(user):
+    """The laboratories ``user`` directs (none unless they hold the director role)."""
+    if not signed_in(user) or not user.is_director:
+        return []
+    return [lab.id for lab in user.directed_laboratories]
+
+
+# Seeing applications -----------------------------------------------------------------------
+def visible_applications(user):
+    """A SELECT of the applications ``user`` may see (empty for anonymous).
+
+    A researcher sees their own, a director also those their laboratories review, an admin
+    sees all. Anything else answers 404 wherever it is asked for.
+    """
+    query = sa.select(Application)
+    if not signed_in(user):
+        return query.where(sa.false())
+    if user.is_admin:
+        return query
+    own = Application.applicant_id == user.id
+    lab_ids = directed_laboratory_ids(user)
+    if not lab_ids:
+        return query.where(own)
+    return query.where(sa.or_(own, Application.reviewed_by(lab_ids)))
+
+
+def visibility_scope(user):
+    """What decides which applications ``user`` sees, as a hashable key.
+
+    Two users with the same key see the same applications, so cached figures may be shared
+    between them and never with anyone else.
+    """
+    if user.is_admin:
+        return ("admin",)
+    return ("user", user.id, tuple(sorted(directed_laboratory_ids(user))))
+
+
+def can_view(user, application):
+    """The Python twin of :func:`visible_applications`, for an application in hand."""
+    if not signed_in(user) or application is None:
+        return False
+    return (
+        user.is_admin
+        or application.applicant_id == user.id
+        or is_reviewing_director(user, application)
+    )
+
+
+def is_reviewing_director(user, application):
+    """True when ``user`` directs the laboratory that reviews ``application``."""
+    return application.reviewing_laboratory_id in directed_laboratory_ids(user)
+
+
+def admin_stands_in(application):
+    """True when an admin reviews in the director's place.
+
+    That is when the applicant is the reviewing director (nobody reviews their own), and
+    when the reviewing laboratory has no active director, so that no request is stranded.
+    :func:`admin_endorsement_queue` says the same in SQL.
+    """
+    reviewing_lab = application.reviewing_laboratory
+    if reviewing_lab is None:
+        return False
+    director = reviewing_lab.director
+    return director is None or not director.active or director.id == application.applicant_id
+
+
+# Review queues -----------------------------------------------------------------------------
+def director_queue(user):
+    """Submitted applications that ``user`` endorses as the reviewing director.
+
+    Their own requests are not in it: an administrator endorses those (``_reviewer``).
+    """
+    return visible_applications(user).where(
+        Application.status == "submitted",
+        Application.reviewed_by(directed_laboratory_ids(user)),
+        Application.applicant_id != user.id,
+    )
+
+
+def admin_decision_queue(user):
+    """Endorsed applications awaiting an administrator's decision."""
+    if not has_any_role(user, ("admin",)):
+        return visible_applications(None)
+    return visible_applications(user).where(Application.status == "endorsed")
+
+
+def admin_endorsement_queue(user):
+    """Submitted applications an administrator endorses (:func:`admin_stands_in`)."""
+    if not has_any_role(user, ("admin",)):
+        return visible_applications(None)
+    reviewing = aliased(Laboratory)
+    director = aliased(User)
+    return (
+        visible_applications(user)
+        .join(reviewing, reviewing.id == Application.reviewing_laboratory_id)
+        .outerjoin(director, director.id == reviewing.director_id)
+        .where(
+            Application.status == "submitted",
+            sa.or_(
+                reviewing.director_id.is_(None),
+                director.active.is_(False),
+                reviewing.director_id == Application.applicant_id,
+            ),
+        )
+    )
+
+
+# The actor rules named in the workflow table's ``who`` column.
+def _applicant(user, application, today):
+    return application.applicant_id == user.id
+
+
+def _reviewer(user, application, today):
+    if application.applicant_id == user.id:
+        return False  # nobody reviews their own application
+    if is_reviewing_director(user, application):
+        return True
+    return user.is_admin and admin_stands_in(application)
+
+
+def _reviewer_if_submitted(user, application, today):
+    return application.status == "submitted" and _reviewer(user, application, today)
+
+
+def _admin(user, application, today):
+    return user.is_admin
+
+
+def _admin_not_applicant(user, application, today):
+    return user.is_admin and application.applicant_id != user.id
+
+
+def _admin_if_endorsed(user, application, today):
+    return application.status == "endorsed" and _admin_not_applicant(user, application, today)
+
+
+def _admin_after_end(user, application, today):
+    return user.is_admin and application.end_date < today
+
+
+ACTOR_RULES = {
+    "applicant": _applicant,
+    "reviewer": _reviewer,
+    "reviewer_if_submitted": _reviewer_if_submitted,
+    "admin": _admin,
+    "admin_not_applicant": _admin_not_applicant,
+    "admin_if_endorsed": _admin_if_endorsed,
+    "admin_after_end": _admin_after_end,
+}
+
+
+def can(user, action, application=None, today=None):
+    """May ``user`` take ``action`` (a workflow action, ``view`` or ``edit``) now?"""
+    if not signed_in(user) or application is None:
+        return False
+    today = today or date.today()
+    if action == "view":
+        return can_view(user, application)
+    if action == "edit":
+        return application.status in EDITABLE and application.applicant_id == user.id
+    transition = TRANSITIONS.get(action)
+    if transition is None or application.status not in transition.sources:
+        return False
+    return any(ACTOR_RULES[rule](user, application, today) for rule in transition.who)
+
+
+class _InStatus:
+    """``application`` seen as if it were in ``status``; everything else unchanged."""
+
+    def __init__(self, application, status):
+        self._application = application
+        self.status = status
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)
+
+
+def could_ever(user, action, application):
+    """Would ``user`` be allowed ``action`` had ``application`` the right status and date?
+
+    Separates "not yours to do" (403) from "not now" (409) with the same actor rules.
+    """
+    if not signed_in(user) or application is None or action not in TRANSITIONS:
+        return False
+    transition = TRANSITIONS[action]
+    return any(
+        ACTOR_RULES[rule](user, _InStatus(application, status), date.max)
+        for status in transition.sources
+        for rule in transition.who
+    )
+
+
+def allowed_actions(user, application, today=None):
+    """The workflow actions ``user`` may take on ``application`` now, in table order."""
+    return [action for action in TRANSITIONS if can(user, action, application, today)]
+
+
+def _version_matches(application, version):
+    """True when no ``version`` is given or it is the application's current one."""
+    if version is None:
+        return True
+    if isinstance(version, bool):
+        return False
+    try:
+        return int(version) == application.version
+    except (TypeError, ValueError):
+        return False
+
+
+def check_transition(user, application, action, version=None, today=None):
+    """Raise what refuses ``action`` before any value is looked at, in SPEC.md's order.
+
+    :class:`NotAllowed` (403) when ``user`` could never take it; :class:`StaleVersion`
+    (409) when ``version`` is not the current one; :class:`InvalidTransition` (409) when
+    the state or the date does not allow it now. ``action`` must be a workflow action.
+    """
+    if not could_ever(user, action, application):
+        raise NotAllowed(_l("You may not do this on this application."))
+    if not _version_matches(application, version):
+        raise StaleVersion(_l("Someone else acted on this application first."))
+    if not can(user, action, application, today):
+        raise InvalidTransition(_l("This action is not possible in the current state."))
+
+
+def check_edit(user, application, version=None):
+    """Raise what refuses an edit of ``application`` by ``user``, in SPEC.md's order."""
+    if not signed_in(user) or application.applicant_id != user.id:
+        raise NotAllowed(_l("Only the applicant edits an application."))
+    if not _version_matches(application, version):
+        raise StaleVersion(_l("Someone else acted on this application first."))
+    if not can(user, "edit", application):
+        raise InvalidTransition(_l("This application can no longer be edited."))
+
+
+# Documents ---------------------------------------------------------------------------------
+def can_upload_document(user, application, kind=None):
+    """May ``user`` attach a document (of ``kind``, or of some kind) to ``application`` now?
+
+    The applicant attaches anything while they may edit, and their report once granted.
+    """
+    if not signed_in(user) or application is None:
+        return False
+    if can(user, "edit", application):
+        return True
+    return (
+        kind in (None, "report")
+        and application.status in GRANTED
+        and application.applicant_id == user.id
+    )
+
+
+def kinds_user_may_upload(user, application):
+    """The document kinds ``user`` may attach to ``application`` now (none: no form)."""
+    return [kind for kind in DOCUMENT_KINDS if can_upload_document(user, application, kind)]
+
+
+def check_upload(user, application, kind=None):
+    """Raise what refuses an upload before the file is looked at: 403, then 409."""
+    if not signed_in(user) or application.applicant_id != user.id:
+        raise NotAllowed(_l("Only the applicant attaches documents to an application."))
+    if not can_upload_document(user, application):
+        raise InvalidTransition(_l("No document can be attached in the current state."))
+    if kind is not None and not can_upload_document(user, application, kind):
+        raise InvalidTransition(_l("Only a report can be attached in the current state."))
+
+
+# Reports -----------------------------------------------------------------------------------
+REPORT_ROLES = ("director", "admin")
+
+
+def can_use_reports(user):
+    """The lists, dashboard and registers are for directors and administrators."""
+    return has_any_role(user, REPORT_ROLES)
+
+
+def can_see_contact_details(user, application):
+    """Contact details in the duty-of-care register: admins and the reviewing director."""
+    return signed_in(user) and (user.is_admin or is_reviewing_director(user, application))
+
+
+def can_view_laboratory(user, laboratory):
+    """A laboratory's own pages (its stays): admins, and the laboratory's director."""
+    return signed_in(user) and (user.is_admin or laboratory.director_id == user.id)
+
+
+def report_laboratories(user):
+    """A SELECT of the laboratories ``user`` may filter the reports by (ids, names)."""
+    query = sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name)
+    if has_any_role(user, ("admin",)):
+        return query.where(Laboratory.kind == "unit")
+    if not signed_in(user):
+        return query.where(sa.false())
+    return query.where(Laboratory.director_id == user.id)
+
+
+# Directory ---------------------------------------------------------------------------------
+def can_manage_directory(user):
+    """People, laboratories and programmes are changed by administrators."""
+    return has_any_role(user, ("admin",))
+
+
+# A person's own rows -----------------------------------------------------------------------
+def own_notifications(user):
+    """A SELECT of ``user``'s notifications: nobody reads anyone else's."""
+    query = sa.select(Notification)
+    if not signed_in(user):
+        return query.where(sa.false())
+    return query.where(Notification.user_id == user.id)
+
+
+def own_tokens(user):
+    """A SELECT of ``user``'s API tokens: nobody sees or revokes anyone else's."""
+    query = sa.select(ApiToken)
+    if not signed_in(user):
+        return query.where(sa.false())
+    return query.where(ApiToken.user_id == user.id)
+
+
+# View gates --------------------------------------------------------------------------------
+def login_required(view):
+    """Anonymous browser requests go to the login page (with ``next``); API ones get 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not signed_in(current_user):
+            if wants_json():
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*roles):
+    """Like :func:`login_required`, then 403 unless the user holds one of ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not has_any_role(current_user, roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
