@@ -34,11 +34,10 @@ from tracker.applications.workflow import (
     GRANTED,
     TRANSITIONS,
     InvalidTransition,
-    NotAllowed,
     StaleVersion,
 )
 from tracker.auth.models import ApiToken, User
-from tracker.core.errors import wants_json
+from tracker.core.errors import NotAllowed, wants_json
 from tracker.directory.models import Laboratory
 from tracker.notifications.models import Notification
 
@@ -79,6 +78,13 @@ def visible_applications(user):
     return query.where(sa.or_(own, Application.reviewed_by(lab_ids)))
 
 
+def own_applications(user):
+    """A SELECT of the applications ``user`` made (empty for anonymous)."""
+    if not signed_in(user):
+        return visible_applications(None)
+    return visible_applications(user).where(Application.applicant_id == user.id)
+
+
 def visibility_scope(user):
     """What decides which applications ``user`` sees, as a hashable key.
 
@@ -99,6 +105,11 @@ def can_view(user, application):
         or application.applicant_id == user.id
         or is_reviewing_director(user, application)
     )
+
+
+def can_see_overlaps(user, application):
+    """Overlapping requests are for the people who decide, not a worry for the applicant."""
+    return can_view(user, application) and application.applicant_id != user.id
 
 
 def is_reviewing_director(user, application):

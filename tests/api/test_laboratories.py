@@ -3,6 +3,7 @@
 import pytest
 
 from tests.api.conftest import ROLE_NAMES, assert_error, count
+from tracker.auth.models import User
 from tracker.directory.models import Laboratory
 
 NOT_ADMINS = [role for role in ROLE_NAMES if role != "admin"]
@@ -95,10 +96,26 @@ def test_create_refuses_invalid_values(api, org, db, body, fields):
     assert count(Laboratory) == 4
 
 
-def test_director_must_hold_the_role(api, org):
+def test_a_new_director_gets_the_role_as_on_the_web_form(api, org, db):
+    """The API writes through the directory services: naming a director grants the role
+    and ends that person's sessions, so they sign in again with it."""
+    token_before = org.researcher.session_token
     response = api.post("/api/v1/laboratories", org.admin, json={
         "name": "X", "kind": "unit", "country": "FR", "director_id": org.researcher.id})
-    assert "director_id" in assert_error(response, 422)["fields"]
+    assert response.status_code == 201
+    db.session.expire_all()
+    researcher = db.session.get(User, org.researcher.id)
+    assert researcher.has_role("director")
+    assert researcher.session_token != token_before
+
+
+def test_an_inactive_person_cannot_direct(api, org, db):
+    org.researcher.active = False
+    db.session.commit()
+    response = api.post("/api/v1/laboratories", org.admin, json={
+        "name": "X", "kind": "unit", "country": "FR", "director_id": org.researcher.id})
+    assert assert_error(response, 422)["fields"] == {"director_id": ["No active person has this id."]}
+    assert count(Laboratory) == 4
 
 
 def test_body_errors(api, org):

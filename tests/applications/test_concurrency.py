@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from tracker.applications.models import Application, Event
 from tracker.applications.services import create_application, transition
-from tracker.applications.workflow import StaleVersion, WorkflowError
+from tracker.applications.workflow import StaleVersion
+from tracker.core.errors import Refused
 from tracker.auth.models import User
 from tracker.notifications.models import Notification
 
@@ -37,7 +38,7 @@ def run_together(app, db, work):
             try:
                 results[index] = work(index, barrier)
                 db.session.commit()
-            except WorkflowError as error:
+            except Refused as error:
                 db.session.rollback()
                 results[index] = type(error)
             except Exception as error:  # reported by the assertions, not swallowed

@@ -16,12 +16,8 @@ from tracker.applications.services import (
     transition,
     update_application,
 )
-from tracker.applications.workflow import (
-    InvalidTransition,
-    InvalidValues,
-    NotAllowed,
-    StaleVersion,
-)
+from tracker.applications.workflow import InvalidTransition, StaleVersion
+from tracker.core.errors import InvalidValues, NotAllowed
 from tracker.notifications.models import Notification
 
 

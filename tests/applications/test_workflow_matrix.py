@@ -8,13 +8,8 @@ import sqlalchemy as sa
 
 from tracker.applications.models import Application, Event
 from tracker.applications.services import transition
-from tracker.applications.workflow import (
-    ACTIONS,
-    STATUSES,
-    InvalidTransition,
-    NotAllowed,
-    WorkflowError,
-)
+from tracker.applications.workflow import ACTIONS, STATUSES, InvalidTransition
+from tracker.core.errors import NotAllowed, Refused
 
 ACTORS = ("applicant", "reviewing_director", "other_director", "admin", "other_researcher")
 
@@ -94,7 +89,7 @@ def test_transition_matrix(make, db, world, action, status, actor):
         ]
     else:
         expected = InvalidTransition if actor in EVER_ALLOWED[action] else NotAllowed
-        with pytest.raises(WorkflowError) as refused:
+        with pytest.raises(Refused) as refused:
             transition(application, action, people[actor], **kwargs)
         assert isinstance(refused.value, expected), refused.value
         db.session.rollback()

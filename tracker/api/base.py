@@ -6,10 +6,10 @@
 - CSRF: the blueprint is exempt from Flask-WTF's automatic check, and :func:`authenticate`
   puts the check back for session-authenticated writes. Bearer requests need none: a browser
   never adds that header on its own.
-- Errors: :class:`ApiError` carries a status, a message and the offending fields; its
-  handler answers in SPEC's JSON format, as does the one of the workflow's refusals
-  (:class:`~tracker.applications.workflow.WorkflowError`). Errors Flask raises itself (404,
-  405, 413, 500) are answered as JSON under ``/api/`` by :mod:`tracker.core.errors`.
+- Errors: every refusal of the rules (:class:`~tracker.core.errors.Refused` and its family,
+  :class:`ApiError` among them) is answered in SPEC's JSON format by one handler. Errors
+  Flask raises itself (404, 405, 413, 500) are answered as JSON under ``/api/`` by
+  :mod:`tracker.core.errors`.
 """
 
 import base64
@@ -24,7 +24,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from tracker import access
-from tracker.applications.workflow import WorkflowError
+from tracker.core.errors import Refused
 from tracker.auth.tokens import find_token
 from tracker.core.errors import json_error
 from tracker.core.models import utcnow
@@ -39,31 +39,21 @@ MAX_ID = 2**31 - 1
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-class ApiError(Exception):
-    """An error answered in the API's JSON format."""
+class ApiError(Refused):
+    """A refusal of the API's own (malformed body, bad token...), with its status first."""
 
     def __init__(self, status, message, code=None, fields=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
-        self.fields = fields
+        super().__init__(message, fields, status=status, code=code)
 
 
-@bp.errorhandler(ApiError)
-def handle_api_error(error):
-    if error.status >= 500:
-        db.session.rollback()
-    return json_error(error.status, error.message, code=error.code, fields=error.fields)
-
-
-@bp.errorhandler(WorkflowError)
-def handle_workflow_error(error):
+@bp.errorhandler(Refused)
+def handle_refusal(error):
+    """Every refusal of the rules, from any area, as SPEC.md's JSON error."""
     # Nothing of a refused write may be committed by a later request's commit.
     db.session.rollback()
     fields = {name: [str(message) for message in messages]
               for name, messages in error.fields.items()}
-    return json_error(error.status, str(error.message), code=error.code, fields=fields)
+    return json_error(error.status, str(error.message), code=error.code, fields=fields or None)
 
 
 @bp.errorhandler(ValidationError)

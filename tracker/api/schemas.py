@@ -14,7 +14,7 @@ from tracker.applications.models import DOCUMENT_KINDS, PURPOSES
 from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES
 from tracker.core.countries import is_country
-from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, LAB_KINDS, MAX_STAY_DAYS
+from tracker.directory.models import DIRECTIONS, LAB_KINDS, MAX_STAY_DAYS
 
 MAX_PER_PAGE = 100
 
@@ -116,19 +116,6 @@ class LaboratoryInput(Strict):
     )
 
 
-def laboratory_problems(values):
-    """The rules the database holds for a laboratory, as field messages (empty when fine)."""
-    problems = {}
-    kind, country = values.get("kind"), values.get("country")
-    if kind == "unit" and country != HOME_COUNTRY:
-        problems["country"] = [f"A unit is in France ({HOME_COUNTRY})."]
-    elif kind in ("partner", "joint_unit") and country == HOME_COUNTRY:
-        problems["country"] = ["Partner laboratories and joint units are abroad."]
-    if kind == "partner" and values.get("director_id") is not None:
-        problems["director_id"] = ["A partner laboratory has no director here."]
-    return problems
-
-
 class ProgrammeInput(Strict):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
@@ -149,16 +136,6 @@ class ProgrammeInput(Strict):
     )
     description = Plain(load_default="", validate=validate.Length(max=10000))
     active = fields.Boolean(load_default=True)
-
-    @validates_schema
-    def bounds_in_order(self, data, **kwargs):
-        problems = {}
-        if data.get("closes_on") and data.get("opens_on") and data["closes_on"] < data["opens_on"]:
-            problems["closes_on"] = ["The call closes after it opens."]
-        if data.get("max_days") and data.get("min_days") and data["max_days"] < data["min_days"]:
-            problems["max_days"] = ["The longest stay is at least the shortest one."]
-        if problems:
-            raise ValidationError(problems)
 
 
 # Application writes -----------------------------------------------------------------------

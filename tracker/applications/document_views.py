@@ -16,7 +16,7 @@ from tracker.applications.documents import (
     store_document,
 )
 from tracker.applications.views import bp, load_visible
-from tracker.applications.workflow import WorkflowError
+from tracker.core.errors import Refused
 from tracker.extensions import db
 
 
@@ -51,7 +51,7 @@ def upload_document(application_id):
     kind = request.form.get("kind", "")
     try:
         access.check_upload(current_user, application, kind or None)
-    except WorkflowError:
+    except Refused:
         abort(403)
     try:
         document = store_document(application, current_user, kind, request.files.get("file"))

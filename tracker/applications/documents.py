@@ -23,6 +23,7 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
+from tracker.core.errors import Refused
 from tracker.extensions import db
 
 DOCUMENT_KIND_LABELS = {
@@ -49,13 +50,11 @@ _CHUNK = 64 * 1024
 _PENDING_KEY = "tracker_uncommitted_documents"
 
 
-class DocumentRefused(Exception):
+class DocumentRefused(Refused):
     """An upload that cannot be accepted; ``status`` is the HTTP answer (400, 413 or 415)."""
 
     def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 def upload_folder():

@@ -23,9 +23,8 @@ from tracker.applications.workflow import (
     STATUS_LABELS,
     TRANSITIONS,
     InvalidTransition,
-    InvalidValues,
-    NotAllowed,
 )
+from tracker.core.errors import InvalidValues, NotAllowed
 from tracker import access
 from tracker.access import login_required, visible_applications
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
@@ -96,8 +95,7 @@ def _page():
 @login_required
 def list_mine():
     query = (
-        visible_applications(_user())
-        .where(Application.applicant_id == current_user.id)
+        access.own_applications(_user())
         .options(selectinload(Application.host_laboratory), selectinload(Application.programme))
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
@@ -153,8 +151,9 @@ def _render_show(application, failed_action=None, failed_form=None):
         .options(selectinload(Event.actor))
         .order_by(Event.id)
     ).all()
-    # Overlaps are for the people who decide, not a worry to show the applicant.
-    overlaps = overlapping_applications(application) if user.id != application.applicant_id else []
+    overlaps = (
+        overlapping_applications(application) if access.can_see_overlaps(user, application) else []
+    )
     return render_template(
         "applications/show.html",
         application=application,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.core.errors import Conflict
+
 STATUSES = (
     "draft",
     "submitted",
@@ -102,37 +104,15 @@ ACTION_LABELS = {
 assert set(STATUS_LABELS) == set(STATUSES) and set(ACTION_LABELS) == set(ACTIONS + RECORDS)
 
 
-# Refusals. Each carries the HTTP status the web pages and the API answer with; when several
-# apply, the first in SPEC.md's order wins: 403 (who), then 409 (state, version), then 422.
-class WorkflowError(Exception):
-    status = 400
-    code = "workflow_error"
-
-    def __init__(self, message="", fields=None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}  # field name -> list of messages (422 only)
-
-
-class NotAllowed(WorkflowError):
-    """The actor may never take this action on this application (403)."""
-
-    status, code = 403, "forbidden"
-
-
-class InvalidTransition(WorkflowError):
+# Refusals of the workflow, in the family of :mod:`tracker.core.errors` (which also has
+# NotAllowed, 403, and InvalidValues, 422).
+class InvalidTransition(Conflict):
     """The action does not apply to the application's current state (409)."""
 
-    status, code = 409, "invalid_transition"
+    code = "invalid_transition"
 
 
 class StaleVersion(InvalidTransition):
     """The application changed since the actor saw it: someone else acted first (409)."""
 
     code = "stale_version"
-
-
-class InvalidValues(WorkflowError):
-    """Values break a rule (422); ``fields`` names each field and what is wrong with it."""
-
-    status, code = 422, "invalid"

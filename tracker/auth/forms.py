@@ -25,6 +25,23 @@ def _check_policy(form, field):
         raise ValidationError(" ".join(problems))
 
 
+def new_password_field(label):
+    """A password to set, checked against the policy (tracker.auth.passwords)."""
+    return PasswordField(
+        label,
+        description=_l("At least 12 characters; a passphrase of several words works well."),
+        validators=[DataRequired(), Length(max=200), _check_policy],
+    )
+
+
+def confirm_password_field(label):
+    """The same password again, so a typing mistake does not lock the person out."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class RegisterForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
@@ -36,15 +53,8 @@ class RegisterForm(FlaskForm):
     )
     nationality = SelectField(_l("Nationality"), validators=[DataRequired()])
     home_laboratory_id = SelectField(_l("Home laboratory"), coerce=str, validate_choice=True)
-    password = PasswordField(
-        _l("Password"),
-        description=_l("At least 12 characters; a passphrase of several words works well."),
-        validators=[DataRequired(), Length(max=200), _check_policy],
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_password_field(_l("Repeat the password"))
 
     def __init__(self, laboratories=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,15 +66,8 @@ class RegisterForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 12 characters; a passphrase of several words works well."),
-        validators=[DataRequired(), Length(max=200), _check_policy],
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field(_l("Repeat the new password"))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

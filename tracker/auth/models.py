@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
-from tracker.core.models import TimestampMixin, UTCDateTime, in_values
+from tracker.core.models import TimestampMixin, UTCDateTime, in_values, rows_for_codes
 from tracker.extensions import db
 
 ROLES = ("researcher", "director", "admin")
@@ -78,13 +78,8 @@ class User(TimestampMixin, db.Model):
 
     @roles.setter
     def roles(self, values):
-        wanted = set(values)
-        unknown = wanted - set(ROLES)
-        if unknown:
-            raise ValueError(f"unknown roles: {sorted(unknown)}")
-        self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
-            UserRole(role=role) for role in sorted(wanted - {row.role for row in self.role_rows})
-        ]
+        self.role_rows = rows_for_codes(self.role_rows, "role", values, ROLES,
+                                        lambda role: UserRole(role=role))
 
     def has_role(self, role):
         return any(row.role == role for row in self.role_rows)

@@ -24,6 +24,47 @@ ERROR_CODES = {
 TEMPLATED = {400, 403, 404, 405, 409, 413, 429, 500}
 
 
+# Refusals ---------------------------------------------------------------------------------
+# One family for every "no" the rules give, whichever area gives it: services raise them, web
+# views turn them into messages next to the fields, and the API answers them as SPEC.md's
+# JSON error (its handler catches :class:`Refused`). When several apply, the first in SPEC's
+# order wins: 403 (who), then 409 (state, version), then 422 (values).
+class Refused(Exception):
+    """A request the rules refuse: ``status`` is the HTTP answer, ``code`` the JSON code,
+    ``fields`` maps field names to lists of messages (for 422)."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message="", fields=None, status=None, code=None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if status is not None:
+            self.status = status
+            self.code = ERROR_CODES.get(status, "error")
+        if code is not None:
+            self.code = code
+
+
+class NotAllowed(Refused):
+    """The caller may never do this to this object (403)."""
+
+    status, code = 403, "forbidden"
+
+
+class Conflict(Refused):
+    """Not possible in the object's current state (409)."""
+
+    status, code = 409, "conflict"
+
+
+class InvalidValues(Refused):
+    """Values break a rule (422); ``fields`` names each field and what is wrong with it."""
+
+    status, code = 422, "invalid"
+
+
 def wants_json():
     return request.path.startswith("/api/")
 

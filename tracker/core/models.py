@@ -51,5 +51,21 @@ def in_values(column, values):
     return f"{column} IN ({quoted})"
 
 
+def codes_of(rows, column):
+    """The codes a set of child rows holds (a user's roles, a programme's categories)."""
+    return {getattr(row, column) for row in rows}
+
+
+def rows_for_codes(rows, column, wanted, allowed, make_row):
+    """The child rows holding exactly ``wanted`` codes: kept rows stay (no delete and insert
+    of an unchanged code), missing codes get ``make_row(code)``. Unknown codes are refused."""
+    wanted = set(wanted)
+    unknown = wanted - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown {column} values: {sorted(unknown)}")
+    kept = [row for row in rows if getattr(row, column) in wanted]
+    return kept + [make_row(code) for code in sorted(wanted - codes_of(rows, column))]
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

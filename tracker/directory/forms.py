@@ -112,11 +112,15 @@ def _lab_choices(laboratories, blank):
 class DirectoryForm(FlaskForm):
     """Adds the problems a service found to the fields they concern."""
 
-    def add_problems(self, problems):
-        for name, message in problems.items():
+    def add_problems(self, fields):
+        """Put the services' problems (``{field: message or [messages]}``) next to their
+        fields, once each."""
+        for name, messages in fields.items():
             errors = list(self[name].errors)
-            if str(message) not in map(str, errors):
-                self[name].errors = errors + [message]
+            for message in messages if isinstance(messages, list) else [messages]:
+                if str(message) not in map(str, errors):
+                    errors.append(message)
+            self[name].errors = errors
 
 
 # People --------------------------------------------------------------------------------

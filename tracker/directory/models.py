@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import CATEGORIES
-from tracker.core.models import TimestampMixin, in_values
+from tracker.core.models import TimestampMixin, in_values, rows_for_codes
 from tracker.extensions import db
 
 LAB_KINDS = ("unit", "partner", "joint_unit")
@@ -62,10 +62,6 @@ class Laboratory(TimestampMixin, db.Model):
     def label(self):
         return f"{self.acronym} — {self.name}" if self.acronym else self.name
 
-    @property
-    def is_abroad(self):
-        return self.kind in ("partner", "joint_unit")
-
 
 class Programme(TimestampMixin, db.Model):
     __tablename__ = "programmes"
@@ -103,14 +99,8 @@ class Programme(TimestampMixin, db.Model):
 
     @eligible_categories.setter
     def eligible_categories(self, values):
-        wanted = set(values)
-        unknown = wanted - set(CATEGORIES)
-        if unknown:
-            raise ValueError(f"unknown categories: {sorted(unknown)}")
-        self.category_rows = [row for row in self.category_rows if row.category in wanted] + [
-            ProgrammeCategory(category=category)
-            for category in sorted(wanted - {row.category for row in self.category_rows})
-        ]
+        self.category_rows = rows_for_codes(self.category_rows, "category", values, CATEGORIES,
+                                            lambda category: ProgrammeCategory(category=category))
 
     def is_open_on(self, day):
         return self.active and self.opens_on <= day <= self.closes_on

@@ -3,7 +3,8 @@
 The rules that tie several values together live here, so the web forms, the API and the
 command line refuse the same things with the same words. ``*_problems`` functions answer
 ``{field name: message}`` (empty when all is well); ``save_*`` functions check them again,
-raise :class:`InvalidValues` when something is wrong, and flush, never commit.
+raise :class:`~tracker.core.errors.InvalidValues` (422, each field with its messages) when
+something is wrong, and flush, never commit.
 """
 
 import sqlalchemy as sa
@@ -11,21 +12,17 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import User
 from tracker.auth.services import normalise_email
+from tracker.core.errors import InvalidValues
 from tracker.directory.models import HOME_COUNTRY
 from tracker.extensions import db
 
 
-class InvalidValues(ValueError):
-    """Values a rule of the directory refuses; ``problems`` maps field names to messages."""
-
-    def __init__(self, problems):
-        super().__init__("; ".join(f"{name}: {message}" for name, message in problems.items()))
-        self.problems = problems
-
-
 def _refuse(problems):
     if problems:
-        raise InvalidValues(problems)
+        raise InvalidValues(
+            _l("Please correct the fields marked."),
+            {name: [message] for name, message in problems.items()},
+        )
 
 
 # People ----------------------------------------------------------------------------------
@@ -106,11 +103,12 @@ def make_director(user):
 
 
 # Laboratories ----------------------------------------------------------------------------
-def laboratory_problems(kind, country, has_director):
+def laboratory_problems(kind, country, has_director, director_field="director_email"):
     """What refuses a laboratory of this ``kind`` in ``country``, with or without director.
 
     The same rules are CHECK constraints in the database; saying them here first gives the
-    user a sentence next to the field instead of an error page.
+    user a sentence next to the field instead of an error page. ``director_field`` names the
+    field that gave the director (an email on the form, an id in the API).
     """
     problems = {}
     country = (country or "").upper()
@@ -126,19 +124,20 @@ def laboratory_problems(kind, country, has_director):
                 "other than France, or make it a unit."
             )
     if kind == "partner" and has_director:
-        problems["director_email"] = _l(
+        problems[director_field] = _l(
             "Partner laboratories have no director here: leave this empty, "
             "or make it a unit or a joint unit."
         )
     return problems
 
 
-def save_laboratory(laboratory, *, name, acronym, kind, institution, city, country, director):
+def save_laboratory(laboratory, *, name, acronym, kind, institution, city, country, director,
+                    director_field="director_email"):
     """Write these values on ``laboratory`` (new or not) and add it to the session.
 
     Returns True when ``director`` was given the director role by this change.
     """
-    _refuse(laboratory_problems(kind, country, director is not None))
+    _refuse(laboratory_problems(kind, country, director is not None, director_field))
     laboratory.name = name
     laboratory.acronym = acronym
     laboratory.kind = kind

@@ -13,6 +13,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import CATEGORY_LABELS, ROLE_LABELS, User, UserRole
 from tracker.access import role_required
+from tracker.core.errors import InvalidValues
 from tracker.directory import services
 from tracker.directory.forms import (
     LaboratoryFilterForm,
@@ -117,8 +118,8 @@ def edit_user(user_id):
                 active=form.active.data,
             )
             db.session.commit()
-        except services.InvalidValues as error:
-            form.add_problems(error.problems)
+        except InvalidValues as error:
+            form.add_problems(error.fields)
         except IntegrityError:
             db.session.rollback()
             if not services.email_in_use(form.email.data, by_other_than=user):
@@ -136,6 +137,16 @@ def edit_user(user_id):
                 )
             return redirect(url_for("directory.list_users"))
     return render_template("directory/edit_user.html", form=form, user=user)
+
+
+def _edit_page(form, save, row, template, **context):
+    """A new or edit page: ``save(row, form)`` a valid form (its redirect), else the form
+    again, with every value typed kept and the messages next to their fields."""
+    if form.validate_on_submit():
+        response = save(row, form)
+        if response is not None:
+            return response
+    return render_template(template, form=form, **context)
 
 
 # Laboratories ----------------------------------------------------------------------------
@@ -177,8 +188,8 @@ def _save_laboratory(laboratory, form):
     try:
         granted = services.save_laboratory(laboratory, **form.values())
         db.session.commit()
-    except services.InvalidValues as error:
-        form.add_problems(error.problems)
+    except InvalidValues as error:
+        form.add_problems(error.fields)
         return None
     flash(_("The laboratory %(name)s is saved.", name=laboratory.name), "success")
     if granted:
@@ -201,24 +212,16 @@ def _save_laboratory(laboratory, form):
 @bp.route("/laboratories/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_laboratory():
-    form = LaboratoryForm()
-    if form.validate_on_submit():
-        response = _save_laboratory(Laboratory(), form)
-        if response is not None:
-            return response
-    return render_template("directory/edit_laboratory.html", form=form, laboratory=None)
+    return _edit_page(LaboratoryForm(), _save_laboratory, Laboratory(),
+                      "directory/edit_laboratory.html", laboratory=None)
 
 
 @bp.route("/laboratories/<int:laboratory_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_laboratory(laboratory_id):
     laboratory = db.get_or_404(Laboratory, laboratory_id)
-    form = LaboratoryForm(laboratory)
-    if form.validate_on_submit():
-        response = _save_laboratory(laboratory, form)
-        if response is not None:
-            return response
-    return render_template("directory/edit_laboratory.html", form=form, laboratory=laboratory)
+    return _edit_page(LaboratoryForm(laboratory), _save_laboratory, laboratory,
+                      "directory/edit_laboratory.html", laboratory=laboratory)
 
 
 # Programmes ------------------------------------------------------------------------------
@@ -244,8 +247,8 @@ def _save_programme(programme, form):
     try:
         services.save_programme(programme, **form.values())
         db.session.commit()
-    except services.InvalidValues as error:
-        form.add_problems(error.problems)
+    except InvalidValues as error:
+        form.add_problems(error.fields)
         return None
     flash(_("The programme %(name)s is saved.", name=programme.name), "success")
     return redirect(url_for("directory.list_programmes"))
@@ -254,21 +257,13 @@ def _save_programme(programme, form):
 @bp.route("/programmes/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_programme():
-    form = ProgrammeForm()
-    if form.validate_on_submit():
-        response = _save_programme(Programme(), form)
-        if response is not None:
-            return response
-    return render_template("directory/edit_programme.html", form=form, programme=None)
+    return _edit_page(ProgrammeForm(), _save_programme, Programme(),
+                      "directory/edit_programme.html", programme=None)
 
 
 @bp.route("/programmes/<int:programme_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_programme(programme_id):
     programme = db.get_or_404(Programme, programme_id)
-    form = ProgrammeForm(programme)
-    if form.validate_on_submit():
-        response = _save_programme(programme, form)
-        if response is not None:
-            return response
-    return render_template("directory/edit_programme.html", form=form, programme=programme)
+    return _edit_page(ProgrammeForm(programme), _save_programme, programme,
+                      "directory/edit_programme.html", programme=programme)

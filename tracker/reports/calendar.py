@@ -8,7 +8,7 @@ from flask import Response, abort, request
 from icalendar import Calendar, Event
 
 from tracker.applications.models import Application
-from tracker.access import visible_applications
+from tracker import access
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.reports.models import CalendarFeed, new_feed_token
@@ -51,10 +51,9 @@ def ical_response(token):
     user = db.session.get(User, feed.user_id)
     if user is None or not user.active:
         abort(404)
-    # The person's own stays: visible_applications narrowed to those they applied for.
     stays = db.session.scalars(
-        visible_applications(user)
-        .where(Application.applicant_id == user.id, Application.status.in_(FEED_STATUSES))
+        access.own_applications(user)
+        .where(Application.status.in_(FEED_STATUSES))
         .order_by(Application.start_date, Application.id)
     )
     calendar = Calendar()

@@ -1,0 +1,234 @@
+"""The rules an application's values must keep (SPEC.md, Domain), for every way in.
+
+:func:`values_from` parses form or JSON values (ids for related rows) into checked values;
+:func:`application_problems` says every rule they break, as ``{field: [messages]}``. The
+services (:mod:`tracker.applications.services`) raise them as ``InvalidValues`` (422).
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.applications.models import PURPOSES, duration_days
+from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme
+from tracker.extensions import db
+
+EDITABLE_FIELDS = (
+    "programme_id",
+    "home_laboratory_id",
+    "host_laboratory_id",
+    "title",
+    "purpose",
+    "start_date",
+    "end_date",
+    "requested_amount",
+    "justification",
+)
+MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
+MAX_COMMENT = 5000
+# Laboratory kinds allowed at each end of a stay, by direction (SPEC.md), and what a person
+# reads when the laboratory chosen is missing or of another kind.
+LAB_KINDS_BY_DIRECTION = {
+    "outgoing": {"home": {"unit"}, "host": {"partner", "joint_unit"}},
+    "incoming": {"home": {"partner", "joint_unit"}, "host": {"unit"}},
+}
+CHOOSE_LABORATORY = {
+    "home": _l("Choose the home laboratory."),
+    "host": _l("Choose the host laboratory."),
+}
+WRONG_KIND = {
+    ("outgoing", "home"): _l("For an outgoing stay, the home laboratory is one of our units."),
+    ("outgoing", "host"): _l("For an outgoing stay, the host is a partner or joint unit abroad."),
+    ("incoming", "home"): _l(
+        "For an incoming stay, the home laboratory is a partner or joint unit abroad."
+    ),
+    ("incoming", "host"): _l("For an incoming stay, the host laboratory is one of our units."),
+}
+
+
+def _as_date(value):
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return "invalid"
+
+
+def as_amount(value):
+    """A Decimal from ``value``; None when empty, ``"invalid"`` when it is not a number."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return "invalid"
+    if not amount.is_finite():
+        return "invalid"
+    return amount
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolve(model, value):
+    ident = _as_int(value)
+    return db.session.get(model, ident) if ident is not None else None
+
+
+def amount_problem(amount, required=True):
+    """What is wrong with an amount from :func:`as_amount` (None when it is fine)."""
+    if amount is None:
+        return _l("Enter an amount.") if required else None
+    if amount == "invalid":
+        return _l("Enter an amount in euros, such as 1500.00.")
+    if amount < 0:
+        return _l("The amount cannot be negative.")
+    if amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        return _l("Enter an amount in euros with at most two decimals.")
+    return None
+
+
+def application_problems(values, applicant, today=None, submitting=False):
+    """Every SPEC rule ``values`` break, as ``{field: [messages]}`` (empty when valid).
+
+    ``values`` holds ``direction`` and resolved objects (``programme``, ``home_laboratory``,
+    ``host_laboratory``) besides the plain fields. The programme must be open only when
+    ``submitting``.
+    """
+    today = today or date.today()
+    problems = {}
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    direction = values.get("direction")
+    if direction not in LAB_KINDS_BY_DIRECTION:
+        add("direction", _l("Choose incoming or outgoing."))
+        return problems
+    title = (values.get("title") or "").strip()
+    if not title:
+        add("title", _l("Enter a title."))
+    elif len(title) > 200:
+        add("title", _l("Use at most 200 characters."))
+    if values.get("purpose") not in PURPOSES:
+        add("purpose", _l("Choose a purpose."))
+    problem = amount_problem(values.get("requested_amount"))
+    if problem is not None:
+        add("requested_amount", problem)
+
+    start, end = values.get("start_date"), values.get("end_date")
+    for field, day in (("start_date", start), ("end_date", end)):
+        if day is None:
+            add(field, _l("Enter a date."))
+        elif day == "invalid":
+            add(field, _l("Enter a date as YYYY-MM-DD."))
+    days = None
+    if isinstance(start, date) and isinstance(end, date):
+        if end < start:
+            add("end_date", _l("The stay must end on or after its first day."))
+        else:
+            days = duration_days(start, end)
+            if days > MAX_STAY_DAYS:
+                add("end_date", _l("A stay lasts at most five years."))
+
+    programme = values.get("programme")
+    if programme is None:
+        add("programme_id", _l("Choose a programme."))
+    else:
+        if programme.direction != direction:
+            add("programme_id", _l("This programme is not for this direction."))
+        if applicant.category not in programme.eligible_categories:
+            add("programme_id", _l("This programme is not open to your category."))
+        if days is not None and not programme.min_days <= days <= programme.max_days:
+            add(
+                "end_date",
+                _l(
+                    "This programme funds stays of %(min)d to %(max)d days; this one lasts "
+                    "%(days)d.",
+                    min=programme.min_days,
+                    max=programme.max_days,
+                    days=days,
+                ),
+            )
+        if submitting and not programme.is_open_on(today):
+            add("programme_id", _l("This programme is not open for applications today."))
+
+    home, host = values.get("home_laboratory"), values.get("host_laboratory")
+    for end, laboratory in (("home", home), ("host", host)):
+        field = f"{end}_laboratory_id"
+        if laboratory is None:
+            add(field, CHOOSE_LABORATORY[end])
+        elif laboratory.kind not in LAB_KINDS_BY_DIRECTION[direction][end]:
+            add(field, WRONG_KIND[direction, end])
+        elif end == "home" and direction == "outgoing" and home.id != applicant.home_laboratory_id:
+            add(field, _l("For an outgoing stay, the home laboratory is your own unit."))
+    if home is not None and host is not None and home.id == host.id:
+        add("host_laboratory_id", _l("The host laboratory differs from the home laboratory."))
+    return problems
+
+
+def values_from(data, direction):
+    """Parse ``data`` (form or JSON values, ids for related rows) into checked values."""
+    return {
+        "direction": direction,
+        "programme": _resolve(Programme, data.get("programme_id")),
+        "home_laboratory": _resolve(Laboratory, data.get("home_laboratory_id")),
+        "host_laboratory": _resolve(Laboratory, data.get("host_laboratory_id")),
+        "title": (data.get("title") or "").strip(),
+        "purpose": data.get("purpose"),
+        "start_date": _as_date(data.get("start_date")),
+        "end_date": _as_date(data.get("end_date")),
+        "requested_amount": as_amount(data.get("requested_amount")),
+        "justification": (data.get("justification") or "").strip(),
+    }
+
+
+def values_of(application):
+    """The checked values of a stored application, as :func:`application_problems` takes them."""
+    return {
+        "direction": application.direction,
+        "programme": application.programme,
+        "home_laboratory": application.home_laboratory,
+        "host_laboratory": application.host_laboratory,
+        "title": application.title,
+        "purpose": application.purpose,
+        "start_date": application.start_date,
+        "end_date": application.end_date,
+        "requested_amount": application.requested_amount,
+        "justification": application.justification,
+    }
+
+
+def columns_of(values):
+    """The columns an application stores for checked ``values``."""
+    return {
+        "programme_id": values["programme"].id,
+        "home_laboratory_id": values["home_laboratory"].id,
+        "host_laboratory_id": values["host_laboratory"].id,
+        "title": values["title"],
+        "purpose": values["purpose"],
+        "start_date": values["start_date"],
+        "end_date": values["end_date"],
+        "requested_amount": values["requested_amount"],
+        "justification": values["justification"],
+    }
+
+
+def current_data(application):
+    """The editable fields of ``application`` as they are stored."""
+    return {field: getattr(application, field) for field in EDITABLE_FIELDS}
+
+
+def comment_problems(comment, required):
+    """``{"comment": [message]}`` when a needed comment is missing or too long, else {}."""
+    if required and not comment:
+        return {"comment": [_l("Please explain why in a comment.")]}
+    if len(comment) > MAX_COMMENT:
+        return {"comment": [_l("Use at most %(max)d characters.", max=MAX_COMMENT)]}
+    return {}
