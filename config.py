@@ -33,7 +33,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # A relative SQLite path is resolved inside the instance folder by Flask-SQLAlchemy.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///tracker.db"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Bound values never reach the log: a failed statement would otherwise write password
+    # hashes, session tokens or personal data next to its SQL.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Sessions and cookies.

@@ -64,7 +64,8 @@ def visible_applications(user):
     """A SELECT of the applications ``user`` may see (empty for anonymous).
 
     A researcher sees their own, a director also those their laboratories review, an admin
-    sees all. Anything else answers 404 wherever it is asked for.
+    sees all. A draft is its applicant's (and the admins'): a director sees a request once it
+    is submitted. Anything else answers 404 wherever it is asked for.
     """
     query = sa.select(Application)
     if not signed_in(user):
@@ -75,7 +76,8 @@ def visible_applications(user):
     lab_ids = directed_laboratory_ids(user)
     if not lab_ids:
         return query.where(own)
-    return query.where(sa.or_(own, Application.reviewed_by(lab_ids)))
+    reviewed = sa.and_(Application.status != "draft", Application.reviewed_by(lab_ids))
+    return query.where(sa.or_(own, reviewed))
 
 
 def own_applications(user):
@@ -103,7 +105,7 @@ def can_view(user, application):
     return (
         user.is_admin
         or application.applicant_id == user.id
-        or is_reviewing_director(user, application)
+        or (application.status != "draft" and is_reviewing_director(user, application))
     )
 
 

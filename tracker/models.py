@@ -1,7 +1,7 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees them all."""
 
 from tracker.applications.models import Application, Document, Event  # noqa: F401
-from tracker.auth.models import ApiToken, User, UserRole  # noqa: F401
+from tracker.auth.models import ApiToken, CalendarFeed, User, UserRole  # noqa: F401
 from tracker.directory.models import Laboratory, Programme, ProgrammeCategory  # noqa: F401
 from tracker.notifications.models import Notification  # noqa: F401
-from tracker.reports.models import CalendarFeed  # noqa: F401
+from tracker.reports import models as report_indexes  # noqa: F401

@@ -260,3 +260,52 @@ def test_registration_starts_a_fresh_session(client):
     assert response.status_code == 302
 
     assert csrf_from(client.get(PROTECTED_PAGE)) != token_before
+
+
+def test_password_change_revokes_api_tokens_and_moves_the_calendar_address(app, client, make,
+                                                                          db):
+    """A new password shuts every door the old one opened, not only the browser sessions."""
+    from tracker.auth.tokens import issue_token
+    from tracker.reports.calendar import feed_for
+
+    user = make.user()
+    token, _ = issue_token(user, "laptop")
+    other_person = make.user()
+    others_token, _ = issue_token(other_person, "theirs")
+    old_feed = feed_for(user).token
+    db.session.commit()
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/me", headers=bearer).status_code == 200
+    assert api.get(f"/reports/calendar/{old_feed}.ics").status_code == 200
+
+    sign_in(client, user)
+    new_password = "a brand new passphrase"
+    response = post_form(client, "/auth/password",
+                         {"current_password": PASSWORD, "password": new_password,
+                          "confirm": new_password})
+
+    assert response.status_code == 302
+    assert api.get("/api/v1/me", headers=bearer).status_code == 401
+    assert api.get(f"/reports/calendar/{old_feed}.ics").status_code == 404
+    db.session.expire_all()
+    new_feed = feed_for(user).token
+    assert new_feed != old_feed
+    assert api.get(f"/reports/calendar/{new_feed}.ics").status_code == 200
+    # Someone else's token is not touched.
+    others = {"Authorization": f"Bearer {others_token}"}
+    assert api.get("/api/v1/me", headers=others).status_code == 200
+
+
+def test_a_refused_password_change_revokes_nothing(app, client, make, db):
+    from tracker.auth.tokens import issue_token
+
+    user = make.user()
+    token, _ = issue_token(user, "laptop")
+    db.session.commit()
+    sign_in(client, user)
+    post_form(client, "/auth/password",
+              {"current_password": "not it at all", "password": "a brand new passphrase",
+               "confirm": "a brand new passphrase"})
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 200

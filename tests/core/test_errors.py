@@ -23,6 +23,16 @@ def failing_app(database_uri):
     def failing_api():
         raise RuntimeError(SECRET_DETAIL)
 
+    @app.route("/failing-insert")
+    def failing_insert():
+        from tracker.auth.models import User
+
+        # Two accounts with one address: the unique constraint refuses the second row.
+        for _ in range(2):
+            db.session.add(User(email="twice@example.org", full_name="Twice",
+                                password_hash=SECRET_DETAIL, nationality="FR"))
+        db.session.flush()
+
     @app.route("/api/v1/conflict")
     def conflict_api():
         raise Conflict()
@@ -80,7 +90,20 @@ def test_failing_view_renders_the_friendly_500_page(failing_app):
     assert response.status_code == 500
     assert response.mimetype == "text/html"
     assert "Something went wrong on our side" in body
+    # It promises nothing the app does not do: the error is logged, nobody is alerted.
+    assert "recorded in the server" in body and "has been told" not in body
     assert_no_traceback(body)
+
+
+def test_a_failed_statement_is_logged_without_its_values(failing_app, caplog):
+    with caplog.at_level("ERROR"):
+        response = failing_app.test_client().get("/failing-insert")
+    assert response.status_code == 500
+    logged = caplog.text
+    assert "IntegrityError" in logged  # the failure itself is logged...
+    assert SECRET_DETAIL not in logged  # ...without the values bound to the statement
+    assert "twice@example.org" not in logged
+    assert_no_traceback(response.get_data(as_text=True))
 
 
 def test_failing_api_view_answers_a_json_500(failing_app):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from icalendar import Calendar
 
 from tracker.extensions import db
-from tracker.reports.models import CalendarFeed
+from tracker.auth.models import CalendarFeed
 
 
 def test_register_lists_approved_stays_now_and_soon(client, login, make, org, apps):

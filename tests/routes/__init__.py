@@ -27,6 +27,11 @@ def signed_in(status, anonymous=302):
     return {"anonymous": anonymous, "researcher": status, "director": status, "admin": status}
 
 
+def not_the_director(status, anonymous=302, director=404):
+    """The matrix world's application is a draft: its reviewing director does not see it."""
+    return {"anonymous": anonymous, "researcher": status, "director": director, "admin": status}
+
+
 def admin_only(status=200, anonymous=302):
     return {"anonymous": anonymous, "researcher": 403, "director": 403, "admin": status}
 

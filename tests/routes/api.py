@@ -6,9 +6,11 @@ reach the body check, which refuses anything but JSON (415). The API's own tests
 same endpoints with bearer tokens and JSON bodies.
 """
 
-from tests.routes import Route, admin_only, everyone, signed_in
+from tests.routes import Route, admin_only, everyone, not_the_director, signed_in
 
 API_SIGNED_IN = signed_in(200, anonymous=401)
+# The world's application is a draft: its reviewing director does not see it (404).
+API_DRAFT = not_the_director(200, anonymous=401)
 
 ROUTES = [
     Route("api.openapi", "/api/v1/openapi.json", everyone(200)),
@@ -28,25 +30,25 @@ ROUTES = [
           method="POST"),
     Route("api.list_applications", "/api/v1/applications", API_SIGNED_IN),
     # The researcher's own application, reviewed by the director's unit.
-    Route("api.get_application", "/api/v1/applications/{application}", API_SIGNED_IN),
-    Route("api.list_events", "/api/v1/applications/{application}/events", API_SIGNED_IN),
+    Route("api.get_application", "/api/v1/applications/{application}", API_DRAFT),
+    Route("api.list_events", "/api/v1/applications/{application}/events", API_DRAFT),
     # Writes: the matrix sends form data, so whoever gets past the permission checks meets
-    # the JSON check (415). Only the applicant (the researcher) edits or uploads; the
-    # director sees the draft as its reviewer, the admin sees everything: both 403.
+    # the JSON check (415). Only the applicant (the researcher) edits or uploads; the admin
+    # sees everything but may not (403); the director does not see a draft (404).
     Route("api.create_application", "/api/v1/applications", signed_in(415, anonymous=401),
           method="POST"),
     Route("api.update_application", "/api/v1/applications/{application}",
-          {"anonymous": 401, "researcher": 415, "director": 403, "admin": 403},
+          {"anonymous": 401, "researcher": 415, "director": 404, "admin": 403},
           method="PATCH"),
     # Which action, and so who may take it, is in the JSON body.
     Route("api.create_transition", "/api/v1/applications/{application}/transitions",
-          signed_in(415, anonymous=401), method="POST"),
+          not_the_director(415, anonymous=401), method="POST"),
     # An upload is multipart; the matrix's url-encoded form is refused the same way (415).
     Route("api.upload_document", "/api/v1/applications/{application}/documents",
-          {"anonymous": 401, "researcher": 415, "director": 403, "admin": 403},
+          {"anonymous": 401, "researcher": 415, "director": 404, "admin": 403},
           method="POST"),
     Route("api.download_document", "/api/v1/applications/{application}/documents/{document}",
-          API_SIGNED_IN),
+          API_DRAFT),
     Route("api.get_stats", "/api/v1/stats", API_SIGNED_IN),
     # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
     Route("auth.list_tokens", "/auth/tokens", signed_in(200)),

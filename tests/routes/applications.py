@@ -1,17 +1,18 @@
 from tests.routes import Route, signed_in
 
-# The world's application is a draft of `researcher`; `director` directs its reviewing unit.
+# The world's application is a draft of `researcher`; `director` directs its reviewing unit
+# but does not see a draft (404, as if it did not exist) until it is submitted.
 ROUTES = [
     Route("applications.list_mine", "/applications/", signed_in(200)),
     Route("applications.new", "/applications/new", signed_in(200)),
     Route("applications.create", "/applications/new/outgoing", signed_in(200)),
     Route("applications.show", "/applications/{application}",
-          {"anonymous": 302, "researcher": 200, "director": 200, "admin": 200}),
-    # Only the applicant edits; the others see it but may not change it.
+          {"anonymous": 302, "researcher": 200, "director": 404, "admin": 200}),
+    # Only the applicant edits; the admin sees it but may not change it.
     Route("applications.edit", "/applications/{application}/edit",
-          {"anonymous": 302, "researcher": 200, "director": 403, "admin": 403}),
+          {"anonymous": 302, "researcher": 200, "director": 404, "admin": 403}),
     # Withdrawing is the applicant's: done (302 back to the page); others are refused.
     Route("applications.act", "/applications/{application}/actions/withdraw",
-          {"anonymous": 302, "researcher": 302, "director": 403, "admin": 403},
+          {"anonymous": 302, "researcher": 302, "director": 404, "admin": 403},
           method="POST", data={"withdraw-version": "1"}),
 ]

@@ -7,13 +7,13 @@ ROUTES = [
     Route(
         "applications.upload_document",
         "/applications/{application}/documents",
-        {"anonymous": 302, "researcher": 400, "director": 403, "admin": 403},
+        {"anonymous": 302, "researcher": 400, "director": 404, "admin": 403},
         method="POST",
         data={"kind": "cv"},
     ),
     Route(
         "applications.download_document",
         "/applications/{application}/documents/{document}",
-        {"anonymous": 302, "researcher": 200, "director": 200, "admin": 200},
+        {"anonymous": 302, "researcher": 200, "director": 404, "admin": 200},
     ),
 ]

@@ -141,3 +141,25 @@ class ApiToken(TimestampMixin, db.Model):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     user = relationship("User")
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(TimestampMixin, db.Model):
+    """The secret that opens one person's iCalendar feed of approved stays.
+
+    It is kept readable (not hashed) because the person needs to see the address again to
+    subscribe another device; it only opens a read-only list of their own approved stays,
+    and resetting it closes the old address at once.
+    """
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
+
+    user = relationship("User")

@@ -92,7 +92,9 @@ def _messages():
         413: _("The file or request is too large."),
         415: _("This type of file is not accepted."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
-        500: _("Something went wrong on our side. The team has been told; please try again."),
+        # Only what is true: the error is written to the server's log, nobody is paged.
+        500: _("Something went wrong on our side. The error was recorded in the server's log; "
+               "please try again, and tell the international office if it happens again."),
     }
 
 

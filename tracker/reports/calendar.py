@@ -11,7 +11,7 @@ from tracker.applications.models import Application
 from tracker import access
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.reports.models import CalendarFeed, new_feed_token
+from tracker.auth.models import CalendarFeed, new_feed_token
 
 FEED_STATUSES = ("approved",)
 

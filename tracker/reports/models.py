@@ -1,41 +1,13 @@
-"""Tables and indexes that reporting adds: calendar feed secrets, and the indexes that keep
-the list, dashboard and registers fast at a million applications.
+"""The indexes that keep the list, dashboard and registers fast at a million applications.
 
 The indexes are declared here, next to the queries that need them, rather than on the
 ``Application`` model, so that the metadata (and any autogenerate comparison) matches the
 migration ``c5e2f1a7b9d3``.
 """
 
-import secrets
-
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.applications.models import Application
-from tracker.core.models import TimestampMixin
-from tracker.extensions import db
-
-
-def new_feed_token():
-    return secrets.token_urlsafe(32)
-
-
-class CalendarFeed(TimestampMixin, db.Model):
-    """The secret that opens one person's iCalendar feed of approved stays.
-
-    It is kept readable (not hashed) because the person needs to see the address again to
-    subscribe another device; it only opens a read-only list of their own approved stays,
-    and resetting it closes the old address at once.
-    """
-
-    __tablename__ = "calendar_feeds"
-
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
-
-    user = relationship("User")
 
 
 # Default list order (newest first) when no status filter narrows it: the status filter
