@@ -130,6 +130,11 @@ class ProductionConfig(Config):
                 "RATELIMIT_STORAGE_URI is memory://: each worker counts sign-in failures "
                 "on its own. Use Redis in production."
             )
+        if not app.config.get("CACHE_URL"):
+            app.logger.warning(
+                "CACHE_URL is unset: each worker keeps its own report figures, so two "
+                "workers may show different ones. Use Redis in production."
+            )
 
 
 CONFIGS = {
