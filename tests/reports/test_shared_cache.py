@@ -37,6 +37,14 @@ def test_two_workers_show_the_same_kept_dashboard(worker, shared_cache, make, or
     assert "4 applications in all." in on_alone.get("/reports/?year=2024").get_data(as_text=True)
 
 
+def test_the_list_reads_its_choices_and_counts_through_redis(worker, shared_cache, org, apps):
+    first, second = redis_worker(worker, shared_cache), redis_worker(worker, shared_cache)
+    pages = [signed_in(app, org["admin"]).get("/reports/applications") for app in (first, second)]
+    assert [page.status_code for page in pages] == [200, 200]
+    assert all("Stays abroad</option>" in page.get_data(as_text=True) for page in pages)
+    assert shared_cache.keys()  # the filter choices (small counts are never kept)
+
+
 def test_dashboard_figures_come_back_from_redis_whole(worker, shared_cache, make, org, apps):
     """Records, tuples, dates and amounts all survive the pickling."""
     make.application(applicant=org["ada"], programme=org["outgoing"], status="submitted",
