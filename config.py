@@ -72,9 +72,16 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024)
     MAX_DOCUMENT_SIZE = _int("MAX_DOCUMENT_SIZE", 10 * 1024 * 1024)
 
-    # Personal API tokens and report figures.
+    # Personal API tokens.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)
+
+    # Report figures (dashboard, large list counts, filter choices) are kept for
+    # REPORTS_CACHE_SECONDS (0 keeps nothing): in Redis when CACHE_URL is set, so that every
+    # worker shows the same figure; else in each process. CACHE_KEY_PREFIX marks this
+    # application's keys in a Redis database that others may share.
     REPORTS_CACHE_SECONDS = _int("REPORTS_CACHE_SECONDS", 60)
+    CACHE_URL = os.environ.get("CACHE_URL")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or "tracker:"
 
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto. Without this,
     # every client would share the proxy's address (and its sign-in limit).
@@ -105,6 +112,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     RATELIMIT_STORAGE_URI = "memory://"
     REPORTS_CACHE_SECONDS = 0  # tests see fresh figures unless they ask for kept ones
+    CACHE_URL = None  # in process whatever the environment says; Redis tests pass their own
 
 
 class ProductionConfig(Config):
@@ -123,6 +131,11 @@ class ProductionConfig(Config):
             app.logger.warning(
                 "RATELIMIT_STORAGE_URI is memory://: each worker counts sign-in failures "
                 "on its own. Use Redis in production."
+            )
+        if not app.config.get("CACHE_URL"):
+            app.logger.warning(
+                "CACHE_URL is unset: each worker keeps its own report figures, so two "
+                "workers may show different ones. Use Redis in production."
             )
 
 

@@ -9,12 +9,14 @@ import contextlib
 import contextvars
 import os
 import re
+import types
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import flask_migrate
 import pytest
+import redis
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
@@ -306,6 +308,65 @@ def login(client):
         return client
 
     return _login
+
+
+# Workers and the shared report cache ---------------------------------------------------
+# The Redis of the machine (CI starts it too); another database than the one the README's
+# production settings use, and a prefix of each test's own within it.
+TEST_CACHE_URL = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def shared_cache():
+    """``url`` and a ``prefix`` of this test's own on the test Redis, and a ``client``.
+
+    The prefix carries the process and a random part, so that two runs (the two CI legs,
+    two developers) never read each other's keys; every key under it is removed afterwards.
+    Redis must answer: the test fails, with what is missing, rather than being skipped.
+    """
+    client = redis.Redis.from_url(TEST_CACHE_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+        problem = None
+    except redis.exceptions.RedisError as error:
+        problem = error  # reported outside the handler, without a chained traceback
+    if problem is not None:
+        client.close()
+        pytest.fail(f"The shared cache tests need Redis at {TEST_CACHE_URL} (start it, or "
+                    f"set TEST_CACHE_URL): {problem}", pytrace=False)
+    prefix = f"tracker-test-{os.getpid()}-{uuid.uuid4().hex[:12]}:"
+
+    def keys():
+        return sorted(key.decode() for key in client.scan_iter(match=prefix + "*"))
+
+    yield types.SimpleNamespace(url=TEST_CACHE_URL, prefix=prefix, client=client, keys=keys)
+    leftovers = list(client.scan_iter(match=prefix + "*"))
+    if leftovers:
+        client.delete(*leftovers)
+    client.close()
+
+
+@pytest.fixture
+def worker(database_uri, tmp_path):
+    """``worker(**settings)``: another app on the test database, as a gunicorn worker is.
+
+    Figures are kept for a minute unless ``settings`` say otherwise.
+    """
+    built = []
+
+    def _worker(**settings):
+        settings.setdefault("REPORTS_CACHE_SECONDS", 60)
+        instance = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_uri,
+                              UPLOAD_FOLDER=str(tmp_path), **settings)
+        instance.test_client_class = IsolatedClient
+        built.append(instance)
+        return instance
+
+    yield _worker
+    for instance in built:
+        with instance.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def pytest_collection_modifyitems(config, items):

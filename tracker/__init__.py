@@ -56,12 +56,16 @@ def _instance_secret(app):
 
 def register_extensions(app):
     from tracker import models  # noqa: F401  (the metadata must know every table)
-    from tracker.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from tracker.core.cache import backend_settings
+    from tracker.extensions import (
+        babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app, config=backend_settings(app.config))
     babel.init_app(app, locale_selector=_select_locale)
     bootstrap.init_app(app)
     login_manager.init_app(app)

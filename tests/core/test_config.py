@@ -1,5 +1,7 @@
 """Configuration: production refuses unsafe settings and marks its cookies Secure."""
 
+import logging
+
 import pytest
 
 from config import ProductionConfig
@@ -90,6 +92,19 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(database_u
             "/_address", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}
         ).get_data(as_text=True)
     assert seen == {"proxied": "203.0.113.7", "direct": "127.0.0.1"}
+
+
+def test_production_warns_when_report_figures_stay_in_each_worker(database_uri, caplog):
+    def warnings_with(**settings):
+        caplog.clear()
+        create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+                   SQLALCHEMY_DATABASE_URI=database_uri, **settings)
+        return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+    caplog.set_level(logging.WARNING)
+    assert any("CACHE_URL" in message for message in warnings_with(CACHE_URL=None))
+    shared = warnings_with(CACHE_URL="redis://127.0.0.1:6379/1")  # not contacted at start
+    assert not any("CACHE_URL" in message for message in shared)
 
 
 def test_translated_text_renders_outside_a_request(app):

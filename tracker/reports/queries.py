@@ -28,7 +28,7 @@ from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.cache import TTLCache
+from tracker.core.cache import TTLCache
 
 PER_PAGE = 50
 DURATION_CATEGORIES = ("short", "medium", "long")
