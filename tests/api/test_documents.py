@@ -49,7 +49,8 @@ def assert_nothing_stored(files_on_disk, before):
 
 
 # Uploading ----------------------------------------------------------------------------------
-UPLOAD_BY_ROLE = {"researcher": 201, "other_researcher": 404, "director": 403,
+# The application is a draft: its reviewing director does not see it yet (404).
+UPLOAD_BY_ROLE = {"researcher": 201, "other_researcher": 404, "director": 404,
                   "other_director": 404, "admin": 403}
 
 
@@ -175,7 +176,7 @@ def test_session_upload_needs_the_csrf_token(client, login, org, draft, files_on
 
 
 # Downloading --------------------------------------------------------------------------------
-DOWNLOAD_BY_ROLE = {"researcher": 200, "other_researcher": 404, "director": 200,
+DOWNLOAD_BY_ROLE = {"researcher": 200, "other_researcher": 404, "director": 404,
                     "other_director": 404, "admin": 200}
 
 
@@ -215,8 +216,22 @@ def test_upload_then_download_round_trip(api, org, draft):
                      kind="other")
     assert created.status_code == 201
     assert created.get_json()["original_name"] == "photo.png"
-    response = api.get(created.headers["Location"], org.director)
+    response = api.get(created.headers["Location"], org.admin)
     assert response.status_code == 200 and response.data == PNG
     assert response.mimetype == "image/png"
     events = api.get(f"/api/v1/applications/{draft.id}/events", org.researcher).get_json()
     assert [event["action"] for event in events["items"]] == ["upload"]
+
+
+def test_a_disk_that_refuses_writes_is_a_json_503(app, api, org, draft, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("where the upload folder should be")
+    folder = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = str(blocker / "uploads")
+    try:
+        response = upload(api, org.researcher, draft)
+    finally:
+        app.config["UPLOAD_FOLDER"] = folder
+    assert_error(response, 503, "service_unavailable")
+    events = api.get(f"/api/v1/applications/{draft.id}/events", org.researcher).get_json()
+    assert events["items"] == []

@@ -144,8 +144,11 @@ def test_a_file_over_the_document_limit_is_refused_with_413(
         zip_bytes([("evil.sh", "rm -rf /")]),
         zip_bytes([("[Content_Types].xml", "<Types/>")]),
         zip_bytes([("mimetype", "text/plain"), ("content.xml", "<x/>")]),
+        b"%PDF-1.4\nJust a text file that starts like a PDF.\n",
+        b"%PDF-1.4\n<html><script>alert(1)</script></html>\n",
     ],
-    ids=["html", "exe", "broken-zip", "other-zip", "docx-without-body", "wrong-mimetype"],
+    ids=["html", "exe", "broken-zip", "other-zip", "docx-without-body", "wrong-mimetype",
+         "pdf-header-only", "html-behind-a-pdf-header"],
 )
 def test_wrong_content_with_a_pdf_name_is_refused_with_415(
     client, db, draft, empty_upload_folder, content
@@ -259,7 +262,8 @@ def test_reviewers_may_see_but_not_upload_and_strangers_get_404(app, db, make, e
     director = make.director_of(unit)
     admin = make.user(roles=("admin",))
     stranger = make.user(lab=unit)
-    application = make.application(applicant=make.user(lab=unit), status="draft")
+    # Returned: the applicant may attach documents, and the director sees it (not a draft).
+    application = make.application(applicant=make.user(lab=unit), status="returned")
     for user, expected in ((director, 403), (admin, 403), (stranger, 404)):
         client = app.test_client()
         sign_in(client, user)
@@ -415,3 +419,42 @@ def test_partial_offers_only_reports_after_approval(app, make, db):
     html = render_partial(app, application.applicant, application)
     assert 'value="report"' in html and 'value="cv"' not in html
     assert "No document attached yet." in html
+
+
+# What the download is called ----------------------------------------------------------------
+@pytest.mark.parametrize("given, content, expected", [
+    ("page.html", PDF_BYTES, "page.pdf"),  # a PDF is never downloaded as a page to open
+    ("CV.PDF", PDF_BYTES, "CV.PDF"),
+    ("photo.jpeg", JPEG_BYTES, "photo.jpeg"),
+    ("photo.png", JPEG_BYTES, "photo.jpg"),
+    ("scan", PNG_BYTES, "scan.png"),
+])
+def test_the_download_name_follows_the_detected_type(app, db, draft, given, content, expected):
+    client = app.test_client()
+    sign_in(client, draft.applicant)
+    assert upload(client, draft.id, content, name=given).status_code == 302
+    document = document_rows(db)[-1]
+    assert document.original_name == given  # what the person called it stays on the page
+    response = client.get(f"/applications/{draft.id}/documents/{document.id}")
+    assert response.status_code == 200
+    assert f"filename={expected}" in response.headers["Content-Disposition"]
+
+
+# The disk refuses --------------------------------------------------------------------------
+def test_a_disk_that_refuses_writes_answers_503_and_records_nothing(
+    app, client, db, draft, tmp_path, caplog
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the upload folder should be")
+    sign_in(client, draft.applicant)
+    app.config["UPLOAD_FOLDER"] = str(blocker / "uploads")
+    try:
+        with caplog.at_level("ERROR"):
+            response = upload(client, draft.id, PDF_BYTES)
+    finally:
+        app.config["UPLOAD_FOLDER"] = str(tmp_path / "unused")
+    assert response.status_code == 503
+    assert "cannot be stored right now" in response.get_data(as_text=True)
+    assert document_rows(db) == []
+    assert db.session.scalars(sa.select(Event).where(Event.action == "upload")).all() == []
+    assert caplog.text.count("Documents cannot be stored") == 1

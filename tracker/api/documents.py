@@ -71,7 +71,7 @@ def upload_document(application_id):
         document = store_document(application, user, kind, upload)
     except DocumentRefused as refusal:
         db.session.rollback()
-        if refusal.status in (413, 415):
+        if refusal.status in (413, 415, 503):
             raise ApiError(refusal.status, str(refusal.message))
         # What is left (an empty file) is an invalid value of the field.
         raise ApiError(422, "Some values are invalid.", fields={FILE_FIELD: [str(refusal.message)]})

@@ -46,6 +46,18 @@ JPEG = "image/jpeg"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 ACCEPTED_TYPES = (PDF, PNG, JPEG, DOCX, ODT)
+# The extension a downloaded file carries, by its detected type (the first is the one given
+# when the name has none of them): a file is never downloaded as ``.html`` because that is
+# what its uploader called it.
+EXTENSIONS = {
+    PDF: (".pdf",),
+    PNG: (".png",),
+    JPEG: (".jpg", ".jpeg"),
+    DOCX: (".docx",),
+    ODT: (".odt",),
+}
+# A PDF ends with "%%EOF", possibly followed by a few line ends or padding.
+PDF_TRAILER_WINDOW = 1024
 _CHUNK = 64 * 1024
 _PENDING_KEY = "tracker_uncommitted_documents"
 
@@ -100,8 +112,11 @@ def detect_content_type(path):
     """The accepted type of the file at ``path``, read from its content, or ``None``."""
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"%PDF-"):
-        return PDF
+        if head.startswith(b"%PDF-"):
+            # A header alone is easy to fake (a text or HTML file starting with it): a real
+            # PDF also carries its end-of-file marker.
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - PDF_TRAILER_WINDOW))
+            return PDF if b"%%EOF" in handle.read() else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(b"\xff\xd8\xff"):
@@ -153,7 +168,46 @@ def store_document(application, uploader, kind, file_storage):
         raise DocumentRefused(400, _l("Choose the kind of document."))
     if file_storage is None or not file_storage.filename:
         raise DocumentRefused(400, _l("Choose a file to upload."))
+    try:
+        stored_name, content_type, size, sha256 = _store_file(file_storage)
+    except OSError:
+        # A full or read-only disk, a missing mount: the person can do nothing about it, and
+        # nothing was recorded. Said once in the log, with the cause.
+        current_app.logger.exception("Documents cannot be stored in the upload folder")
+        raise DocumentRefused(
+            503, _l("Documents cannot be stored right now. Nothing was attached; "
+                    "please try again later.")
+        )
 
+    document = Document(
+        application=application,
+        kind=kind,
+        original_name=clean_filename(file_storage.filename),
+        stored_name=stored_name,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploader_id=uploader.id,
+    )
+    db.session.add(document)
+    db.session.add(Event(
+        application=application,
+        actor_id=uploader.id,
+        action="upload",
+        from_status=application.status,
+        to_status=application.status,
+        comment=f"{kind}: {document.original_name}",
+    ))
+    db.session.flush()
+    return document
+
+
+def _store_file(file_storage):
+    """Write the upload under a random name: ``(stored name, type, size, sha256)``.
+
+    Raises :class:`DocumentRefused` for a file that is empty, too large or of another type
+    (nothing stays on disk then), and ``OSError`` when the disk refuses it.
+    """
     folder = upload_folder()
     limit = max_document_size()
     digest = hashlib.sha256()
@@ -190,28 +244,16 @@ def store_document(application, uploader, kind, file_storage):
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
+    return stored_name, content_type, size, digest.hexdigest()
 
-    document = Document(
-        application=application,
-        kind=kind,
-        original_name=clean_filename(file_storage.filename),
-        stored_name=stored_name,
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
-        uploader_id=uploader.id,
-    )
-    db.session.add(document)
-    db.session.add(Event(
-        application=application,
-        actor_id=uploader.id,
-        action="upload",
-        from_status=application.status,
-        to_status=application.status,
-        comment=f"{kind}: {document.original_name}",
-    ))
-    db.session.flush()
-    return document
+
+def download_name(document):
+    """The name a download carries: the one given, with the extension of the detected type."""
+    stem, extension = os.path.splitext(document.original_name)
+    accepted = EXTENSIONS.get(document.content_type, ())
+    if not accepted or extension.lower() in accepted:
+        return document.original_name
+    return (stem or "document") + accepted[0]
 
 
 def send_document(document):
@@ -227,7 +269,7 @@ def send_document(document):
         path,
         mimetype=document.content_type,
         as_attachment=True,
-        download_name=document.original_name,
+        download_name=download_name(document),
         conditional=True,
         etag=document.sha256,
         max_age=0,

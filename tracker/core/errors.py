@@ -20,6 +20,7 @@ ERROR_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "service_unavailable",
 }
 TEMPLATED = {400, 403, 404, 405, 409, 413, 429, 500}
 
