@@ -377,6 +377,14 @@ def own_notifications(user):
     return query.where(Notification.user_id == user.id)
 
 
+def undelivered_notifications(user):
+    """A SELECT of the messages delivery gave up on: the office sees and resends them."""
+    query = sa.select(Notification).where(Notification.failed_at.is_not(None))
+    if not has_any_role(user, ("admin",)):
+        return query.where(sa.false())
+    return query
+
+
 def own_tokens(user):
     """A SELECT of ``user``'s API tokens: nobody sees or revokes anyone else's."""
     query = sa.select(ApiToken)

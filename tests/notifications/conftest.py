@@ -13,7 +13,8 @@ def free_port():
 
 
 class CollectingHandler:
-    """Accepts everything, except recipients in ``refused`` and, when ``refuse_data``, all."""
+    """Accepts everything, except recipients in ``refused`` and, when ``refuse_data`` is set,
+    every message (with that reply, or a permanent 550 when it is ``True``)."""
 
     def __init__(self):
         self.messages = []
@@ -28,7 +29,8 @@ class CollectingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_data:
-            return "550 5.7.1 Message refused"
+            return self.refuse_data if isinstance(self.refuse_data, str) \
+                else "550 5.7.1 Message refused"
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -38,7 +40,8 @@ def smtp_server(app, monkeypatch):
     """Start the server and point the app's MAIL_* settings at it."""
     handler = CollectingHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    # Like many servers, it does not offer SMTPUTF8: a non-ASCII address cannot be carried.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
     controller.start()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", port)

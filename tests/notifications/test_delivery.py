@@ -59,7 +59,7 @@ def test_unreachable_server_keeps_the_message_for_a_later_attempt(app, db, make,
     notification = make.notification(user, subject="Endorsed")
     before = utcnow()
 
-    assert deliver_pending() == {"sent": 0, "failed": 1, "skipped": 0}
+    assert deliver_pending() == {"sent": 0, "failed": 1, "gave_up": 0, "skipped": 0}
 
     failed = reload(db, notification)
     assert failed.sent_at is None
@@ -69,19 +69,19 @@ def test_unreachable_server_keeps_the_message_for_a_later_attempt(app, db, make,
     assert failed.next_attempt_at < utcnow() + timedelta(minutes=2)
 
     # Not due yet: a run now leaves it alone.
-    assert deliver_pending() == {"sent": 0, "failed": 0, "skipped": 0}
+    assert deliver_pending() == {"sent": 0, "failed": 0, "gave_up": 0, "skipped": 0}
     assert reload(db, notification).attempts == 1
 
 
 def test_failed_message_is_delivered_on_a_later_run(app, db, make, smtp_server):
     user = make.user(email="grace@example.org")
     notification = make.notification(user, subject="Returned")
-    smtp_server.refuse_data = True
+    smtp_server.refuse_data = "451 4.3.0 Try again later"
 
     assert deliver_pending()["failed"] == 1
     failed = reload(db, notification)
     assert failed.attempts == 1 and failed.sent_at is None
-    assert "550" in failed.last_error
+    assert "451" in failed.last_error
     assert smtp_server.messages == []
 
     # The second failure waits twice as long.
@@ -96,7 +96,7 @@ def test_failed_message_is_delivered_on_a_later_run(app, db, make, smtp_server):
     smtp_server.refuse_data = False
     failed.next_attempt_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert deliver_pending() == {"sent": 1, "failed": 0, "skipped": 0}
+    assert deliver_pending() == {"sent": 1, "failed": 0, "gave_up": 0, "skipped": 0}
     delivered = reload(db, notification)
     assert delivered.sent_at is not None and delivered.attempts == 2
     assert [subject_of(envelope) for envelope in smtp_server.messages] == ["Returned"]
@@ -108,11 +108,13 @@ def test_one_refused_recipient_does_not_stop_the_others(app, db, make, smtp_serv
                      for n, user in enumerate(users)]
     smtp_server.refused.add("person1@example.org")
 
-    assert deliver_pending() == {"sent": 2, "failed": 1, "skipped": 0}
+    assert deliver_pending() == {"sent": 2, "failed": 0, "gave_up": 1, "skipped": 0}
 
     states = [reload(db, notification) for notification in notifications]
     assert [n.sent_at is not None for n in states] == [True, False, True]
     assert states[1].attempts == 1 and "SMTPRecipientsRefused" in states[1].last_error
+    # "550 Mailbox unavailable" is permanent: not tried again.
+    assert states[1].failed_at is not None and states[1].next_attempt_at is None
     assert sorted(e.rcpt_tos[0] for e in smtp_server.messages) == [
         "person0@example.org", "person2@example.org"
     ]
@@ -200,3 +202,60 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(app, db, make, sm
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(Notification).where(Notification.sent_at.is_(None))
     ) == 0
+
+
+# Giving up ---------------------------------------------------------------------------------
+def test_a_non_ascii_address_is_given_up_at_once_not_retried_forever(app, db, make,
+                                                                     smtp_server):
+    user = make.user(email="zoë@example.org")
+    notification = make.notification(user, subject="Approved")
+
+    assert deliver_pending() == {"sent": 0, "failed": 0, "gave_up": 1, "skipped": 0}
+
+    given_up = reload(db, notification)
+    assert given_up.failed_at is not None and given_up.sent_at is None
+    assert "SMTPNotSupportedError" in given_up.last_error
+    # Nothing is due any more, now or later.
+    given_up.next_attempt_at = None
+    db.session.commit()
+    assert deliver_pending() == {"sent": 0, "failed": 0, "gave_up": 0, "skipped": 0}
+    assert smtp_server.messages == []
+
+
+def test_a_permanently_refused_message_is_given_up(app, db, make, smtp_server):
+    notification = make.notification(make.user(), subject="Declined")
+    smtp_server.refuse_data = True  # 550
+
+    assert deliver_pending()["gave_up"] == 1
+    assert reload(db, notification).failed_at is not None
+
+
+def test_temporary_failures_stop_after_the_last_attempt(app, db, make, dead_smtp):
+    from tracker.notifications.delivery import MAX_ATTEMPTS
+
+    notification = make.notification(make.user(), subject="Endorsed")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        outcome = deliver_pending()
+        row = reload(db, notification)
+        assert row.attempts == attempt
+        if attempt < MAX_ATTEMPTS:
+            assert outcome["failed"] == 1 and row.failed_at is None
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)  # time passes
+            db.session.commit()
+    assert outcome["gave_up"] == 1
+    assert reload(db, notification).failed_at is not None
+    assert deliver_pending() == {"sent": 0, "failed": 0, "gave_up": 0, "skipped": 0}
+
+
+def test_a_refused_login_is_not_the_messages_fault(app, db, make):
+    import smtplib
+
+    from tracker.notifications.delivery import is_permanent
+
+    assert not is_permanent(smtplib.SMTPAuthenticationError(535, b"bad credentials"))
+    assert not is_permanent(smtplib.SMTPSenderRefused(550, b"no", "mobility@example.org"))
+    assert not is_permanent(smtplib.SMTPDataError(451, b"later"))
+    assert not is_permanent(ConnectionRefusedError())
+    assert is_permanent(smtplib.SMTPDataError(554, b"rejected"))
+    assert is_permanent(smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"unknown")}))
+    assert not is_permanent(smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"busy")}))

@@ -114,3 +114,40 @@ def test_notifications_link_is_in_the_navigation(app, make):
     with app.test_request_context("/"):
         endpoints = [endpoint for endpoint, _, _ in nav_links(make.user())]
     assert "notifications.list_notifications" in endpoints
+
+
+# Undelivered messages (admins) -------------------------------------------------------------
+def test_admins_see_the_messages_delivery_gave_up_on_and_send_them_again(client, login,
+                                                                         make, db):
+    admin = make.user(roles=("admin",))
+    person = make.user(email="zoe@example.org")
+    now = utcnow()
+    given_up = make.notification(person, subject="Approved at last", attempts=1, failed_at=now,
+                                 last_error="SMTPNotSupportedError: SMTPUTF8 needed")
+    make.notification(person, subject="Still being tried", attempts=2,
+                      next_attempt_at=now + timedelta(minutes=5))
+    login(admin)
+
+    html = client.get("/notifications/undelivered").get_data(as_text=True)
+    assert "Approved at last" in html and "SMTPNotSupportedError" in html
+    assert "zoe@example.org" in html
+    assert "Still being tried" not in html
+
+    response = post_form(client, f"/notifications/undelivered/{given_up.id}/retry", {},
+                         page="/notifications/undelivered")
+    assert response.status_code == 302
+    again = reload(db, given_up)
+    assert again.failed_at is None and again.attempts == 0 and again.next_attempt_at is None
+    assert "Every message has been delivered" in client.get(
+        "/notifications/undelivered").get_data(as_text=True)
+
+
+def test_only_admins_see_or_resend_undelivered_messages(client, login, make, db):
+    person = make.user()
+    given_up = make.notification(person, subject="Secret", failed_at=utcnow())
+    login(person)
+    assert client.get("/notifications/undelivered").status_code == 403
+    response = post_form(client, f"/notifications/undelivered/{given_up.id}/retry", {},
+                         page="/notifications/")
+    assert response.status_code == 403
+    assert reload(db, given_up).failed_at is not None

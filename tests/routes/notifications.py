@@ -1,6 +1,6 @@
 """The in-app notifications; ``{notification}`` belongs to ``researcher``."""
 
-from tests.routes import Route, signed_in
+from tests.routes import Route, admin_only, signed_in
 
 ROUTES = [
     Route("notifications.list_notifications", "/notifications/", signed_in(200)),
@@ -12,4 +12,8 @@ ROUTES = [
     ),
     Route("notifications.mark_all_read", "/notifications/read-all", signed_in(302),
           method="POST"),
+    Route("notifications.list_undelivered", "/notifications/undelivered", admin_only(200)),
+    # The world has no undelivered message: the admin gets 404, the others 403 first.
+    Route("notifications.retry_delivery", "/notifications/undelivered/999999/retry",
+          admin_only(404), method="POST"),
 ]

@@ -19,5 +19,6 @@ def send_notifications_command(limit, batch_size):
     counts = deliver_pending(limit=limit, batch_size=batch_size)
     click.echo(
         f"Notifications: {counts['sent']} sent, {counts['failed']} failed "
-        f"(to be retried later), {counts['skipped']} skipped."
+        f"(to be retried later), {counts['gave_up']} given up (see Undelivered messages), "
+        f"{counts['skipped']} skipped."
     )

@@ -5,6 +5,11 @@ LOCKED`` on PostgreSQL), so two senders running at once never take the same row.
 a lease: it sets ``next_attempt_at`` a little ahead, so a sender that dies mid-batch only
 delays its messages. A failed message is kept, with its error and a later attempt time
 (exponential backoff); a message is marked sent only once the server has accepted it.
+
+Delivery gives up on a message (``failed_at``) at once when the refusal is permanent (the
+server refuses the address or the message with a 5xx code, or cannot carry a non-ASCII
+address), and after ``MAX_ATTEMPTS`` failures of any other kind. Admins see those messages
+on the "Undelivered messages" page and may send them again.
 """
 
 import smtplib
@@ -24,6 +29,8 @@ BATCH_SIZE = 50
 LEASE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
 SMTP_TIMEOUT = 30
+# With the backoff below, ten attempts span about eight and a half hours.
+MAX_ATTEMPTS = 10
 
 
 def backoff(attempts):
@@ -32,9 +39,25 @@ def backoff(attempts):
     return min(timedelta(minutes=2**exponent), MAX_BACKOFF)
 
 
+def is_permanent(error):
+    """True when sending ``error``'s message again cannot succeed.
+
+    A refusal of the sender or of the credentials is the server's configuration, not the
+    message's fault: those stay temporary, so fixing the configuration delivers everything.
+    """
+    if isinstance(error, (smtplib.SMTPNotSupportedError, UnicodeError)):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
 def _due(now):
     return sa.and_(
         Notification.sent_at.is_(None),
+        Notification.failed_at.is_(None),
         sa.or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
     )
 
@@ -132,13 +155,14 @@ class LogMailer:
 def deliver_pending(limit=500, batch_size=BATCH_SIZE):
     """Deliver up to ``limit`` due notifications.
 
-    Returns the counts ``{"sent": n, "failed": n, "skipped": n}`` (skipped: deleted or
-    already sent by the time this sender got to it).
+    Returns the counts ``{"sent": n, "failed": n, "gave_up": n, "skipped": n}`` (failed: to
+    be tried again; gave up: not to be tried again; skipped: deleted or already sent by the
+    time this sender got to it).
     """
     config = current_app.config
     mailer = SMTPMailer(config) if config.get("MAIL_SERVER") else LogMailer()
     sender = config.get("MAIL_DEFAULT_SENDER") or "mobility@localhost"
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    counts = {"sent": 0, "failed": 0, "gave_up": 0, "skipped": 0}
     try:
         while sum(counts.values()) < limit:
             size = min(batch_size, limit - sum(counts.values()))
@@ -163,13 +187,20 @@ def _deliver_one(notification_id, mailer, sender):
     except Exception as error:  # one message failing must not stop the others
         notification.attempts += 1
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-        notification.next_attempt_at = utcnow() + backoff(notification.attempts)
+        if is_permanent(error) or notification.attempts >= MAX_ATTEMPTS:
+            notification.failed_at = utcnow()
+            notification.next_attempt_at = None
+            outcome = "gave_up"
+        else:
+            notification.next_attempt_at = utcnow() + backoff(notification.attempts)
+            outcome = "failed"
         db.session.commit()
         current_app.logger.warning(
-            "Notification %s not delivered (attempt %s): %s",
-            notification_id, notification.attempts, notification.last_error,
+            "Notification %s not delivered (attempt %s%s): %s",
+            notification_id, notification.attempts,
+            ", given up" if outcome == "gave_up" else "", notification.last_error,
         )
-        return "failed"
+        return outcome
     notification.sent_at = utcnow()
     notification.next_attempt_at = None
     notification.last_error = ""

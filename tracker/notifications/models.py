@@ -31,5 +31,8 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    # Set when delivery gave up: a permanent refusal, or too many failed attempts. Admins
+    # see these messages and may send them again.
+    failed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     user = relationship("User")

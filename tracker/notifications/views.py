@@ -1,13 +1,14 @@
-"""A user's notifications, in the app."""
+"""A user's notifications, in the app; and, for admins, the messages delivery gave up on."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
-from tracker.core.models import utcnow
 from tracker import access
-from tracker.access import login_required
+from tracker.access import login_required, role_required
+from tracker.core.models import utcnow
 from tracker.extensions import db
 from tracker.notifications.models import Notification
 
@@ -94,3 +95,41 @@ def mark_all_read():
     if result.rowcount:
         flash(_("All notifications are marked as read."), "success")
     return _back_to_list()
+
+
+# Messages delivery gave up on ---------------------------------------------------------------
+@bp.route("/undelivered")
+@role_required("admin")
+def list_undelivered():
+    """What could not be delivered (a refused or unusable address, or too many failures)."""
+    query = (
+        access.undelivered_notifications(current_user)
+        .options(joinedload(Notification.user))
+        .order_by(Notification.failed_at.desc(), Notification.id.desc())
+    )
+    pagination = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("notifications/undelivered.html", pagination=pagination)
+
+
+@bp.route("/undelivered/<int:notification_id>/retry", methods=["POST"])
+@role_required("admin")
+def retry_delivery(notification_id):
+    """Send a given-up message again at the next delivery run, with a fresh set of attempts
+    (once the address or the mail server has been put right)."""
+    notification = db.session.scalar(
+        access.undelivered_notifications(current_user).where(Notification.id == notification_id)
+    )
+    if notification is None:
+        abort(404)
+    notification.failed_at = None
+    notification.next_attempt_at = None
+    notification.attempts = 0
+    db.session.commit()
+    flash(_("The message to %(email)s will be sent again at the next delivery run.",
+            email=notification.user.email), "success")
+    return redirect(url_for(".list_undelivered"))
