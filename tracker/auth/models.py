@@ -60,6 +60,11 @@ class User(TimestampMixin, db.Model):
     role_rows = relationship(
         "UserRole", cascade="all, delete-orphan", lazy="selectin", back_populates="user"
     )
+    # A person's credentials besides the password, loaded only when asked for.
+    api_tokens = relationship("ApiToken", back_populates="user", lazy="select",
+                              passive_deletes=True)
+    calendar_feed = relationship("CalendarFeed", back_populates="user", uselist=False,
+                                 lazy="select", passive_deletes=True)
     directed_laboratories = relationship(
         "Laboratory",
         foreign_keys="Laboratory.director_id",
@@ -140,7 +145,7 @@ class ApiToken(TimestampMixin, db.Model):
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
-    user = relationship("User")
+    user = relationship("User", back_populates="api_tokens")
 
 
 def new_feed_token():
@@ -162,4 +167,4 @@ class CalendarFeed(TimestampMixin, db.Model):
     )
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
 
-    user = relationship("User")
+    user = relationship("User", back_populates="calendar_feed")

@@ -5,10 +5,10 @@ from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from tracker.auth.models import ApiToken, CalendarFeed, User, new_feed_token
+from tracker.auth.models import User, new_feed_token
 from tracker.auth.passwords import burn_verification, hash_password, verify_password
+from tracker.auth.tokens import revoke_token
 from tracker.core.errors import wants_json
-from tracker.core.models import utcnow
 from tracker.extensions import db
 
 
@@ -53,19 +53,10 @@ def set_password(user, password):
     remember-me cookies, their API tokens, and their calendar feed's secret address."""
     user.password_hash = hash_password(password)
     user.end_all_sessions()
-    now = utcnow()
-    db.session.execute(
-        sa.update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.update(CalendarFeed)
-        .where(CalendarFeed.user_id == user.id)
-        .values(token=new_feed_token())
-        .execution_options(synchronize_session=False)
-    )
+    for token in user.api_tokens:
+        revoke_token(token)
+    if user.calendar_feed is not None:
+        user.calendar_feed.token = new_feed_token()
 
 
 def login_account_key():
