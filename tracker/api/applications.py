@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from tracker.api.base import (
-    MAX_ID, ApiError, bp, decode_cursor, encode_cursor, json_body, like_pattern, load_query,
-    require_user,
+    MAX_ID, ApiError, bp, json_body, like_pattern, load_query, require_user,
 )
 from tracker.api.schemas import (
     ApplicationCreate,
@@ -29,6 +28,7 @@ from tracker.applications import services
 from tracker.applications.models import Application, Event
 from tracker.applications.workflow import GRANTED, TRANSITIONS
 from tracker.auth.models import User
+from tracker.core.paging import InvalidCursor, decode_cursor, encode_cursor
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
@@ -76,7 +76,7 @@ def list_applications():
     total = kept_exact_count(query, (access.visibility_scope(user),) + filters)
     page = None
     if "cursor" in params:
-        query = query.where(Application.id < decode_cursor(params["cursor"]))
+        query = query.where(Application.id < _after(params["cursor"]))
     else:
         page = params.get("page", 1)
         query = query.offset((page - 1) * per_page)
@@ -90,6 +90,15 @@ def list_applications():
         "total": total,
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
+
+
+def _after(cursor):
+    """The id a ``next_cursor`` points after, or a 422 naming ``cursor``."""
+    try:
+        return decode_cursor(cursor).row_id
+    except InvalidCursor:
+        raise ApiError(422, "Some values are invalid.",
+                       fields={"cursor": ["Not a valid cursor."]}) from None
 
 
 def visible_application_or_404(user, application_id):

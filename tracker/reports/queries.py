@@ -10,8 +10,6 @@
 - The dashboard functions aggregate in the database, one GROUP BY per figure.
 """
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +22,7 @@ from tracker.applications.models import Application
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
+from tracker.core.paging import MAX_ID, InvalidCursor, decode_cursor, encode_cursor
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
@@ -61,7 +60,7 @@ def _one_of(args, name, allowed):
     return value or None
 
 
-def _integer(args, name, low=1, high=2**31 - 1):
+def _integer(args, name, low=1, high=MAX_ID):
     value = args.get(name, "")
     if not value:
         return None
@@ -115,9 +114,9 @@ class ListFilters:
         if args.get("after") and args.get("before"):
             abort(400)
         if args.get("after"):
-            filters.after = decode_cursor(args["after"], SORTS[filters.sort][1])
+            filters.after = _keyset_position(args["after"], filters.sort)
         if args.get("before"):
-            filters.before = decode_cursor(args["before"], SORTS[filters.sort][1])
+            filters.before = _keyset_position(args["before"], filters.sort)
         filters.raw = {
             name: args[name]
             for name in ("status", "direction", "programme", "laboratory", "country", "year",
@@ -187,28 +186,14 @@ def _text_search(q):
     )
 
 
-# Keyset cursors ------------------------------------------------------------------------------
-def encode_cursor(value, row_id):
-    if isinstance(value, (date, datetime)):
-        value = value.isoformat()
-    raw = json.dumps([value, row_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(token, kind):
-    """(value, id) from a cursor; a cursor that does not parse is the client's error: 400."""
+def _keyset_position(token, sort):
+    """(sort value, id) of a cursor of a list sorted by ``sort``; a cursor that does not
+    parse is the client's error: 400."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value, row_id = json.loads(raw)
-        if not isinstance(row_id, int) or not isinstance(value, str):
-            raise ValueError
-        if kind is datetime:
-            value = datetime.fromisoformat(value)
-        elif kind is date:
-            value = date.fromisoformat(value)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        cursor = decode_cursor(token, SORTS[sort][1])
+    except InvalidCursor:
         abort(400)
-    return value, row_id
+    return cursor.sort_value, cursor.row_id
 
 
 # The applicant, without their own eager collections (roles, directed laboratories): a
@@ -300,9 +285,9 @@ def page_of(user, filters, per_page=PER_PAGE):
         has_next = more if not backwards else True
         has_prev = (more if backwards else cursor is not None)
         if has_next:
-            page.next_cursor = encode_cursor(getattr(last, filters.sort), last.id)
+            page.next_cursor = encode_cursor(last.id, getattr(last, filters.sort))
         if has_prev:
-            page.prev_cursor = encode_cursor(getattr(first, filters.sort), first.id)
+            page.prev_cursor = encode_cursor(first.id, getattr(first, filters.sort))
     return page
 
 
