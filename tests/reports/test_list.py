@@ -169,11 +169,11 @@ def test_statement_count_does_not_grow_with_rows(app, client, login, make, org):
 
 def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps, monkeypatch):
     """Large counts are kept a while; each scope keeps its own."""
-    from tracker.reports import queries
+    from tracker.reports import counting
 
-    monkeypatch.setattr(queries, "EXACT_BELOW", 1)
+    monkeypatch.setattr(counting, "EXACT_BELOW", 1)
     app.config["REPORTS_CACHE_SECONDS"] = 60
-    queries.count_cache.clear()
+    counting.count_cache.clear()
     try:
         from tests.conftest import sign_in
 
@@ -183,7 +183,7 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
         sign_in(other, org["director_b"])
         director_page = other.get("/reports/applications").get_data(as_text=True)
         assert "About " in admin_page and "About " in director_page
-        assert len(queries.count_cache) == 2
+        assert len(counting.count_cache) == 2
         # A repeat view reads the kept figure: no count, no EXPLAIN.
         statements = []
 
@@ -202,7 +202,7 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
             assert "About 1 applications" in director_page
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
-        queries.count_cache.clear()
+        counting.count_cache.clear()
 
 
 def test_the_form_shows_the_filters_in_force(client, login, org, apps):
@@ -219,20 +219,20 @@ def test_the_form_shows_the_filters_in_force(client, login, org, apps):
 def test_kept_exact_counts_are_exact_and_kept_only_when_large(app, org, apps, monkeypatch):
     """The API's total: exact, kept a while when large, per scope."""
     from tracker.applications.models import Application
-    from tracker.reports import queries
+    from tracker.reports import counting
 
     app.config["REPORTS_CACHE_SECONDS"] = 60
-    queries.count_cache.clear()
+    counting.count_cache.clear()
     try:
         query = sa.select(Application)
         exact = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
-        monkeypatch.setattr(queries, "EXACT_BELOW", exact + 1)
-        assert queries.kept_exact_count(query, ("admin",)) == exact
-        assert len(queries.count_cache) == 0  # small: never kept, always fresh
-        monkeypatch.setattr(queries, "EXACT_BELOW", 1)
-        assert queries.kept_exact_count(query, ("admin",)) == exact
-        assert queries.kept_exact_count(query, ("other",)) == exact
-        assert len(queries.count_cache) == 2  # one figure per scope
+        monkeypatch.setattr(counting, "EXACT_BELOW", exact + 1)
+        assert counting.kept_exact_count(query, ("admin",)) == exact
+        assert len(counting.count_cache) == 0  # small: never kept, always fresh
+        monkeypatch.setattr(counting, "EXACT_BELOW", 1)
+        assert counting.kept_exact_count(query, ("admin",)) == exact
+        assert counting.kept_exact_count(query, ("other",)) == exact
+        assert len(counting.count_cache) == 2  # one figure per scope
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
-        queries.count_cache.clear()
+        counting.count_cache.clear()

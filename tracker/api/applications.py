@@ -33,7 +33,7 @@ from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.queries import kept_exact_count
+from tracker.reports.counting import kept_exact_count
 
 def _filtered(user, params):
     query = visible_applications(user)
