@@ -11,7 +11,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import abort
 
-from tracker.applications.models import Application
+from tracker.applications.models import (
+    DURATION_CATEGORIES, Application, duration_days_expression, in_duration_category,
+)
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
@@ -22,7 +24,7 @@ from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.cache import TTLCache
 
-DURATION_CATEGORIES = ("short", "medium", "long")
+DURATIONS = tuple(category for category, _longest in DURATION_CATEGORIES)
 # Sortable columns (the visible ones that have an index or a cheap order) and their types.
 SORTS = {
     "created_at": (Application.created_at, datetime),
@@ -34,13 +36,6 @@ SORTS = {
 }
 DEFAULT_SORT = ("created_at", "desc")
 MAX_QUERY_LENGTH = 100
-
-
-def days_expression(dialect_name):
-    """``end_date - start_date`` in days, in the dialect at hand."""
-    if dialect_name == "sqlite":
-        return sa.func.julianday(Application.end_date) - sa.func.julianday(Application.start_date)
-    return Application.end_date - Application.start_date
 
 
 def _one_of(args, name, allowed):
@@ -86,7 +81,7 @@ class ListFilters:
             programme=_integer(args, "programme"),
             laboratory=_integer(args, "laboratory"),
             year=_integer(args, "year", 1900, 2999),
-            duration=_one_of(args, "duration", DURATION_CATEGORIES),
+            duration=_one_of(args, "duration", DURATIONS),
             sort=_one_of(args, "sort", SORTS) or DEFAULT_SORT[0],
             order=_one_of(args, "order", ("asc", "desc")) or None,
         )
@@ -134,14 +129,8 @@ class ListFilters:
             query = query.where(Application.start_date >= date(self.year, 1, 1),
                                 Application.start_date < date(self.year + 1, 1, 1))
         if self.duration:
-            days = days_expression(db.engine.dialect.name)
-            # Stored as end - start; the category counts both ends, hence the minus one.
-            if self.duration == "short":
-                query = query.where(days <= 29)
-            elif self.duration == "medium":
-                query = query.where(days > 29, days <= 364)
-            else:
-                query = query.where(days > 364)
+            days = duration_days_expression(db.engine.dialect.name)
+            query = query.where(in_duration_category(days, self.duration))
         if self.q:
             query = query.where(_text_search(self.q))
         return query

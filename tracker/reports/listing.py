@@ -9,12 +9,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from tracker.applications.models import Application
+from tracker.applications.models import (
+    Application, duration_category_expression, duration_days_expression,
+)
 from tracker.auth.models import User
 from tracker.core.paging import encode_cursor
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.filters import SORTS, days_expression, visible_filtered
+from tracker.reports.filters import SORTS, visible_filtered
 
 PER_PAGE = 50
 
@@ -45,7 +47,7 @@ def _build_list_columns(dialect_name):
     entities of each row cost more than the query itself."""
     home = aliased(Laboratory)
     host = aliased(Laboratory)
-    days = days_expression(dialect_name)
+    days = duration_days_expression(dialect_name)
     columns = (
         Application.id, Application.reference, Application.title, Application.direction,
         Application.status, Application.start_date, Application.end_date,
@@ -55,8 +57,7 @@ def _build_list_columns(dialect_name):
         home.acronym.label("home_acronym"), home.name.label("home_name"),
         host.acronym.label("host_acronym"), host.name.label("host_name"),
         host.country.label("host_country"),
-        sa.case((days <= 29, "short"), (days <= 364, "medium"), else_="long")
-        .label("duration_category"),
+        duration_category_expression(days).label("duration_category"),
     )
     joins = (
         (User, User.id == Application.applicant_id),

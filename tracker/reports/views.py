@@ -18,9 +18,7 @@ from tracker.reports import charts, exports, registers
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
 from tracker.reports.counting import approximate_count
 from tracker.reports.dashboard import cached_dashboard, year_choices
-from tracker.reports.filters import (
-    DURATION_CATEGORIES, SORTS, ListFilters, filter_choices, visible_filtered,
-)
+from tracker.reports.filters import SORTS, ListFilters, filter_choices, visible_filtered
 from tracker.reports.listing import page_of
 from tracker.applications.models import DURATION_LABELS
 from tracker.applications.workflow import STATUS_LABELS
@@ -71,7 +69,6 @@ def list_applications():
         directions=DIRECTIONS,
         sorts=SORTS,
         years=year_choices(),
-        durations=DURATION_CATEGORIES,
         xlsx_max_rows=exports.XLSX_MAX_ROWS,
     )
 
