@@ -11,9 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
-from tracker.api.base import (
-    MAX_ID, ApiError, bp, json_body, like_pattern, load_query, require_user,
-)
+from tracker.api.base import MAX_ID, ApiError, bp, json_body, load_query, require_user
 from tracker.api.schemas import (
     ApplicationCreate,
     ApplicationPatch,
@@ -27,41 +25,16 @@ from tracker.api.schemas import (
 from tracker.applications import services
 from tracker.applications.models import Application, Event
 from tracker.applications.workflow import GRANTED, TRANSITIONS
-from tracker.auth.models import User
 from tracker.core.paging import InvalidCursor, decode_cursor, encode_cursor
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.counting import kept_exact_count
+from tracker.reports.filters import apply_filters
 
-def _filtered(user, params):
-    query = visible_applications(user)
-    if "status" in params:
-        query = query.where(Application.status == params["status"])
-    if "direction" in params:
-        query = query.where(Application.direction == params["direction"])
-    if "programme" in params:
-        query = query.where(Application.programme_id == params["programme"])
-    if "laboratory" in params:
-        query = query.where(sa.or_(
-            Application.home_laboratory_id == params["laboratory"],
-            Application.host_laboratory_id == params["laboratory"],
-        ))
-    if "country" in params:
-        query = query.where(Application.host_laboratory_id.in_(
-            sa.select(Laboratory.id).where(Laboratory.country == params["country"])
-        ))
-    if params.get("q"):
-        pattern = like_pattern(params["q"])
-        query = query.where(sa.or_(
-            Application.reference.ilike(pattern, escape="\\"),
-            Application.title.ilike(pattern, escape="\\"),
-            Application.applicant_id.in_(
-                sa.select(User.id).where(User.full_name.ilike(pattern, escape="\\"))
-            ),
-        ))
-    return query
+# The list's filters, as ApplicationQuery reads them; the rest of the query string pages.
+FILTERS = ("status", "direction", "programme", "laboratory", "country", "q")
 
 
 @bp.route("/applications")
@@ -70,10 +43,10 @@ def list_applications():
     user = require_user()
     params = load_query(ApplicationQuery())
     per_page = params["per_page"]
-    query = _filtered(user, params)
-    filters = tuple(sorted((k, str(v)) for k, v in params.items()
-                           if k not in ("page", "per_page", "cursor")))
-    total = kept_exact_count(query, (access.visibility_scope(user),) + filters)
+    criteria = {name: params[name] for name in FILTERS if name in params}
+    query = apply_filters(visible_applications(user), **criteria)
+    scope = tuple(sorted((name, str(value)) for name, value in criteria.items()))
+    total = kept_exact_count(query, (access.visibility_scope(user),) + scope)
     page = None
     if "cursor" in params:
         query = query.where(Application.id < _after(params["cursor"]))

@@ -23,7 +23,7 @@ from tracker.applications.models import Application, duration_days_expression
 from tracker.auth.models import User
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.filters import SORTS, visible_filtered
+from tracker.reports.filters import visible_filtered, where_clause
 
 CHUNK_ROWS = 2000
 # openpyxl writes about 3,500 rows a second here (54,000 rows took 15 s at 1M applications),
@@ -64,16 +64,12 @@ def export_query(user, filters, text_timestamps=False):
     """
     home = aliased(Laboratory)
     host = aliased(Laboratory)
-    criteria = visible_filtered(user, filters).whereclause
-    column, _kind = SORTS[filters.sort]
-    order = (column.desc(), Application.id.desc()) if filters.order == "desc" else (
-        column.asc(), Application.id.asc())
     # Cast: SQLite's day count is a float (a difference of Julian days).
     days = sa.cast(duration_days_expression(db.engine.dialect.name), sa.Integer)
     submitted, created = Application.submitted_at, Application.created_at
     if text_timestamps:
         submitted, created = _utc_text(submitted), _utc_text(created)
-    query = (
+    return (
         sa.select(
             Application.reference, neutralised(Application.title), Application.status,
             Application.direction, neutralised(Programme.name), neutralised(User.full_name),
@@ -86,11 +82,9 @@ def export_query(user, filters, text_timestamps=False):
         .join(User, User.id == Application.applicant_id)
         .join(home, home.id == Application.home_laboratory_id)
         .join(host, host.id == Application.host_laboratory_id)
-        .order_by(*order)
+        .where(where_clause(visible_filtered(user, filters)))
+        .order_by(*filters.ordering())
     )
-    if criteria is not None:
-        query = query.where(criteria)
-    return query
 
 
 def neutralise(value):

@@ -1,10 +1,17 @@
-"""The list's filters: read and validated from the query string, and applied to a SELECT.
+"""The list's filters: read and validated from the query string, and turned into SQL.
 
-:class:`ListFilters` reads the list's query string against allow-lists (anything else is a
-400); its :meth:`~ListFilters.apply` narrows a SELECT that starts from
-``visible_applications(user)``. :func:`filter_choices` offers what the filter form lists.
+- :func:`apply_filters` is the one place where filters (status, direction, programme,
+  laboratory, host country, year, duration, text) become WHERE clauses: the list page, its
+  exports, the dashboard and the API's list and statistics all call it, each after reading
+  and validating its own parameters in its own way.
+- :class:`ListFilters` reads the list page's query string against allow-lists (anything
+  else is a 400), and carries its sort and keyset position.
+- :func:`filter_choices` offers what the filter form lists.
+
+Every SELECT given to these starts from ``visible_applications(user)``.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,6 +43,67 @@ SORTS = {
 }
 DEFAULT_SORT = ("created_at", "desc")
 MAX_QUERY_LENGTH = 100
+# The list's filters, in the order of its cache keys; sort and order only arrange the rows.
+CRITERIA = ("status", "direction", "programme", "laboratory", "country", "year", "duration", "q")
+# A reference, or its beginning, as people type one (in any case): MOB-2024-0001...
+REFERENCE_START = re.compile(r"MOB-[0-9-]*")
+
+
+def apply_filters(query, *, status=None, direction=None, programme=None, laboratory=None,
+                  country=None, year=None, duration=None, q=None):
+    """``query`` (a SELECT of applications) narrowed by each filter given.
+
+    A filter left at None (or empty) does not narrow. The values must be valid already
+    (each caller validates its parameters and answers its own errors): ``laboratory`` is
+    the home or the host laboratory, ``country`` the host laboratory's (upper-case ISO
+    code), ``year`` the year the stay starts, ``duration`` a duration category, and ``q``
+    the text of :func:`text_search`.
+    """
+    conditions = []
+    if status:
+        conditions.append(Application.status == status)
+    if direction:
+        conditions.append(Application.direction == direction)
+    if programme:
+        conditions.append(Application.programme_id == programme)
+    if laboratory:
+        conditions.append(sa.or_(Application.home_laboratory_id == laboratory,
+                                 Application.host_laboratory_id == laboratory))
+    if country:
+        conditions.append(Application.host_laboratory_id.in_(
+            sa.select(Laboratory.id).where(Laboratory.country == country)
+        ))
+    if year:
+        # A range, not extract(year): the start_date indexes serve it.
+        conditions += [Application.start_date >= date(year, 1, 1),
+                       Application.start_date < date(year + 1, 1, 1)]
+    if duration:
+        days = duration_days_expression(db.engine.dialect.name)
+        conditions.append(in_duration_category(days, duration))
+    if q:
+        conditions.append(text_search(q))
+    return query.where(*conditions)
+
+
+def text_search(q):
+    """SQL condition: the applications that the text ``q`` finds, taken literally.
+
+    A reference or its beginning (``mob-2024-00``, in any case) finds the applications
+    whose reference starts so; any other text is looked for, case-insensitively, in titles,
+    references and applicants' names.
+    """
+    start = q.upper()
+    if REFERENCE_START.fullmatch(start):
+        # References are stored upper-case; the pattern holds no wildcard to escape. A
+        # prefix also spares the database a search through every title and name.
+        return Application.reference.like(start + "%")
+    return sa.or_(
+        Application.title.icontains(q, autoescape=True),
+        Application.reference.icontains(q, autoescape=True),
+        Application.applicant_id.in_(
+            sa.select(User.id).where(User.full_name.icontains(q, autoescape=True))
+        ),
+    )
 
 
 def _one_of(args, name, allowed):
@@ -49,7 +117,8 @@ def _integer(args, name, low=1, high=MAX_ID):
     value = args.get(name, "")
     if not value:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    # isdigit() alone lets through digits int() refuses, such as "²".
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         abort(400)
     return int(value)
 
@@ -91,7 +160,8 @@ class ListFilters:
                 abort(400)
             filters.country = country.upper()
         q = args.get("q", "").strip()
-        if len(q) > MAX_QUERY_LENGTH:
+        # PostgreSQL text cannot hold NUL: such a search would fail in the driver.
+        if len(q) > MAX_QUERY_LENGTH or "\x00" in q:
             abort(400)
         filters.q = q or None
         if filters.order is None:
@@ -103,42 +173,29 @@ class ListFilters:
         if args.get("before"):
             filters.before = _keyset_position(args["before"], filters.sort)
         filters.raw = {
-            name: args[name]
-            for name in ("status", "direction", "programme", "laboratory", "country", "year",
-                         "duration", "q", "sort", "order")
-            if args.get(name)
+            name: args[name] for name in CRITERIA + ("sort", "order") if args.get(name)
         }
         return filters
 
+    def criteria(self):
+        """The filters that decide which rows match (not the order or the page), by name."""
+        return {name: getattr(self, name) for name in CRITERIA}
+
     def apply(self, query):
         """``query`` (a SELECT of applications) narrowed by these filters."""
-        if self.status:
-            query = query.where(Application.status == self.status)
-        if self.direction:
-            query = query.where(Application.direction == self.direction)
-        if self.programme:
-            query = query.where(Application.programme_id == self.programme)
-        if self.laboratory:
-            query = query.where(sa.or_(Application.home_laboratory_id == self.laboratory,
-                                       Application.host_laboratory_id == self.laboratory))
-        if self.country:
-            query = query.where(Application.host_laboratory_id.in_(
-                sa.select(Laboratory.id).where(Laboratory.country == self.country)
-            ))
-        if self.year:
-            query = query.where(Application.start_date >= date(self.year, 1, 1),
-                                Application.start_date < date(self.year + 1, 1, 1))
-        if self.duration:
-            days = duration_days_expression(db.engine.dialect.name)
-            query = query.where(in_duration_category(days, self.duration))
-        if self.q:
-            query = query.where(_text_search(self.q))
-        return query
+        return apply_filters(query, **self.criteria())
 
     def key(self):
-        """The filters that decide which rows match (not the order or the page)."""
-        return (self.status, self.direction, self.programme, self.laboratory, self.country,
-                self.year, self.duration, self.q)
+        """:meth:`criteria` as a tuple, for cache keys."""
+        return tuple(self.criteria().values())
+
+    def ordering(self, reverse=False):
+        """ORDER BY clauses of the list's order (the opposite one with ``reverse``); the id
+        breaks ties, so that a keyset position is one row."""
+        column = SORTS[self.sort][0]
+        if (self.order == "desc") != reverse:
+            return column.desc(), Application.id.desc()
+        return column.asc(), Application.id.asc()
 
     def url_args(self, **changes):
         """The query string of this view, with ``changes`` (None removes a key)."""
@@ -149,20 +206,6 @@ class ListFilters:
             else:
                 args[key] = value
         return args
-
-
-def _text_search(q):
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if q.upper().startswith("MOB-"):
-        # References are upper-case and unique: a prefix match uses their index.
-        return Application.reference.like(q.upper().replace("%", "") + "%")
-    return sa.or_(
-        Application.title.ilike(pattern, escape="\\"),
-        Application.reference.ilike(pattern, escape="\\"),
-        Application.applicant_id.in_(
-            sa.select(User.id).where(User.full_name.ilike(pattern, escape="\\"))
-        ),
-    )
 
 
 def _keyset_position(token, sort):

@@ -82,11 +82,8 @@ def page_of(user, filters, per_page=PER_PAGE):
     if cursor is not None:
         going_down = descending != backwards
         query = query.where(key < cursor if going_down else key > cursor)
-    reverse_order = descending != backwards
-    if reverse_order:
-        query = query.order_by(column.desc(), Application.id.desc())
-    else:
-        query = query.order_by(column.asc(), Application.id.asc())
+    # Backwards, the rows nearest the cursor come first; they are put back in order below.
+    query = query.order_by(*filters.ordering(reverse=backwards))
     rows = db.session.execute(query.limit(per_page + 1)).all()
     more = len(rows) > per_page
     rows = rows[:per_page]

@@ -98,7 +98,7 @@ def dashboard():
     years = year_choices()
     year = request.args.get("year", "")
     if year:
-        if not year.isdigit() or int(year) not in years:
+        if not (year.isascii() and year.isdigit()) or int(year) not in years:
             abort(400)
         year = int(year)
     else:
