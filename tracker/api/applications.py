@@ -6,8 +6,6 @@ answers 404, exactly like one that does not exist. Writes go through the workflo
 errors; :func:`tracker.api.base.handle_workflow_error` answers them.
 """
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import url_for
 
@@ -24,12 +22,13 @@ from tracker.api.schemas import (
 )
 from tracker.applications import services
 from tracker.applications.models import Application, Event
-from tracker.applications.workflow import GRANTED, TRANSITIONS
+from tracker.applications.workflow import TRANSITIONS
 from tracker.core.paging import InvalidCursor, decode_cursor, encode_cursor
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
+from tracker.reports import statistics
 from tracker.reports.counting import kept_exact_count
 from tracker.reports.filters import apply_filters
 
@@ -168,62 +167,30 @@ def get_stats():
     ``year`` keeps the stays that start in that year.
     """
     user = require_user()
-    params = load_query(StatsQuery())
-    query = visible_applications(user)
-    year = params.get("year")
-    if year is not None:
-        query = query.where(Application.start_date.between(date(year, 1, 1), date(year, 12, 31)))
-    visible = query.subquery()
-
-    def counts(column):
-        rows = db.session.execute(
-            sa.select(column, sa.func.count()).group_by(column).order_by(column)
-        ).all()
-        return {key: count for key, count in rows}
-
-    host = sa.orm.aliased(Laboratory)
-    country_rows = db.session.execute(
-        sa.select(host.country, sa.func.count())
-        .select_from(visible)
-        .join(host, host.id == visible.c.host_laboratory_id)
-        .group_by(host.country).order_by(host.country)
+    year = load_query(StatsQuery()).get("year")
+    visible = apply_filters(visible_applications(user), year=year)
+    counted = statistics.tally(visible)
+    by_host_country = db.session.execute(
+        statistics.per_host_country(visible).order_by(Laboratory.country)
     ).all()
-    by_country = {country: count for country, count in country_rows}
-
-    reviewing_id = sa.case(
-        (visible.c.direction == "outgoing", visible.c.home_laboratory_id),
-        else_=visible.c.host_laboratory_id,
-    ).label("laboratory_id")
-    reviewing = sa.select(reviewing_id).subquery()
-    lab_rows = db.session.execute(
-        sa.select(Laboratory.id, Laboratory.name, Laboratory.acronym, sa.func.count())
-        .select_from(reviewing)
-        .join(Laboratory, Laboratory.id == reviewing.c.laboratory_id)
-        .group_by(Laboratory.id, Laboratory.name, Laboratory.acronym)
-        .order_by(Laboratory.name, Laboratory.id)
+    by_laboratory = db.session.execute(
+        statistics.per_reviewing_laboratory(visible).order_by(Laboratory.name, Laboratory.id)
     ).all()
-
+    sums = statistics.committed_per_programme(visible).subquery()
     budget_rows = db.session.execute(
-        sa.select(
-            Programme.id, Programme.name, Programme.budget,
-            sa.func.coalesce(sa.func.sum(visible.c.awarded_amount), 0),
-        )
-        .select_from(visible)
-        .join(Programme, Programme.id == visible.c.programme_id)
-        .where(visible.c.status.in_(GRANTED))
-        .group_by(Programme.id, Programme.name, Programme.budget)
+        sa.select(Programme.id, Programme.name, Programme.budget, sums.c.committed)
+        .join(sums, sums.c.programme_id == Programme.id)
         .order_by(Programme.name, Programme.id)
     ).all()
-
     return {
         "year": year,
-        "total": db.session.scalar(sa.select(sa.func.count()).select_from(visible)),
-        "by_status": counts(visible.c.status),
-        "by_direction": counts(visible.c.direction),
-        "by_host_country": by_country,
+        "total": counted.total,
+        "by_status": counted.by_status,
+        "by_direction": counted.by_direction,
+        "by_host_country": dict(by_host_country),
         "by_laboratory": [
-            {"laboratory_id": lab_id, "name": name, "acronym": acronym, "count": count}
-            for lab_id, name, acronym, count in lab_rows
+            {"laboratory_id": laboratory_id, "name": name, "acronym": acronym, "count": count}
+            for laboratory_id, acronym, name, count in by_laboratory
         ],
         "budget_committed": [
             {"programme_id": programme_id, "name": name, "budget": amount(budget),

@@ -7,15 +7,15 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from tracker.applications.models import Application
-from tracker.applications.workflow import GRANTED, PENDING, STATUSES
+from tracker.applications.workflow import PENDING, STATUSES
 from tracker.auth.models import User
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
 from tracker.extensions import db
+from tracker.reports import statistics
 from tracker.reports.cache import TTLCache
-from tracker.reports.filters import apply_filters, where_clause
-
+from tracker.reports.filters import apply_filters
 
 dashboard_cache = TTLCache()
 
@@ -34,49 +34,16 @@ def cached_dashboard(user, year):
 def dashboard(user, year, today=None):
     """Every figure of the dashboard for ``user`` (what they may see) and ``year``."""
     today = today or date.today()
-    in_year = where_clause(apply_filters(visible_applications(user), year=year))
-    # Grouped in the covering index's own order (start_date, status, direction), the
-    # aggregate streams through the index; months are then summed here (at most 7,300 rows).
-    facets = db.session.execute(
-        sa.select(Application.start_date, Application.status, Application.direction,
-                  sa.func.count())
-        .where(in_year)
-        .group_by(Application.start_date, Application.status, Application.direction)
-    ).all()
-    by_status = {status: 0 for status in STATUSES}
-    by_direction = {direction: 0 for direction in DIRECTIONS}
-    by_month = {direction: [0] * 12 for direction in DIRECTIONS}
-    for start_date, status, direction, count in facets:
-        by_status[status] += count
-        by_direction[direction] += count
-        by_month[direction][start_date.month - 1] += count
-    hosts = (
-        sa.select(Application.host_laboratory_id.label("lab_id"), sa.func.count().label("n"))
-        .where(in_year, Application.direction == "outgoing")
-        .group_by(Application.host_laboratory_id)
-        .subquery()
-    )
+    in_year = apply_filters(visible_applications(user), year=year)
+    counted = statistics.tally(in_year, by_month=True)
     host_countries = db.session.execute(
-        sa.select(Laboratory.country, sa.func.sum(hosts.c.n).label("n"))
-        .join(hosts, hosts.c.lab_id == Laboratory.id)
-        .group_by(Laboratory.country)
-        .order_by(sa.desc("n"), Laboratory.country)
+        statistics.per_host_country(in_year.where(Application.direction == "outgoing"))
+        .order_by(sa.desc("count"), Laboratory.country)
         .limit(10)
     ).all()
-    reviewing = sa.case(
-        (Application.direction == "outgoing", Application.home_laboratory_id),
-        else_=Application.host_laboratory_id,
-    )
-    per_lab = (
-        sa.select(reviewing.label("lab_id"), sa.func.count().label("n"))
-        .where(in_year)
-        .group_by(reviewing)
-        .subquery()
-    )
     laboratories = db.session.execute(
-        sa.select(Laboratory.id, Laboratory.acronym, Laboratory.name, per_lab.c.n)
-        .join(per_lab, per_lab.c.lab_id == Laboratory.id)
-        .order_by(per_lab.c.n.desc(), Laboratory.acronym)
+        statistics.per_reviewing_laboratory(in_year)
+        .order_by(sa.desc("count"), Laboratory.acronym)
         .limit(15)
     ).all()
     # Budgets: the programmes whose call runs in the selected year.
@@ -84,14 +51,17 @@ def dashboard(user, year, today=None):
     waiting = _waiting_longest(user)
     return {
         "year": year,
-        "by_status": by_status,
-        "by_direction": by_direction,
-        "by_month": by_month,
+        # Every status and direction, those that did not occur at zero: the charts show all.
+        "by_status": {status: counted.by_status.get(status, 0) for status in STATUSES},
+        "by_direction": {direction: counted.by_direction.get(direction, 0)
+                         for direction in DIRECTIONS},
+        "by_month": {direction: counted.by_month.get(direction, [0] * 12)
+                     for direction in DIRECTIONS},
         "host_countries": [tuple(row) for row in host_countries],
         "laboratories": [tuple(row) for row in laboratories],
         "programmes": programme_rows,
         "waiting": waiting,
-        "total": sum(by_status.values()),
+        "total": counted.total,
         "today": today,
     }
 
@@ -142,26 +112,21 @@ def _budget_rows(user, year):
     Only the selected year's programmes are summed (an index range per programme), not
     every awarded row of ten years.
     """
-    programme_ids = sa.select(Programme.id).where(
-        Programme.closes_on >= date(year, 1, 1), Programme.opens_on <= date(year, 12, 31)
-    )
-    sums = dict(
-        (programme_id, (committed, count))
-        for programme_id, committed, count in db.session.execute(
-            sa.select(Application.programme_id, sa.func.sum(Application.awarded_amount),
-                      sa.func.count())
-            .where(where_clause(visible_applications(user).where(
-                Application.status.in_(GRANTED), Application.programme_id.in_(programme_ids)
-            )))
-            .group_by(Application.programme_id)
+    in_year = (Programme.closes_on >= date(year, 1, 1), Programme.opens_on <= date(year, 12, 31))
+    committed = statistics.committed_per_programme(
+        visible_applications(user).where(
+            Application.programme_id.in_(sa.select(Programme.id).where(*in_year))
         )
-    )
+    ).subquery()
     rows = db.session.execute(
-        sa.select(Programme.id, Programme.name, Programme.budget)
-        .where(Programme.id.in_(programme_ids))
+        sa.select(Programme.id, Programme.name, Programme.budget,
+                  sa.func.coalesce(committed.c.committed, 0),
+                  sa.func.coalesce(committed.c.count, 0))
+        .outerjoin(committed, committed.c.programme_id == Programme.id)
+        .where(*in_year)
         .order_by(Programme.name)
     ).all()
-    return [(pid, name, budget, *sums.get(pid, (0, 0))) for pid, name, budget in rows]
+    return [tuple(row) for row in rows]
 
 
 def year_choices(today=None):
