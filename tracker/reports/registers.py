@@ -57,12 +57,7 @@ def laboratory_stays(user, laboratory_id, first_day, last_day, limit=200):
         visible_applications(user)
         .where(
             Application.status.in_(GRANTED),
-            sa.or_(
-                sa.and_(Application.direction == "outgoing",
-                        Application.home_laboratory_id == laboratory_id),
-                sa.and_(Application.direction == "incoming",
-                        Application.host_laboratory_id == laboratory_id),
-            ),
+            Application.reviewed_by([laboratory_id]),
             Application.start_date <= last_day,
             Application.end_date >= first_day,
         )
