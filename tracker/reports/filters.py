@@ -219,8 +219,8 @@ def _keyset_position(token, sort):
 
 
 def visible_filtered(user, filters):
+    """A SELECT of the applications ``user`` may see that match ``filters``."""
     return filters.apply(visible_applications(user))
-
 
 
 def where_clause(applications):
