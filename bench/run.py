@@ -122,7 +122,7 @@ def deep_cursor(env, status, page):
         "from tracker import create_app\n"
         "from tracker.extensions import db\n"
         "from tracker.applications.models import Application as A\n"
-        "from tracker.reports.queries import encode_cursor\n"
+        "from tracker.core.paging import encode_cursor\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         f"    rows = sa.select(A.created_at, A.id).where(A.status == '{status}')\n"
@@ -130,7 +130,7 @@ def deep_cursor(env, status, page):
         f"    page = max(2, min({page}, total // 50))\n"
         "    row = db.session.execute(rows.order_by(A.created_at.desc(), A.id.desc())"
         ".offset((page - 1) * 50 - 1).limit(1)).one()\n"
-        "    print(page, encode_cursor(row[0], row[1]))\n"
+        "    print(page, encode_cursor(row[1], row[0]))\n"
     )
     page, cursor = subprocess.run(
         [os.path.join(BIN, "python"), "-c", code], env=env, cwd=ROOT, capture_output=True,

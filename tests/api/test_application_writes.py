@@ -149,7 +149,8 @@ def draft(make, org, programme):
                             title="Before", start_date=START, end_date=START + timedelta(days=20))
 
 
-PATCH_BY_ROLE = {"researcher": 200, "other_researcher": 404, "director": 403,
+# A draft: its reviewing director does not see it (404); the admin sees it, may not edit.
+PATCH_BY_ROLE = {"researcher": 200, "other_researcher": 404, "director": 404,
                  "other_director": 404, "admin": 403}
 
 
@@ -226,7 +227,7 @@ def test_edit_error_order(api, make, org, draft, programme):
     """403 before 409 before 422, even when the body is also invalid."""
     path = f"/api/v1/applications/{draft.id}"
     invalid = {"version": 1, "status": "approved", "start_date": "soon"}
-    assert_error(api.patch(path, org.director, json=invalid), 403)
+    assert_error(api.patch(path, org.admin, json=invalid), 403)
     assert_error(api.patch(path, org.researcher, json={**invalid, "version": 5}), 409,
                  "stale_version")
     submitted = make.application(applicant=org.researcher, host=org.partner,
@@ -303,8 +304,10 @@ def test_not_allowed_is_403_before_wrong_state_409(api, make, org, programme):
     draft = make.application(applicant=org.researcher, host=org.partner, programme=programme)
     # The applicant may never endorse: 403, though a draft cannot be endorsed anyway.
     assert_error(act(api, org.researcher, draft, "endorse"), 403, "forbidden")
-    # The director may endorse, but not a draft: 409.
-    assert_error(act(api, org.director, draft, "endorse"), 409, "invalid_transition")
+    # The director may endorse, but not a returned request: 409.
+    returned = make.application(applicant=org.researcher, host=org.partner,
+                                programme=programme, status="returned")
+    assert_error(act(api, org.director, returned, "endorse"), 409, "invalid_transition")
     # Not allowed and stale: still 403 first.
     assert_error(act(api, org.researcher, draft, "approve", version=9), 403)
     # An admin approving their own application: 403 (nobody decides on their own).

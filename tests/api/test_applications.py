@@ -40,7 +40,9 @@ VISIBLE = {
     "researcher": {"own"},
     "other_researcher": {"other"},
     "director": {"own", "incoming"},
-    "other_director": {"other"},
+    # "other" is a draft of the unit of other_director: a director sees a request only
+    # once it is submitted.
+    "other_director": set(),
     "admin": {"own", "other", "incoming"},
 }
 

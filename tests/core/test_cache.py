@@ -41,7 +41,7 @@ def closed_port():
 
 def test_two_workers_on_one_redis_share_a_kept_figure(worker, shared_cache):
     first, second = redis_worker(worker, shared_cache), redis_worker(worker, shared_cache)
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     compute = Counted({"total": 42, "by_status": {"approved": 40}})
 
     with first.app_context():
@@ -55,7 +55,7 @@ def test_two_workers_on_one_redis_share_a_kept_figure(worker, shared_cache):
 
 
 def test_keys_are_strings_under_the_prefix_and_the_namespace(worker, shared_cache):
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     with redis_worker(worker, shared_cache).app_context():
         figures.set(("user", 7, (3, 5)), [1, 2])
         figures.set(("user", 7, (3, 5)), [1, 2, 3])  # the same key, written again
@@ -63,15 +63,8 @@ def test_keys_are_strings_under_the_prefix_and_the_namespace(worker, shared_cach
     assert re.fullmatch(re.escape(shared_cache.prefix) + r"figures:[0-9a-f]{64}", key)
 
 
-def test_a_namespace_defaults_to_where_the_cache_is_declared():
-    here = TTLCache()
-    elsewhere = TTLCache()
-    assert here.namespace.startswith(__name__ + ":")
-    assert here.namespace != elsewhere.namespace
-
-
 def test_lifetimes_follow_the_setting_and_the_factor(worker, shared_cache):
-    counts = TTLCache(lifetime_factor=2, namespace="counts")
+    counts = TTLCache("counts", lifetime_factor=2)
     with redis_worker(worker, shared_cache, REPORTS_CACHE_SECONDS=60).app_context():
         counts.set("large", 120_000)
     (key,) = shared_cache.keys()
@@ -79,7 +72,7 @@ def test_lifetimes_follow_the_setting_and_the_factor(worker, shared_cache):
 
 
 def test_lifetime_zero_keeps_nothing(worker, shared_cache):
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     compute = Counted("fresh")
     for app in (redis_worker(worker, shared_cache, REPORTS_CACHE_SECONDS=0),
                 worker(REPORTS_CACHE_SECONDS=0)):
@@ -94,7 +87,7 @@ def test_lifetime_zero_keeps_nothing(worker, shared_cache):
 
 def test_without_cache_url_each_process_keeps_its_own(worker):
     first, second = worker(), worker()
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     compute = Counted(3)
     with first.app_context():
         assert isinstance(cache.cache, SimpleCache)
@@ -110,7 +103,7 @@ def test_clear_removes_this_apps_keys_and_no_one_elses(worker, shared_cache):
     neighbour = shared_cache.prefix.rstrip(":") + "-neighbour:kept"
     shared_cache.client.set(neighbour, b"theirs", ex=60)
     try:
-        figures, counts = TTLCache(namespace="figures"), TTLCache(namespace="counts")
+        figures, counts = TTLCache("figures"), TTLCache("counts")
         with redis_worker(worker, shared_cache).app_context():
             figures.set("a", 1)
             counts.set("b", 2)
@@ -134,7 +127,7 @@ def test_an_unreachable_redis_computes_the_figure_and_logs_once(worker, caplog, 
     monkeypatch.setattr(cache_module, "RETRY_SECONDS", 0)
     app = worker(CACHE_URL=f"redis://127.0.0.1:{closed_port()}/0")
     caplog.set_level(logging.WARNING, logger=app.logger.name)
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     compute = Counted(5)
     with app.app_context():
         assert figures.get_or_set("key", compute)[0] == 5
@@ -149,7 +142,7 @@ def test_an_unreachable_redis_computes_the_figure_and_logs_once(worker, caplog, 
 
 def test_an_outage_belongs_to_its_app(worker):
     failing, healthy = worker(CACHE_URL=f"redis://127.0.0.1:{closed_port()}/0"), worker()
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     with failing.app_context():
         assert figures.get_or_set("key", lambda: 1)[0] == 1
     with healthy.app_context():  # still keeps its figures
@@ -158,7 +151,7 @@ def test_an_outage_belongs_to_its_app(worker):
 
 
 def test_an_entry_kept_by_older_code_is_computed_again(worker, shared_cache, caplog):
-    figures = TTLCache(namespace="figures")
+    figures = TTLCache("figures")
     compute = Counted("current")
     app = redis_worker(worker, shared_cache)
     caplog.set_level(logging.WARNING, logger=app.logger.name)

@@ -4,11 +4,11 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from tracker.reports import queries
+from tracker.reports import dashboard
 
 
 def test_admin_figures_for_a_year(app, org, apps):
-    figures = queries.dashboard(org["admin"], 2024)
+    figures = dashboard.dashboard(org["admin"], 2024)
     assert figures["total"] == 3
     assert figures["by_status"]["submitted"] == 1 and figures["by_status"]["rejected"] == 1
     assert figures["by_direction"] == {"incoming": 1, "outgoing": 2}
@@ -21,14 +21,14 @@ def test_admin_figures_for_a_year(app, org, apps):
 
 def test_director_figures_exclude_other_units(app, org, apps):
     year = apps["bob_us"].start_date.year
-    mine = queries.dashboard(org["director_a"], year)
-    theirs = queries.dashboard(org["director_b"], year)
+    mine = dashboard.dashboard(org["director_a"], year)
+    theirs = dashboard.dashboard(org["director_b"], year)
     assert theirs["total"] == 1 and theirs["by_status"]["approved"] == 1
     assert apps["bob_us"].id not in {row.id for row in mine["waiting"]}
     acronyms = {acronym for _id, acronym, _name, _n in mine["laboratories"]}
     assert "UNITB" not in acronyms
     # The waiting list: submitted and endorsed, oldest submission first, own unit only.
-    assert queries.dashboard(org["director_b"], 2024)["waiting"] == []
+    assert dashboard.dashboard(org["director_b"], 2024)["waiting"] == []
 
 
 def test_waiting_longest_in_order(app, make, org):
@@ -39,7 +39,7 @@ def test_waiting_longest_in_order(app, make, org):
                              submitted_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
     make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
                      submitted_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
-    waiting = queries.dashboard(org["admin"], 2025)["waiting"]
+    waiting = dashboard.dashboard(org["admin"], 2025)["waiting"]
     assert [row.id for row in waiting] == [older.id, later.id]
     assert waiting[0].applicant_name == "Ada Lovelace"
 
@@ -52,7 +52,7 @@ def test_budget_committed_per_programme(app, make, org):
         make.application(applicant=org["ada"], status=status, programme=programme,
                          awarded_amount=Decimal(awarded) if awarded else None)
     rows = {name: (budget, committed, n)
-            for _id, name, budget, committed, n in queries.dashboard(org["admin"], 2024)["programmes"]}
+            for _id, name, budget, committed, n in dashboard.dashboard(org["admin"], 2024)["programmes"]}
     assert rows["Budgeted"][0] == Decimal("10000.00")
     assert Decimal(rows["Budgeted"][1]) == Decimal("2000.00") and rows["Budgeted"][2] == 2
     # A director sees only the part their unit committed.
@@ -61,7 +61,7 @@ def test_budget_committed_per_programme(app, make, org):
     make.application(applicant=org["bob"], status="approved", programme=other,
                      awarded_amount=Decimal("500.00"))
     director_rows = {name: n for _id, name, _b, _c, n in
-                     queries.dashboard(org["director_a"], 2024)["programmes"]}
+                     dashboard.dashboard(org["director_a"], 2024)["programmes"]}
     assert director_rows["Other"] == 0
 
 
@@ -94,18 +94,18 @@ def test_cached_figures_never_cross_scopes(app, org, apps):
     year = apps["bob_us"].start_date.year
     app.config["REPORTS_CACHE_SECONDS"] = 60
     try:
-        queries.dashboard_cache.clear()
-        admin_figures, _at = queries.cached_dashboard(org["admin"], year)
-        director_figures, director_at = queries.cached_dashboard(org["director_b"], year)
+        dashboard.dashboard_cache.clear()
+        admin_figures, _at = dashboard.cached_dashboard(org["admin"], year)
+        director_figures, director_at = dashboard.cached_dashboard(org["director_b"], year)
         assert director_figures["total"] == 1 < admin_figures["total"]
         # Kept figures come back pickled, so equal rather than the same object; the time
         # they were computed tells that they were kept.
-        again, again_at = queries.cached_dashboard(org["director_b"], year)
+        again, again_at = dashboard.cached_dashboard(org["director_b"], year)
         assert again == director_figures and again_at == director_at
-        assert queries.cached_dashboard(org["director_a"], year)[0] != director_figures
+        assert dashboard.cached_dashboard(org["director_a"], year)[0] != director_figures
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
-        queries.dashboard_cache.clear()
+        dashboard.dashboard_cache.clear()
 
 
 def test_chart_labels_are_escaped_before_being_shortened():

@@ -60,8 +60,9 @@ def test_csv_neutralises_formulas_from_user_text(client, login, make, org):
 
 
 def test_xlsx_parses_back_without_formula_cells(client, login, make, org, apps):
+    # Submitted: a director sees the requests of their unit once they are no longer drafts.
     make.application(applicant=org["ada"], host=org["partner_us"], title=FORMULA,
-                     programme=org["outgoing"])
+                     programme=org["outgoing"], status="submitted")
     login(org["director_a"])
     response = client.get("/reports/applications.xlsx")
     assert response.status_code == 200

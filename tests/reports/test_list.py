@@ -169,11 +169,11 @@ def test_statement_count_does_not_grow_with_rows(app, client, login, make, org):
 
 def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps, monkeypatch):
     """Large counts are kept a while; each scope keeps its own."""
-    from tracker.reports import queries
+    from tracker.reports import counting
 
-    monkeypatch.setattr(queries, "EXACT_BELOW", 1)
+    monkeypatch.setattr(counting, "EXACT_BELOW", 1)
     app.config["REPORTS_CACHE_SECONDS"] = 60
-    queries.count_cache.clear()
+    counting.count_cache.clear()
     try:
         from tests.conftest import sign_in
 
@@ -204,7 +204,7 @@ def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps
             assert "About 1 applications" in director_page
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
-        queries.count_cache.clear()
+        counting.count_cache.clear()
 
 
 def test_the_form_shows_the_filters_in_force(client, login, org, apps):
@@ -221,23 +221,23 @@ def test_the_form_shows_the_filters_in_force(client, login, org, apps):
 def test_kept_exact_counts_are_exact_and_kept_only_when_large(app, org, apps, monkeypatch):
     """The API's total: exact, kept a while when large, per scope."""
     from tracker.applications.models import Application
-    from tracker.reports import queries
+    from tracker.reports import counting
 
     app.config["REPORTS_CACHE_SECONDS"] = 60
-    queries.count_cache.clear()
+    counting.count_cache.clear()
     try:
         query = sa.select(Application)
         exact = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
-        monkeypatch.setattr(queries, "EXACT_BELOW", exact + 1)
-        assert queries.kept_exact_count(query, ("admin",)) == exact
-        assert queries.count_cache.get(("exact", "admin")) is None  # small: never kept
-        monkeypatch.setattr(queries, "EXACT_BELOW", 1)
-        assert queries.kept_exact_count(query, ("admin",)) == exact
-        assert queries.count_cache.get(("exact", "other")) is None
-        assert queries.kept_exact_count(query, ("other",)) == exact
+        monkeypatch.setattr(counting, "EXACT_BELOW", exact + 1)
+        assert counting.kept_exact_count(query, ("admin",)) == exact
+        assert counting.count_cache.get(("exact", "admin")) is None  # small: never kept
+        monkeypatch.setattr(counting, "EXACT_BELOW", 1)
+        assert counting.kept_exact_count(query, ("admin",)) == exact
+        assert counting.count_cache.get(("exact", "other")) is None
+        assert counting.kept_exact_count(query, ("other",)) == exact
         # One figure per scope.
-        assert queries.count_cache.get(("exact", "admin"))[0] == exact
-        assert queries.count_cache.get(("exact", "other"))[0] == exact
+        assert counting.count_cache.get(("exact", "admin"))[0] == exact
+        assert counting.count_cache.get(("exact", "other"))[0] == exact
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
-        queries.count_cache.clear()
+        counting.count_cache.clear()

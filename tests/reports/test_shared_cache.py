@@ -8,7 +8,7 @@ import socket
 from datetime import date, datetime, timezone
 
 from tests.conftest import sign_in
-from tracker.reports import queries
+from tracker.reports import dashboard
 
 
 def redis_worker(worker, shared_cache):
@@ -52,12 +52,12 @@ def test_dashboard_figures_come_back_from_redis_whole(worker, shared_cache, make
     year = date.today().year  # the year of the fixtures' programmes and current stays
     first, second = redis_worker(worker, shared_cache), redis_worker(worker, shared_cache)
     with first.app_context():
-        figures, computed_at = queries.cached_dashboard(org["admin"], year)
+        figures, computed_at = dashboard.cached_dashboard(org["admin"], year)
     assert figures["waiting"] and figures["programmes"] and figures["host_countries"]
     with second.app_context():
-        kept, kept_at = queries.cached_dashboard(org["admin"], year)
+        kept, kept_at = dashboard.cached_dashboard(org["admin"], year)
     assert (kept, kept_at) == (figures, computed_at)
-    assert isinstance(kept["waiting"][0], queries.Waiting)
+    assert isinstance(kept["waiting"][0], dashboard.Waiting)
 
 
 def test_the_list_and_the_dashboard_answer_when_redis_is_unreachable(worker, org, apps):

@@ -6,15 +6,10 @@ answers 404, exactly like one that does not exist. Writes go through the workflo
 errors; :func:`tracker.api.base.handle_workflow_error` answers them.
 """
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import url_for
 
-from tracker.api.base import (
-    MAX_ID, ApiError, bp, decode_cursor, encode_cursor, json_body, like_pattern, load_query,
-    require_user,
-)
+from tracker.api.base import MAX_ID, ApiError, bp, json_body, load_query, require_user
 from tracker.api.schemas import (
     ApplicationCreate,
     ApplicationPatch,
@@ -27,41 +22,18 @@ from tracker.api.schemas import (
 )
 from tracker.applications import services
 from tracker.applications.models import Application, Event
-from tracker.applications.workflow import GRANTED, TRANSITIONS
-from tracker.auth.models import User
+from tracker.applications.workflow import TRANSITIONS
+from tracker.core.paging import InvalidCursor, decode_cursor, encode_cursor
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
-from tracker.reports.queries import kept_exact_count
+from tracker.reports import statistics
+from tracker.reports.counting import kept_exact_count
+from tracker.reports.filters import apply_filters
 
-def _filtered(user, params):
-    query = visible_applications(user)
-    if "status" in params:
-        query = query.where(Application.status == params["status"])
-    if "direction" in params:
-        query = query.where(Application.direction == params["direction"])
-    if "programme" in params:
-        query = query.where(Application.programme_id == params["programme"])
-    if "laboratory" in params:
-        query = query.where(sa.or_(
-            Application.home_laboratory_id == params["laboratory"],
-            Application.host_laboratory_id == params["laboratory"],
-        ))
-    if "country" in params:
-        query = query.where(Application.host_laboratory_id.in_(
-            sa.select(Laboratory.id).where(Laboratory.country == params["country"])
-        ))
-    if params.get("q"):
-        pattern = like_pattern(params["q"])
-        query = query.where(sa.or_(
-            Application.reference.ilike(pattern, escape="\\"),
-            Application.title.ilike(pattern, escape="\\"),
-            Application.applicant_id.in_(
-                sa.select(User.id).where(User.full_name.ilike(pattern, escape="\\"))
-            ),
-        ))
-    return query
+# The list's filters, as ApplicationQuery reads them; the rest of the query string pages.
+FILTERS = ("status", "direction", "programme", "laboratory", "country", "q")
 
 
 @bp.route("/applications")
@@ -70,13 +42,13 @@ def list_applications():
     user = require_user()
     params = load_query(ApplicationQuery())
     per_page = params["per_page"]
-    query = _filtered(user, params)
-    filters = tuple(sorted((k, str(v)) for k, v in params.items()
-                           if k not in ("page", "per_page", "cursor")))
-    total = kept_exact_count(query, (access.visibility_scope(user),) + filters)
+    criteria = {name: params[name] for name in FILTERS if name in params}
+    query = apply_filters(visible_applications(user), **criteria)
+    scope = tuple(sorted((name, str(value)) for name, value in criteria.items()))
+    total = kept_exact_count(query, (access.visibility_scope(user),) + scope)
     page = None
     if "cursor" in params:
-        query = query.where(Application.id < decode_cursor(params["cursor"]))
+        query = query.where(Application.id < _after(params["cursor"]))
     else:
         page = params.get("page", 1)
         query = query.offset((page - 1) * per_page)
@@ -90,6 +62,15 @@ def list_applications():
         "total": total,
         "next_cursor": encode_cursor(rows[-1].id) if more else None,
     }
+
+
+def _after(cursor):
+    """The id a ``next_cursor`` points after, or a 422 naming ``cursor``."""
+    try:
+        return decode_cursor(cursor).row_id
+    except InvalidCursor:
+        raise ApiError(422, "Some values are invalid.",
+                       fields={"cursor": ["Not a valid cursor."]}) from None
 
 
 def visible_application_or_404(user, application_id):
@@ -186,62 +167,30 @@ def get_stats():
     ``year`` keeps the stays that start in that year.
     """
     user = require_user()
-    params = load_query(StatsQuery())
-    query = visible_applications(user)
-    year = params.get("year")
-    if year is not None:
-        query = query.where(Application.start_date.between(date(year, 1, 1), date(year, 12, 31)))
-    visible = query.subquery()
-
-    def counts(column):
-        rows = db.session.execute(
-            sa.select(column, sa.func.count()).group_by(column).order_by(column)
-        ).all()
-        return {key: count for key, count in rows}
-
-    host = sa.orm.aliased(Laboratory)
-    country_rows = db.session.execute(
-        sa.select(host.country, sa.func.count())
-        .select_from(visible)
-        .join(host, host.id == visible.c.host_laboratory_id)
-        .group_by(host.country).order_by(host.country)
+    year = load_query(StatsQuery()).get("year")
+    visible = apply_filters(visible_applications(user), year=year)
+    counted = statistics.tally(visible)
+    by_host_country = db.session.execute(
+        statistics.per_host_country(visible).order_by(Laboratory.country)
     ).all()
-    by_country = {country: count for country, count in country_rows}
-
-    reviewing_id = sa.case(
-        (visible.c.direction == "outgoing", visible.c.home_laboratory_id),
-        else_=visible.c.host_laboratory_id,
-    ).label("laboratory_id")
-    reviewing = sa.select(reviewing_id).subquery()
-    lab_rows = db.session.execute(
-        sa.select(Laboratory.id, Laboratory.name, Laboratory.acronym, sa.func.count())
-        .select_from(reviewing)
-        .join(Laboratory, Laboratory.id == reviewing.c.laboratory_id)
-        .group_by(Laboratory.id, Laboratory.name, Laboratory.acronym)
-        .order_by(Laboratory.name, Laboratory.id)
+    by_laboratory = db.session.execute(
+        statistics.per_reviewing_laboratory(visible).order_by(Laboratory.name, Laboratory.id)
     ).all()
-
+    sums = statistics.committed_per_programme(visible).subquery()
     budget_rows = db.session.execute(
-        sa.select(
-            Programme.id, Programme.name, Programme.budget,
-            sa.func.coalesce(sa.func.sum(visible.c.awarded_amount), 0),
-        )
-        .select_from(visible)
-        .join(Programme, Programme.id == visible.c.programme_id)
-        .where(visible.c.status.in_(GRANTED))
-        .group_by(Programme.id, Programme.name, Programme.budget)
+        sa.select(Programme.id, Programme.name, Programme.budget, sums.c.committed)
+        .join(sums, sums.c.programme_id == Programme.id)
         .order_by(Programme.name, Programme.id)
     ).all()
-
     return {
         "year": year,
-        "total": db.session.scalar(sa.select(sa.func.count()).select_from(visible)),
-        "by_status": counts(visible.c.status),
-        "by_direction": counts(visible.c.direction),
-        "by_host_country": by_country,
+        "total": counted.total,
+        "by_status": counted.by_status,
+        "by_direction": counted.by_direction,
+        "by_host_country": dict(by_host_country),
         "by_laboratory": [
-            {"laboratory_id": lab_id, "name": name, "acronym": acronym, "count": count}
-            for lab_id, name, acronym, count in lab_rows
+            {"laboratory_id": laboratory_id, "name": name, "acronym": acronym, "count": count}
+            for laboratory_id, acronym, name, count in by_laboratory
         ],
         "budget_committed": [
             {"programme_id": programme_id, "name": name, "budget": amount(budget),

@@ -12,9 +12,6 @@
   :mod:`tracker.core.errors`.
 """
 
-import base64
-import binascii
-import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -28,13 +25,12 @@ from tracker.core.errors import Refused
 from tracker.auth.tokens import find_token
 from tracker.core.errors import json_error
 from tracker.core.models import utcnow
+from tracker.core.paging import MAX_ID
 from tracker.extensions import csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-# Ids are 32-bit integers in the database: a larger one in a URL is simply unknown.
-MAX_ID = 2**31 - 1
 # A token's last use is written at most this often, so reads do not all turn into writes.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -179,24 +175,6 @@ def page_of(query, params, dump):
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": [dump(row) for row in rows], "page": page, "per_page": per_page,
             "total": total}
-
-
-def encode_cursor(last_id):
-    raw = json.dumps({"after": last_id}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor):
-    """The id a ``next_cursor`` points after, or a 422 naming ``cursor``."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        after = data["after"]
-        if isinstance(after, bool) or not isinstance(after, int) or not 1 <= after <= MAX_ID + 1:
-            raise ValueError
-        return after
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
-        raise ApiError(422, "Some values are invalid.", fields={"cursor": ["Not a valid cursor."]})
 
 
 def get_or_404(model, object_id, message="There is nothing with this id."):

@@ -12,7 +12,6 @@ for ``RETRY_SECONDS`` so that each request does not wait for it again.
 """
 
 import hashlib
-import inspect
 import math
 import time
 
@@ -59,19 +58,13 @@ class TTLCache:
     Keys are plain values (strings, numbers, None and tuples of them) whose ``repr`` is the
     same in every process; they are stored as ``<namespace>:<sha256 of the repr>``. Values
     are pickled, so they must be plain data (no ORM objects). ``lifetime_factor`` scales
-    ``REPORTS_CACHE_SECONDS`` for this namespace.
-
-    ``namespace`` defaults to the module and line that create the cache: unique within a
-    release, and a release that moves the declaration starts afresh rather than reading
-    values pickled by code that may have changed.
+    ``REPORTS_CACHE_SECONDS`` for this namespace. Name a namespace anew when the shape of
+    its values changes, so that no worker reads values pickled by older code.
     """
 
-    def __init__(self, lifetime_factor=1.0, namespace=None):
-        self.lifetime_factor = lifetime_factor
-        if namespace is None:
-            caller = inspect.currentframe().f_back
-            namespace = f"{caller.f_globals['__name__']}:{caller.f_lineno}"
+    def __init__(self, namespace, lifetime_factor=1.0):
         self.namespace = namespace
+        self.lifetime_factor = lifetime_factor
 
     def _lifetime(self):
         """Whole seconds (Redis takes no fractions); 0 when nothing should be kept."""

@@ -126,7 +126,7 @@ def budget_chart(label, rows, width=560, bar_height=18):
 
 
 def dashboard_charts(figures):
-    """The dashboard's SVG charts, from the figures of :func:`queries.dashboard`."""
+    """The dashboard's SVG charts, from the figures of :func:`tracker.reports.dashboard.dashboard`."""
     from tracker.directory.models import DIRECTION_LABELS
     from tracker.applications.workflow import STATUS_LABELS
 

@@ -14,8 +14,12 @@ from tracker import access
 from tracker.access import REPORT_ROLES, login_required, role_required
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
 from tracker.extensions import db
-from tracker.reports import charts, exports, queries
+from tracker.reports import charts, exports, registers
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
+from tracker.reports.counting import approximate_count
+from tracker.reports.dashboard import cached_dashboard, year_choices
+from tracker.reports.filters import SORTS, ListFilters, filter_choices, visible_filtered
+from tracker.reports.listing import page_of
 from tracker.applications.models import DURATION_LABELS
 from tracker.applications.workflow import STATUS_LABELS
 
@@ -49,10 +53,10 @@ def options(choices, selected):
 @bp.route("/applications")
 @role_required(*REPORT_ROLES)
 def list_applications():
-    filters = queries.ListFilters.from_args(request.args)
-    page = queries.page_of(current_user, filters)
-    count = queries.approximate_count(
-        queries.visible_filtered(current_user, filters),
+    filters = ListFilters.from_args(request.args)
+    page = page_of(current_user, filters)
+    count = approximate_count(
+        visible_filtered(current_user, filters),
         scope=(access.visibility_scope(current_user), filters.key()),
     )
     return render_template(
@@ -60,12 +64,11 @@ def list_applications():
         filters=filters,
         page=page,
         count=count,
-        choices=queries.filter_choices(current_user),
+        choices=filter_choices(current_user),
         statuses=STATUSES,
         directions=DIRECTIONS,
-        sorts=queries.SORTS,
-        years=queries.year_choices(),
-        durations=queries.DURATION_CATEGORIES,
+        sorts=SORTS,
+        years=year_choices(),
         xlsx_max_rows=exports.XLSX_MAX_ROWS,
     )
 
@@ -73,14 +76,14 @@ def list_applications():
 @bp.route("/applications.csv")
 @role_required(*REPORT_ROLES)
 def export_csv():
-    filters = queries.ListFilters.from_args(request.args)
+    filters = ListFilters.from_args(request.args)
     return exports.csv_response(current_user, filters)
 
 
 @bp.route("/applications.xlsx")
 @role_required(*REPORT_ROLES)
 def export_xlsx():
-    filters = queries.ListFilters.from_args(request.args)
+    filters = ListFilters.from_args(request.args)
     if exports.xlsx_too_large(current_user, filters):
         flash(_("An XLSX export holds at most %(rows)s rows: narrow the filters, or export "
                 "CSV, which has no limit.", rows="{:,}".format(exports.XLSX_MAX_ROWS)),
@@ -92,15 +95,15 @@ def export_xlsx():
 @bp.route("/")
 @role_required(*REPORT_ROLES)
 def dashboard():
-    years = queries.year_choices()
+    years = year_choices()
     year = request.args.get("year", "")
     if year:
-        if not year.isdigit() or int(year) not in years:
+        if not (year.isascii() and year.isdigit()) or int(year) not in years:
             abort(400)
         year = int(year)
     else:
         year = date.today().year
-    figures, computed_at = queries.cached_dashboard(current_user, year)
+    figures, computed_at = cached_dashboard(current_user, year)
     return render_template(
         "reports/dashboard.html",
         figures=figures,
@@ -116,7 +119,7 @@ def abroad():
     country = request.args.get("country", "").upper()
     if country and (len(country) != 2 or not country.isalpha()):
         abort(400)
-    by_country, stays = queries.abroad(current_user, country=country or None)
+    by_country, stays = registers.abroad(current_user, country=country or None)
     return render_template(
         "reports/abroad.html",
         by_country=by_country,
@@ -145,7 +148,7 @@ def laboratory_stays(laboratory_id):
     else:
         first_day = date.today().replace(day=1)
     last_day = _add_months(first_day, TIMELINE_MONTHS) - timedelta(days=1)
-    stays = queries.laboratory_stays(current_user, laboratory.id, first_day, last_day)
+    stays = registers.laboratory_stays(current_user, laboratory.id, first_day, last_day)
     return render_template(
         "reports/laboratory_stays.html",
         laboratory=laboratory,

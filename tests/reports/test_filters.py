@@ -1,0 +1,88 @@
+"""One filter builder: the reports list and the API's list find the same applications."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.access import visible_applications
+from tracker.applications.models import Application
+from tracker.extensions import db
+from tracker.reports.filters import apply_filters, text_search
+
+REF = re.compile(r"MOB-\d{4}-\d{6}")
+
+
+@pytest.fixture
+def named(make, org):
+    """Applications whose references, titles and names tell prefixes from substrings."""
+    ada, programme = org["ada"], org["outgoing"]
+    return {
+        "first": make.application(applicant=ada, programme=programme, reference="MOB-2031-000123",
+                                  title="Optics"),
+        "second": make.application(applicant=ada, programme=programme,
+                                   reference="MOB-2031-001230", title="About MOB-2031-000123"),
+        "other_year": make.application(applicant=org["bob"], programme=programme,
+                                       reference="MOB-2032-000123", title="50% off_site"),
+    }
+
+
+def _keys(named, query):
+    ids = set(db.session.scalars(query.with_only_columns(Application.id)))
+    return {key for key, application in named.items() if application.id in ids}
+
+
+# What each text finds among the applications of ``named``.
+FOUND = {
+    "mob-2031-000123": {"first"},          # a whole reference: that one, not the title
+    "MOB-2031-00": {"first", "second"},    # the beginning of references
+    "mob-": {"first", "second", "other_year"},
+    "2031-000123": {"first", "second"},    # not a reference's start: anywhere, titles too
+    "MOB-2031_000123": set(),              # "_" is a character, not a wildcard
+    "50%": {"other_year"},
+    "off_s": {"other_year"},
+    "%": {"other_year"},
+    "optics": {"first"},
+    "LOVELACE": {"first", "second"},
+}
+
+
+@pytest.mark.parametrize("q", FOUND)
+def test_text_search(app, org, named, q):
+    assert _keys(named, sa.select(Application).where(text_search(q))) == FOUND[q]
+
+
+def test_filters_never_widen_what_the_user_sees(app, org, named):
+    query = apply_filters(visible_applications(org["bob"]), q="mob-")
+    assert _keys(named, query) == {"other_year"}
+
+
+def test_no_filter_leaves_the_query_alone(app, org):
+    query = visible_applications(org["admin"])
+    assert str(apply_filters(query, status=None, q="")) == str(query)
+
+
+@pytest.mark.parametrize("q", ["mob-2031-000123", "MOB-2031-00", "2031-000123", "off_s",
+                               "LOVELACE"])
+def test_the_list_and_the_api_find_the_same(client, login, org, named, q):
+    login(org["admin"])
+    page = client.get(f"/reports/applications?q={q}")
+    assert page.status_code == 200
+    api = client.get(f"/api/v1/applications?q={q}")
+    assert api.status_code == 200
+    from_api = {item["reference"] for item in api.get_json()["items"]}
+    assert set(REF.findall(page.get_data(as_text=True))) == from_api
+    assert from_api == {named[key].reference for key in FOUND[q]}
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "programme=%C2%B2", "laboratory=%D9%A3",
+                                   "year=%C2%B2%C2%B2"])
+def test_values_the_database_cannot_take_are_400(client, login, org, query):
+    login(org["admin"])
+    assert client.get(f"/reports/applications?{query}").status_code == 400
+    assert client.get(f"/reports/applications.csv?{query}").status_code == 400
+
+
+def test_dashboard_year_in_other_digits_is_400(client, login, org):
+    login(org["admin"])
+    assert client.get("/reports/?year=%C2%B2").status_code == 400
