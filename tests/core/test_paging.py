@@ -67,3 +67,17 @@ def test_refused_sort_values(kind, sort):
 def test_a_sorted_list_refuses_a_cursor_without_its_value():
     with pytest.raises(InvalidCursor):
         decode_cursor(encode_cursor(7), str)
+
+
+# Numbered pages -----------------------------------------------------------------------------
+@pytest.mark.parametrize("path", [
+    "/applications/", "/notifications/", "/review/director", "/review/admin",
+    "/admin/users", "/admin/laboratories", "/admin/programmes", "/notifications/undelivered",
+])
+@pytest.mark.parametrize("page", ["922337203685477580", "99999999999999999999", "-3", "0", "x"])
+def test_any_page_number_is_a_page_never_an_error(client, login, make, path, page):
+    """Out-of-range numbers are clamped: past the end is an empty page, not a 500."""
+    admin = make.user(roles=("admin", "director"))
+    login(admin)
+    response = client.get(f"{path}?page={page}&endorse_page={page}")
+    assert response.status_code == 200, (path, page)

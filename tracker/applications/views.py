@@ -4,7 +4,7 @@ Each view: load through ``visible_applications`` (404) → check (403) → call 
 commit once. Refusals of the workflow come back as exceptions and become a page here.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +28,7 @@ from tracker.core.errors import InvalidValues, NotAllowed
 from tracker import access
 from tracker.access import login_required, visible_applications
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
+from tracker.core.paging import paginate
 from tracker.extensions import db
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
@@ -87,10 +88,6 @@ def load_visible(application_id):
     return application
 
 
-def _page():
-    return request.args.get("page", 1, type=int)
-
-
 @bp.route("/")
 @login_required
 def list_mine():
@@ -99,8 +96,7 @@ def list_mine():
         .options(selectinload(Application.host_laboratory), selectinload(Application.programme))
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
-    pagination = db.paginate(query, page=_page(), per_page=current_app.config["ITEMS_PER_PAGE"],
-                             error_out=False)
+    pagination = paginate(query)
     return render_template("applications/list_mine.html", pagination=pagination)
 
 

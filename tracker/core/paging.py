@@ -1,4 +1,10 @@
-"""Keyset cursors: opaque tokens that say where the next (or previous) page starts.
+"""Paging: numbered pages of the web lists, and keyset cursors for long lists and the API.
+
+:func:`paginate` gives the numbered page a query string asks for: a page number out of
+range is clamped (a page past the end is empty), never an error, and never an OFFSET the
+database would refuse.
+
+Keyset cursors are opaque tokens that say where the next (or previous) page starts.
 
 A page of a keyset list ends at a row; the token names that row by its id and, when the
 list is sorted by another column, by that column's value too, so that the next query reads
@@ -16,8 +22,22 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 
+from flask import current_app, request
+
+from tracker.extensions import db
+
 # Ids are 32-bit integers in the database: a larger one names no row.
 MAX_ID = 2**31 - 1
+# Far past any real list, and an OFFSET every database accepts.
+LAST_PAGE = 1_000_000
+
+
+def paginate(query, arg="page", per_page=None):
+    """The page of ``query`` that the query string's ``arg`` names (``ITEMS_PER_PAGE`` rows
+    unless ``per_page`` says otherwise)."""
+    page = min(max(request.args.get(arg, 1, type=int), 1), LAST_PAGE)
+    return db.paginate(query, page=page, error_out=False,
+                       per_page=per_page or current_app.config["ITEMS_PER_PAGE"])
 # The longest sort value is a title (200 characters, at most 4 bytes each in UTF-8); a
 # token much longer than that is not one of ours, and is refused before it is parsed.
 MAX_CURSOR_LENGTH = 2000

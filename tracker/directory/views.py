@@ -24,18 +24,16 @@ from tracker.directory.forms import (
     UserForm,
 )
 from tracker.directory.models import DIRECTION_LABELS, LAB_KIND_LABELS, Laboratory, Programme
+from tracker.core.paging import paginate
 from tracker.extensions import db
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
 
 PER_PAGE = 25
-LAST_PAGE = 1_000_000  # far past any real list, and an OFFSET every database accepts
 
 
 def _page(query):
-    """The requested page of ``query``; a page past the end is empty, never an error."""
-    page = min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(query, per_page=PER_PAGE)
 
 
 def _filters(form_class):

@@ -1,7 +1,7 @@
 """A user's notifications, in the app; and, for admins, the messages delivery gave up on."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from tracker import access
 from tracker.access import login_required, role_required
 from tracker.core.models import utcnow
+from tracker.core.paging import paginate
 from tracker.extensions import db
 from tracker.notifications.models import Notification
 
@@ -56,12 +57,7 @@ def list_notifications():
         access.own_notifications(current_user)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
-    pagination = db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
+    pagination = paginate(query)
     return render_template(
         "notifications/list.html",
         pagination=pagination,
@@ -107,12 +103,7 @@ def list_undelivered():
         .options(joinedload(Notification.user))
         .order_by(Notification.failed_at.desc(), Notification.id.desc())
     )
-    pagination = db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
+    pagination = paginate(query)
     return render_template("notifications/undelivered.html", pagination=pagination)
 
 

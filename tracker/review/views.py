@@ -4,7 +4,7 @@ Decisions themselves are taken on the application page (``applications.act``), t
 same ``transition()`` as everywhere else; these pages only say what awaits whom.
 """
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +12,7 @@ from tracker.applications.models import Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
 from tracker import access
 from tracker.access import role_required
-from tracker.extensions import db
+from tracker.core.paging import paginate
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -22,15 +22,6 @@ _LISTED = (
     selectinload(Application.home_laboratory),
     selectinload(Application.host_laboratory),
 )
-
-
-def _paginate(query, arg="page"):
-    return db.paginate(
-        query,
-        page=request.args.get(arg, 1, type=int),
-        per_page=current_app.config["ITEMS_PER_PAGE"],
-        error_out=False,
-    )
 
 
 @bp.route("/director")
@@ -43,7 +34,7 @@ def director_queue():
         .options(*_LISTED)
         .order_by(Application.submitted_at, Application.id)
     )
-    pagination = _paginate(query)
+    pagination = paginate(query)
     return render_template(
         "review/director_queue.html",
         pagination=pagination,
@@ -57,12 +48,12 @@ def admin_queue():
     """Endorsed applications awaiting a decision, with each programme's remaining budget;
     and submitted applications of reviewing directors, which an administrator endorses."""
     user = current_user._get_current_object()
-    decisions = _paginate(
+    decisions = paginate(
         access.admin_decision_queue(user)
         .options(*_LISTED)
         .order_by(Application.updated_at, Application.id)
     )
-    endorsements = _paginate(
+    endorsements = paginate(
         access.admin_endorsement_queue(user)
         .options(*_LISTED)
         .order_by(Application.submitted_at, Application.id),
