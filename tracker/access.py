@@ -11,7 +11,7 @@ and its endpoint never disagree.
 - Questions: :func:`can` ("may this user take this action on this application now?"),
   :func:`allowed_actions`, :func:`can_upload_document`, :func:`can_manage_directory`,
   :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`.
-- Checks that raise the workflow's errors in SPEC.md's order (403, then 409):
+- Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`.
 - Gates for views: :func:`login_required`, :func:`role_required`.
 
@@ -277,7 +277,7 @@ def _version_matches(application, version):
 
 
 def check_transition(user, application, action, version=None, today=None):
-    """Raise what refuses ``action`` before any value is looked at, in SPEC.md's order.
+    """Raise what refuses ``action`` before any value is looked at, in the order of docs/api.md.
 
     :class:`NotAllowed` (403) when ``user`` could never take it; :class:`StaleVersion`
     (409) when ``version`` is not the current one; :class:`InvalidTransition` (409) when
@@ -292,7 +292,7 @@ def check_transition(user, application, action, version=None, today=None):
 
 
 def check_edit(user, application, version=None):
-    """Raise what refuses an edit of ``application`` by ``user``, in SPEC.md's order."""
+    """Raise what refuses an edit of ``application`` by ``user``, in the order of docs/api.md."""
     if not signed_in(user) or application.applicant_id != user.id:
         raise NotAllowed(_l("Only the applicant edits an application."))
     if not _version_matches(application, version):

@@ -74,7 +74,7 @@ ROLE_NAMES = ("researcher", "other_researcher", "director", "other_director", "a
 
 
 def assert_error(response, status, code=None):
-    """``response`` is an API error of ``status`` in SPEC's format; returns its body."""
+    """``response`` is an API error of ``status`` in the format of docs/api.md; returns its body."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/json"
     error = response.get_json()["error"]

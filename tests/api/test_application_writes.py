@@ -1,6 +1,6 @@
 """POST /api/v1/applications, PATCH /applications/{id}, POST /applications/{id}/transitions.
 
-Through HTTP with real tokens, on the real database: every role, SPEC's error order
+Through HTTP with real tokens, on the real database: every role, the error order of docs/api.md
 (401, 404, 403, 409, 422), mass assignment, stale versions, and the workflow end to end.
 """
 

@@ -1,4 +1,4 @@
-"""Every error under /api/ is JSON in SPEC's format, Flask's own ones included."""
+"""Every error under /api/ is JSON in the format of docs/api.md, Flask's own ones included."""
 
 import pytest
 

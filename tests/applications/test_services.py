@@ -1,4 +1,5 @@
-"""The services: drafts, SPEC rules, the guards of transition(), history and notifications."""
+"""The services: drafts, the rules of docs/rules.md, the guards of transition(), history
+and notifications."""
 
 import re
 from datetime import date, timedelta

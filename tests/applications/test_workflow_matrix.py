@@ -1,4 +1,5 @@
-"""Every action × status × actor: the rows of SPEC.md's table pass, everything else fails."""
+"""Every action × status × actor: the rows of the table in docs/rules.md pass, the rest
+fails."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from tracker.core.errors import NotAllowed, Refused
 
 ACTORS = ("applicant", "reviewing_director", "other_director", "admin", "other_researcher")
 
-# SPEC.md's workflow table, written out independently of tracker.applications.workflow.
+# The workflow table of docs/rules.md, written out independently of tracker.applications.workflow.
 ALLOWED = {
     ("submit", "draft"): {"applicant"},
     ("submit", "returned"): {"applicant"},

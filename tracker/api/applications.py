@@ -102,7 +102,7 @@ def list_events(application_id):
 
 
 # Writes ----------------------------------------------------------------------------------
-# SPEC's order puts "not allowed" (403) and "wrong state or stale version" (409) before
+# docs/api.md's order puts "not allowed" (403) and "wrong state or stale version" (409) before
 # "invalid values" (422). A body the schema refuses never reaches the services, so the
 # access module's checks are asked first, with whatever version the body carries.
 def _given_version(body):
@@ -112,7 +112,7 @@ def _given_version(body):
 
 @bp.route("/applications", methods=["POST"])
 def create_application():
-    """A new draft of the caller's; every rule of SPEC is checked by the service (422)."""
+    """A new draft of the caller's; every rule of docs/rules.md is checked by the service (422)."""
     user = require_user()
     values = ApplicationCreate().load(json_body())
     direction = values.pop("direction")

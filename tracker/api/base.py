@@ -7,7 +7,7 @@
   puts the check back for session-authenticated writes. Bearer requests need none: a browser
   never adds that header on its own.
 - Errors: every refusal of the rules (:class:`~tracker.core.errors.Refused` and its family,
-  :class:`ApiError` among them) is answered in SPEC's JSON format by one handler. Errors
+  :class:`ApiError` among them) is answered in the JSON format of docs/api.md by one handler. Errors
   Flask raises itself (404, 405, 413, 500) are answered as JSON under ``/api/`` by
   :mod:`tracker.core.errors`.
 """
@@ -44,7 +44,7 @@ class ApiError(Refused):
 
 @bp.errorhandler(Refused)
 def handle_refusal(error):
-    """Every refusal of the rules, from any area, as SPEC.md's JSON error."""
+    """Every refusal of the rules, from any area, as the JSON error of docs/api.md."""
     # Nothing of a refused write may be committed by a later request's commit.
     db.session.rollback()
     fields = {name: [str(message) for message in messages]

@@ -1,9 +1,10 @@
 """Documents of an application: upload (multipart) and download.
 
 The same service and permission as the web pages: :func:`store_document` checks the file
-(size, type by content) and :func:`can_upload_document` says who may attach what, when.
-Refusals follow SPEC's order: 401, 404, 403 (not the applicant), 409 (nothing of this kind
-may be attached in the current state), then 413, 415 and 422 for the upload itself.
+(size, type by content) and :func:`tracker.access.check_upload` says who may attach what,
+when. Refusals follow the order of docs/api.md: 401, 404, 403 (not the applicant), 409
+(nothing of this kind may be attached now), then 413, 415 and 422 for the upload itself,
+and 503 when the disk refuses it.
 """
 
 from flask import current_app, request, url_for

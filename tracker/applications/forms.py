@@ -1,6 +1,6 @@
 """Forms for applications and for the actions of the workflow.
 
-The forms only collect values; every rule of SPEC.md is checked by the services, whose
+The forms only collect values; every rule of docs/rules.md is checked by the services, whose
 field-level messages are put back next to the fields.
 """
 

@@ -40,7 +40,7 @@ DURATION_LABELS = {
 DOCUMENT_KINDS = ("cv", "invitation_letter", "host_agreement", "report", "other")
 
 
-# Duration categories (SPEC.md): each with the longest stay it covers, in days; "long" has
+# Duration categories (docs/rules.md): each with the longest stay it covers, in days; "long" has
 # no bound. The Python function and the SQL expressions below all read this one table.
 DURATION_CATEGORIES = (("short", 30), ("medium", 365), ("long", None))
 
@@ -143,7 +143,7 @@ class Application(TimestampMixin, db.Model):
         return f"<Application {self.reference} {self.status}>"
 
     # The reviewing laboratory: the home laboratory for outgoing stays, the host laboratory
-    # for incoming ones (SPEC.md, Workflow). Written once here; the access module, the
+    # for incoming ones (docs/rules.md, Workflow). Written once here; the access module, the
     # review queues, the statistics and the notifications all ask these.
     @hybrid_property
     def reviewing_laboratory_id(self):

@@ -130,7 +130,7 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
                today=None):
     """Take ``action`` on ``application`` as ``actor``: the only code that writes ``status``.
 
-    Checks, in SPEC order: who (``NotAllowed``), version and state (``StaleVersion``,
+    Checks, in the order of docs/api.md: who (``NotAllowed``), version and state (``StaleVersion``,
     ``InvalidTransition``), then values (``InvalidValues``: comment, awarded amount, budget,
     and on submit every rule of :func:`application_problems`). Then moves the status with a
     conditional UPDATE, writes one Event and queues the notifications. Returns the Event.

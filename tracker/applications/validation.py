@@ -1,4 +1,4 @@
-"""The rules an application's values must keep (SPEC.md, Domain), for every way in.
+"""The rules an application's values must keep (docs/rules.md), for every way in.
 
 :func:`values_from` parses form or JSON values (ids for related rows) into checked values;
 :func:`application_problems` says every rule they break, as ``{field: [messages]}``. The
@@ -27,7 +27,7 @@ EDITABLE_FIELDS = (
 )
 MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
 MAX_COMMENT = 5000
-# Laboratory kinds allowed at each end of a stay, by direction (SPEC.md), and what a person
+# Laboratory kinds allowed at each end of a stay, by direction (docs/rules.md), and what a person
 # reads when the laboratory chosen is missing or of another kind.
 LAB_KINDS_BY_DIRECTION = {
     "outgoing": {"home": {"unit"}, "host": {"partner", "joint_unit"}},
@@ -95,7 +95,7 @@ def amount_problem(amount, required=True):
 
 
 def application_problems(values, applicant, today=None, submitting=False):
-    """Every SPEC rule ``values`` break, as ``{field: [messages]}`` (empty when valid).
+    """Every rule of docs/rules.md ``values`` break, as ``{field: [messages]}`` (empty when valid).
 
     ``values`` holds ``direction`` and resolved objects (``programme``, ``home_laboratory``,
     ``host_laboratory``) besides the plain fields. The programme must be open only when

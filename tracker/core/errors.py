@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.extensions import db
 
-# Codes of the JSON error format (SPEC.md).
+# Codes of the JSON error format (docs/api.md).
 ERROR_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -27,9 +27,9 @@ TEMPLATED = {400, 403, 404, 405, 409, 413, 429, 500}
 
 # Refusals ---------------------------------------------------------------------------------
 # One family for every "no" the rules give, whichever area gives it: services raise them, web
-# views turn them into messages next to the fields, and the API answers them as SPEC.md's
-# JSON error (its handler catches :class:`Refused`). When several apply, the first in SPEC's
-# order wins: 403 (who), then 409 (state, version), then 422 (values).
+# views turn them into messages next to the fields, and the API answers them as the JSON error of
+# docs/api.md (its handler catches :class:`Refused`). When several apply, the first in the
+# order of docs/api.md wins: 403 (who), then 409 (state, version), then 422 (values).
 class Refused(Exception):
     """A request the rules refuse: ``status`` is the HTTP answer, ``code`` the JSON code,
     ``fields`` maps field names to lists of messages (for 422)."""
