@@ -75,3 +75,34 @@ def test_large_loads_rebuild_every_index(app, monkeypatch):
     db.session.remove()
     after = {index["name"] for index in sa.inspect(db.engine).get_indexes("applications")}
     assert after == before and "ix_applications_start_date_facets" in after
+
+
+def test_an_application_created_after_generating_gets_a_free_reference(app, make):
+    """The generator moves the yearly counters past what it wrote: the next application
+    created through the services does not collide with a generated reference."""
+    from datetime import date
+
+    from tracker.applications.services import create_application
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["generate", "--applications", "300", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    this_year = date.today().year
+    generated = db.session.scalars(
+        sa.select(Application.reference).where(Application.reference.like(f"MOB-{this_year}-%"))
+    ).all()
+    assert generated  # the data set covers this year
+    unit = make.lab("unit")
+    partner = make.lab("partner")
+    applicant = make.user(lab=unit)
+    programme = make.programme("outgoing")
+    start = date.today().replace(year=this_year + 1)
+    application = create_application(applicant, "outgoing", {
+        "programme_id": programme.id, "home_laboratory_id": unit.id,
+        "host_laboratory_id": partner.id, "title": "After the load", "purpose": "conference",
+        "start_date": start.isoformat(), "end_date": start.isoformat(),
+        "requested_amount": "100.00",
+    })
+    db.session.commit()
+    assert application.reference not in generated
+    assert application.reference > max(generated)

@@ -19,8 +19,9 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
+from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.applications.models import Application
+from tracker.applications.models import Application, ReferenceCounter
 from tracker.applications.workflow import GRANTED
 from tracker.auth.models import CATEGORIES, User, UserRole
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme, ProgrammeCategory
@@ -262,16 +263,42 @@ class Generator:
 
     # Applications --------------------------------------------------------------------------
     def _reference_starts(self):
-        """The next free NNNNNN per year, so ``--force`` never collides with references."""
+        """The next free NNNNNN per year, past both the references written and the year's
+        counter, so ``--force`` never collides with either."""
         table = Application.__table__
+        counters = dict(self.connection.execute(
+            sa.select(ReferenceCounter.year, ReferenceCounter.last_value)
+        ).all())
         starts = {}
         for year in range(self.today.year - YEARS, self.today.year + 2):
             last = self.connection.execute(
                 sa.select(sa.func.max(table.c.reference))
                 .where(table.c.reference.like(f"MOB-{year}-%"))
             ).scalar()
-            starts[year] = int(last[-6:]) + 1 if last and last[-6:].isdigit() else 1
+            written = int(last[-6:]) if last and last[-6:].isdigit() else 0
+            starts[year] = max(written, counters.get(year, 0)) + 1
         return starts
+
+    def advance_reference_counters(self, sequence):
+        """Move each year's counter past the references just written, so the next
+        application created through the services gets a free number."""
+        rows = [{"year": year, "last_value": following - 1}
+                for year, following in sequence.items() if following > 1]
+        if not rows:
+            return
+        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(
+            ReferenceCounter)
+        self.connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[ReferenceCounter.year],
+                set_={"last_value": sa.case(
+                    (ReferenceCounter.last_value < insert.excluded.last_value,
+                     insert.excluded.last_value),
+                    else_=ReferenceCounter.last_value,
+                )},
+            ),
+            rows,
+        )
 
     def secondary_indexes(self):
         """The applications indexes that nothing in the load needs (not the primary key,
@@ -359,6 +386,7 @@ class Generator:
             done += size
             progress.update(size)
         self._reset_sequence(table)
+        self.advance_reference_counters(sequence)
 
     def budgets(self):
         """Each programme's budget covers what it awarded, with some room left."""
