@@ -94,3 +94,39 @@ def test_the_address_limit_is_per_address(app, make, monkeypatch):
     colleague.environ_base["REMOTE_ADDR"] = "198.51.100.20"
     assert attempt(colleague, user.email, PASSWORD).status_code == 302
 
+
+
+# One count for the sign-in form and the API's token endpoint --------------------------------
+def token_request(client, email, password):
+    return client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+
+
+def test_an_account_limited_on_the_form_gets_no_api_token(client, make):
+    user = make.user()
+    fail(client, user.email, 10)
+
+    response = token_request(client, user.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert response.headers.get("Retry-After", "").isdigit()
+    assert response.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_failures_through_the_api_count_on_the_form(client, make):
+    user = make.user()
+    for _ in range(6):
+        assert token_request(client, user.email, WRONG).status_code == 401
+    fail(client, user.email, 4)
+
+    assert_rate_limited(attempt(client, user.email, PASSWORD))
+
+
+def test_the_address_count_is_shared_too(app, client, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", "4 per 15 minutes")
+    user = make.user()
+    for n in range(2):
+        assert token_request(client, f"guess{n}@example.org", WRONG).status_code == 401
+        assert attempt(client, f"other{n}@example.org", WRONG).status_code == 200
+
+    assert_rate_limited(attempt(client, user.email, PASSWORD))
+    assert token_request(client, user.email, PASSWORD).status_code == 429

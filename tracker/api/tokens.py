@@ -5,29 +5,19 @@ response that creates it. Token creation counts failed attempts against the same
 as the sign-in form (per account and per client address, failures only).
 """
 
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from tracker.api.base import ApiError, bp, json_body, require_user
 from tracker.api.schemas import TokenRequest
+from tracker.auth.services import authenticate, limit_sign_in, mark_login_failed
 from tracker.auth.tokens import issue_token, revoke_token
-from tracker.auth.services import authenticate, login_account_key, login_failed, mark_login_failed
-from tracker.extensions import db, limiter
-
-
-def _account_limit():
-    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
-
-
-def _address_limit():
-    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+from tracker.extensions import db
 
 
 @bp.route("/auth/tokens", methods=["POST"])
-@limiter.limit(_account_limit, key_func=login_account_key, deduct_when=login_failed,
-               scope="login-account")
-@limiter.limit(_address_limit, deduct_when=login_failed, scope="login-address")
+@limit_sign_in
 def create_token():
     try:
         data = TokenRequest().load(json_body())

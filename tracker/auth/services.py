@@ -1,7 +1,7 @@
 """Signing in and out, accounts, and the Flask-Login wiring."""
 
 import sqlalchemy as sa
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -9,7 +9,7 @@ from tracker.auth.models import User, new_feed_token
 from tracker.auth.passwords import burn_verification, hash_password, verify_password
 from tracker.auth.tokens import revoke_token
 from tracker.core.errors import wants_json
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 
 
 def normalise_email(email):
@@ -66,6 +66,29 @@ def login_account_key():
         body = request.get_json(silent=True)
         email = body.get("email") if isinstance(body, dict) else None
     return "account:" + normalise_email(email if isinstance(email, str) else "")
+
+
+def _account_limit():
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _address_limit():
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
+def limit_sign_in(view):
+    """Count failed sign-ins per account and per client address, whichever way in.
+
+    The sign-in form and the API's token endpoint share the two counts (``shared_limit``
+    scopes): an account limited on one is limited on the other, and an address spreading
+    its guesses over both is counted once. Only failures count (``deduct_when``).
+    """
+    account = limiter.shared_limit(_account_limit, scope="sign-in-account",
+                                   key_func=login_account_key, methods=["POST"],
+                                   deduct_when=login_failed)
+    address = limiter.shared_limit(_address_limit, scope="sign-in-address",
+                                   methods=["POST"], deduct_when=login_failed)
+    return account(address(view))
 
 
 def mark_login_failed():

@@ -11,8 +11,7 @@ from tracker.auth.passwords import verify_password
 from tracker.auth.services import (
     authenticate,
     create_user,
-    login_account_key,
-    login_failed,
+    limit_sign_in,
     mark_login_failed,
     set_password,
     user_by_email,
@@ -20,7 +19,7 @@ from tracker.auth.services import (
 from tracker.access import login_required
 from tracker.core.urls import safe_next
 from tracker.directory.models import Laboratory
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -29,18 +28,8 @@ def _remember_cookie_name():
     return current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME)
 
 
-def _account_limit():
-    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
-
-
-def _address_limit():
-    return current_app.config["LOGIN_ADDRESS_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=login_account_key, methods=["POST"],
-               deduct_when=login_failed, scope="login-account")
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=login_failed, scope="login-address")
+@limit_sign_in
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))
