@@ -20,6 +20,7 @@ def create_app(config_class=None, **overrides):
         instance_relative_config=True,
     )
     configure(app, config_class or config_for(), overrides)
+    register_input_hygiene(app)  # before any route: the id converter must be in place
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -52,6 +53,12 @@ def _instance_secret(app):
         os.chmod(path, 0o600)
     with open(path) as handle:
         return handle.read().strip()
+
+
+def register_input_hygiene(app):
+    from tracker.core.hygiene import register_hygiene
+
+    register_hygiene(app)
 
 
 def register_extensions(app):

@@ -108,7 +108,9 @@ def handle_http_exception(error):
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
             headers["Retry-After"] = str(retry_after)
-    message = _messages().get(status, error.description)
+    message = str(getattr(error, "message_for_people", None) or _messages().get(
+        status, error.description
+    ))
     if isinstance(error, CSRFError):
         message = _("Your form expired or was sent from elsewhere. Please try again.")
     if wants_json():
