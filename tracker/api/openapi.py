@@ -5,8 +5,9 @@
 - Bodies, query parameters and responses are the marshmallow schemas of
   :mod:`tracker.api.schemas`, the ones the views load and dump with, turned into JSON Schema
   by apispec's marshmallow plugin.
-- What is left is the table below: one line of prose and the error statuses per operation,
-  and the links that lead from a created resource to the operations on it.
+- What is left is the table below: a line of prose and the error statuses per operation,
+  and the links that lead from a response to the operations that take what it returns
+  (from a created application to its edit, transitions, events and documents...).
 
 ``tests/api/test_openapi.py`` checks that every route has a line here and every line a
 route, and that the document is valid OpenAPI.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_instance
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from flask import current_app
 
 from tracker.api.schemas import (
@@ -85,10 +87,20 @@ PATH_PARAMETERS = {
 }
 
 
-def _follow(*operation_ids, **parameters):
-    """Links from a response to each of ``operation_ids``, filling ``parameters`` in."""
-    return {operation_id: {"operationId": operation_id, "parameters": parameters}
-            for operation_id in operation_ids}
+def _follow(*operation_ids, body=None, **parameters):
+    """Links from a response to each of ``operation_ids``, filling in their ``parameters``
+    and, when given, fields of their request ``body``."""
+    link = {"parameters": parameters, **({"requestBody": body} if body else {})}
+    return {operation_id: {"operationId": operation_id, **link} for operation_id in operation_ids}
+
+
+# Links: the application a write is about, and the version it must carry (the one last
+# read). Every operation that returns an application gives both; a client following the
+# link (a stateful fuzzer among them) copies the named fields of the response.
+CREATED_APPLICATION = {"application_id": "$response.body#/id"}
+SAME_APPLICATION = {"application_id": "$request.path.application_id"}
+CURRENT_VERSION = {"version": "$response.body#/version"}
+WRITES = ("update_application", "create_transition")
 
 
 @dataclass(frozen=True)
@@ -99,7 +111,7 @@ class Operation:
     tag: str
     returns: object = None  # output schema of the success response (JSON)
     status: int = 200  # of the success response
-    content: dict = None  # instead of ``returns``: the success response's media types
+    content: dict | None = None  # instead of ``returns``: the success response's media types
     body: object = None  # input schema of the request body
     body_type: str = JSON
     query: object = None  # input schema of the query string
@@ -155,14 +167,17 @@ OPERATIONS = {
                     "with a `submit` transition.",
         body=ApplicationCreate, status=201, returns=ApplicationSchema, location=True,
         errors=JSON_WRITE,
-        links=_follow("get_application", "update_application", "create_transition",
-                      "list_events", "upload_document", application_id="$response.body#/id")),
+        links={**_follow("get_application", "list_events", "upload_document",
+                         **CREATED_APPLICATION),
+               **_follow(*WRITES, body=CURRENT_VERSION, **CREATED_APPLICATION)}),
     "get_application": Operation(
-        "One application", "applications", returns=ApplicationSchema, errors=(401, 404)),
+        "One application", "applications", returns=ApplicationSchema, errors=(401, 404),
+        links=_follow(*WRITES, body=CURRENT_VERSION, **SAME_APPLICATION)),
     "update_application": Operation(
         "Edit (the applicant, in draft or returned); send the fields to change and the "
         "version", "applications",
-        body=ApplicationPatch, returns=ApplicationSchema, errors=(*JSON_WRITE, 403, 404, 409)),
+        body=ApplicationPatch, returns=ApplicationSchema, errors=(*JSON_WRITE, 403, 404, 409),
+        links=_follow(*WRITES, body=CURRENT_VERSION, **SAME_APPLICATION)),
     "create_transition": Operation(
         "Take a workflow action (submit, endorse, return, decline, approve, reject, "
         "withdraw, cancel, complete)", "applications",
@@ -171,7 +186,8 @@ OPERATIONS = {
                     "in its current status or when the version is stale, 422 for a missing "
                     "comment, an amount or a budget overrun.",
         body=TransitionRequest, returns=ApplicationSchema,
-        errors=(*JSON_WRITE, 403, 404, 409)),
+        errors=(*JSON_WRITE, 403, 404, 409),
+        links=_follow(*WRITES, body=CURRENT_VERSION, **SAME_APPLICATION)),
     "list_events": Operation(
         "History of an application, oldest first", "applications",
         returns=EventListSchema, errors=(401, 404)),
@@ -198,6 +214,19 @@ OPERATIONS = {
 }
 
 
+class _Converter(OpenAPIConverter):
+    """The marshmallow plugin's converter, adding a schema's ``cross_field_rules``."""
+
+    def schema2jsonschema(self, schema):
+        described = super().schema2jsonschema(schema)
+        described.update(getattr(resolve_schema_instance(schema), "cross_field_rules", {}))
+        return described
+
+
+class _Plugin(MarshmallowPlugin):
+    Converter = _Converter
+
+
 def _component_name(schema):
     """``LaboratorySchema`` is described as ``Laboratory``, a partial input as a patch."""
     instance = resolve_schema_instance(schema)
@@ -207,7 +236,7 @@ def _component_name(schema):
     return name
 
 
-# A variable of a Werkzeug rule: ``<name>`` or ``<converter:name>`` (or ``<converter(args):name>``).
+# A variable of a Werkzeug rule: ``<name>``, ``<converter:name>`` or ``<converter(args):name>``.
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
@@ -228,9 +257,11 @@ def _error(status, operation):
     return {"description": description, "content": {JSON: {"schema": ErrorSchema}}}
 
 
+SUCCESS = {200: "OK", 201: "Created", 204: "Done; no content."}
+
+
 def _success(operation):
-    response = {"description": {200: "OK", 201: "Created", 204: "Done, nothing to say"}
-                [operation.status]}
+    response = {"description": SUCCESS[operation.status]}
     if operation.returns is not None:
         response["content"] = {JSON: {"schema": operation.returns}}
     elif operation.content:
@@ -284,7 +315,7 @@ def build_document(app):
     A route without a line in :data:`OPERATIONS` is left out (and the tests say so), rather
     than breaking the whole description.
     """
-    marshmallow = MarshmallowPlugin(schema_name_resolver=_component_name)
+    marshmallow = _Plugin(schema_name_resolver=_component_name)
     spec = APISpec(
         title="Mobility tracker API", version="1.0.0", openapi_version="3.1.0",
         plugins=[marshmallow],

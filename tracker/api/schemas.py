@@ -38,6 +38,16 @@ class Strict(Schema):
     class Meta:
         unknown = RAISE
 
+    # What the schema's validators check between fields, in JSON Schema keywords, for the
+    # description (a field's metadata can only speak of that field).
+    cross_field_rules = {}
+
+
+def _when(field, condition, then):
+    """JSON Schema: if the body has ``field`` matching ``condition``, it also matches ``then``."""
+    return {"if": {"properties": {field: condition}, "required": [field]},
+            "then": {"properties": then}}
+
 
 def _country(value):
     if not isinstance(value, str) or len(value) != 2 or not is_country(value):
@@ -109,7 +119,7 @@ class Amount(fields.Decimal):
     """
 
     def __init__(self, digits=10, **kwargs):
-        metadata = {"pattern": rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,2}})?$", "example": "1500.00",
+        metadata = {"pattern": rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,2}})?$",
                     **kwargs.pop("metadata", {})}
         super().__init__(as_string=True, metadata=metadata, **kwargs)
 
@@ -202,6 +212,15 @@ class LaboratoryInput(Strict):
         metadata={"description": "A person holding the director role; none for a partner."},
     )
 
+    # laboratory_problems, as far as the body alone tells (an edit is judged with the
+    # laboratory's current values as well).
+    cross_field_rules = {"allOf": [
+        _when("kind", {"const": "unit"}, {"country": {"const": HOME_COUNTRY}}),
+        _when("kind", {"enum": ["partner", "joint_unit"]},
+              {"country": {"not": {"const": HOME_COUNTRY}}}),
+        _when("kind", {"const": "partner"}, {"director_id": {"type": "null"}}),
+    ]}
+
 
 def laboratory_problems(values):
     """The rules the database holds for a laboratory, as field messages (empty when fine)."""
@@ -229,7 +248,6 @@ class ProgrammeInput(Strict):
     budget = Amount(
         digits=12, required=True, places=2,
         validate=validate.Range(min=Decimal("0"), max=Decimal("999999999999.99")),
-        metadata={"example": "250000.00"},
     )
     eligible_categories = fields.List(
         fields.String(validate=validate.OneOf(CATEGORIES)),
@@ -300,6 +318,9 @@ class TransitionRequest(Strict):
     awarded_amount = Amount(allow_none=True, metadata={
         "description": "EUR; only with `approve`, where it is required and must fit in the "
                        "programme's remaining budget."})
+
+    cross_field_rules = _when("action", {"not": {"const": "approve"}},
+                              {"awarded_amount": {"type": "null"}})
 
     @validates_schema
     def amount_only_on_approval(self, data, **kwargs):
