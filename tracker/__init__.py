@@ -20,7 +20,7 @@ def create_app(config_class=None, **overrides):
         instance_relative_config=True,
     )
     configure(app, config_class or config_for(), overrides)
-    register_input_hygiene(app)  # before any route: the id converter must be in place
+    register_input_hygiene(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

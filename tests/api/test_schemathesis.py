@@ -1,26 +1,47 @@
 """Schemathesis against a live server on 127.0.0.1, driven by the app's own OpenAPI.
 
 Generated requests (valid and invalid) must never get a 5xx, and every response must match
-the description: documented status, content type and schema. A bearer token of an
-administrator reaches every operation; the one that would revoke it is left out.
+the description: documented status, content type and schema. Schemathesis's warnings fail
+the run too: an operation whose valid-looking requests are all refused (422) is one the
+description misleads about, and one that never finds its data (404) or cannot authenticate
+is one the run does not really test.
+
+The caller is an administrator with drafts of their own, so every operation is within reach;
+the one that would revoke the run's own token is left out. Two runs share the time:
+
+- the examples, coverage and fuzzing phases, with the ids of real rows in the path;
+- the stateful phase, which follows the description's links from what it creates
+  (application → its transitions, events, documents; laboratory → its edit), so a pinned
+  id would only stand in its way.
+
+What no description can know (the rows' ids, the password) is test data: path ids in the
+generated ``schemathesis.toml``, body values through ``tests/api/schemathesis_hooks.py``.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+from tracker.applications.models import Application, Document
 from tracker.auth.tokens import issue_token
 from tracker.extensions import db
 
 SCHEMATHESIS = shutil.which("schemathesis", path=os.path.dirname(sys.executable))
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
+SEED = 20261125
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -33,67 +54,129 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-def _schemathesis(live_server, token, cwd, *options):
-    """Run schemathesis as the holder of ``token``; the output when it finds a problem."""
+@pytest.fixture
+def fuzzed(app, make, org, monkeypatch):
+    """The rows of the run and the administrator's token.
+
+    Failed sign-ins are not limited here: generated token requests fail by the dozen, as
+    they are meant to, and the limit would soon refuse the valid ones too.
+    """
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_LIMIT", "100000 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", "100000 per minute")
+    programme = make.programme("outgoing")
+    for status in ("submitted", "approved"):
+        make.application(applicant=org.researcher, host=org.partner, programme=programme,
+                         status=status,
+                         awarded_amount=Decimal("900.00") if status == "approved" else None)
+    draft = make.application(applicant=org.admin, host=org.partner, programme=programme)
+    # Transitions get a draft of their own: a generated submit or withdraw would otherwise
+    # move the first one out of draft, and every edit and upload after it would stop at 409.
+    moving = make.application(applicant=org.admin, host=org.partner, programme=programme)
+    document = make.document(draft)
+    # Laboratory edits get a laboratory the drafts do not depend on.
+    edited_lab = make.lab("partner", country="IT")
+    token, _ = issue_token(org.admin, "schemathesis")
+    db.session.commit()
+    return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
+            "host": org.partner, "draft": draft, "moving": moving, "document": document,
+            "edited_lab": edited_lab, "fixtures": {draft.id, moving.id}}
+
+
+def _body_rows(rows):
+    """operationId → body field → value, for the hook: the rows a valid request names."""
+    world = {"programme_id": rows["programme"].id, "home_laboratory_id": rows["home"].id,
+             "host_laboratory_id": rows["host"].id}
+    return {
+        "create_token": {"email": rows["admin"].email, "password": PASSWORD},
+        # The programme, the caller's unit and the partner make an outgoing stay.
+        "create_application": {"direction": "outgoing", **world},
+        "update_application": world,
+    }
+
+
+def _config(rows, pin_paths):
+    """schemathesis.toml: fail on every warning, with the test data of the run."""
+    # Generated dates are drawn from a few valid stays, mostly: random ones are centuries
+    # apart, and no schema can say that one date follows the other. (The coverage phase
+    # does not draw: its dates are one and the same day, a valid stay too.)
+    start = date.today() + timedelta(days=60)
+    starts = [str(start + timedelta(days=day)) for day in (0, 1, 15)]
+    ends = [str(start + timedelta(days=day)) for day in (20, 30, 140)]
+    lines = [
+        'hooks = "tests.api.schemathesis_hooks"',
+        "", "[warnings]", "fail-on = true",
+        "", "[dictionaries]",
+        f"starts = {{ values = {json.dumps(starts)} }}",
+        f"ends = {{ values = {json.dumps(ends)} }}",
+        "", "[parameters]",
+        '"body.start_date" = { dictionary = "starts", probability = 0.9 }',
+        '"body.end_date" = { dictionary = "ends", probability = 0.9 }',
+    ]
+    if pin_paths:
+        lines += [
+            f'"path.application_id" = {rows["draft"].id}',
+            f'"path.document_id" = {rows["document"].id}',
+            f'"path.lab_id" = {rows["edited_lab"].id}',
+            "", "[[operations]]", 'include-operation-id = "create_transition"',
+            f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
+        ]
+    # Only the description's own links: the ones schemathesis would guess from names would
+    # dilute them, and they are what the stateful run checks.
+    lines += ["", "[phases.stateful.inference]", "algorithms = []"]
+    return "\n".join(lines) + "\n"
+
+
+def _schemathesis(live_server, rows, tmp_path, *options, pin_paths):
+    """Run schemathesis as the administrator; its output, or the test fails with it."""
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(_config(rows, pin_paths))
     command = [
-        SCHEMATHESIS, "run", f"{live_server}/api/v1/openapi.json",
+        SCHEMATHESIS, "--config-file", str(config), "run", f"{live_server}/api/v1/openapi.json",
         "--url", live_server,
-        "--header", f"Authorization: Bearer {token}",
+        "--header", f"Authorization: Bearer {rows['token']}",
         "--checks", CHECKS,
         "--exclude-operation-id", "revoke_current_token",
-        "--phases", "examples,coverage,fuzzing",
-        "--max-examples", "25",
         "--workers", "1",
-        "--seed", "20261125",
+        "--seed", str(SEED),
         "--generation-database", "none",
         "--request-timeout", "10",
         "--no-color",
         *options,
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=170, cwd=cwd)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT),
+                   "TRACKER_FUZZ_ROWS": json.dumps(_body_rows(rows))}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=170, cwd=tmp_path,
+                            env=environment)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
     return output
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(live_server, make, org,
-                                                                    tmp_path):
+def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_path):
     assert SCHEMATHESIS, "schemathesis is not installed: pip install -r requirements-dev.txt"
-    programme = make.programme("outgoing")
-    for status in ("draft", "submitted", "approved"):
-        make.application(applicant=org.researcher, host=org.partner, programme=programme,
-                         status=status,
-                         awarded_amount=Decimal("900.00") if status == "approved" else None)
-    token, _ = issue_token(org.admin, "schemathesis")
-    db.session.commit()
-    _schemathesis(live_server, token, tmp_path)
+    output = _schemathesis(live_server, fuzzed, tmp_path,
+                           "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
+                           pin_paths=True)
+    assert "Tested: 17" in output, output[-3000:]
 
 
-def test_schemathesis_on_the_writes_of_an_applicant(live_server, make, org, tmp_path):
-    """The writes again, as the applicant of a real draft: past the 403s and 404s.
-
-    Random ids almost never name an application, and an administrator may not edit one: here
-    the path parameters are pinned to the researcher's draft and its document, so generated
-    bodies reach the schema checks, the workflow and the document store.
-    """
+def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):
     assert SCHEMATHESIS, "schemathesis is not installed: pip install -r requirements-dev.txt"
-    draft = make.application(applicant=org.researcher, host=org.partner)
-    document = make.document(draft)
-    # Transitions get a draft of their own: a generated submit or withdraw would otherwise
-    # move the first one out of draft, and every upload after it would stop at 409.
-    moving = make.application(applicant=org.researcher, host=org.partner)
-    token, _ = issue_token(org.researcher, "schemathesis")
-    db.session.commit()
-    (tmp_path / "schemathesis.toml").write_text(
-        "[parameters]\n"
-        f'"path.application_id" = {draft.id}\n'
-        f'"path.document_id" = {document.id}\n'
-        "\n[[operations]]\n"
-        'include-operation-id = "create_transition"\n'
-        f'parameters = {{ "path.application_id" = {moving.id} }}\n'
-    )
-    output = _schemathesis(
-        live_server, token, tmp_path,
-        "--include-path-regex", r"^/api/v1/applications/\{application_id\}",
-    )
-    assert "Tested: 6" in output, output[-3000:]
+    har = tmp_path / "requests.har"
+    _schemathesis(live_server, fuzzed, tmp_path,
+                  "--phases", "stateful", "--max-examples", "100",
+                  "--report", "har", "--report-har-path", str(har), pin_paths=False)
+    # The drafts it created, it went on to edit, move, read the history of and attach
+    # documents to: the links from the 201 lead there.
+    created = set(db.session.scalars(sa.select(Application.id).where(
+        Application.applicant_id == fuzzed["admin"].id,
+        Application.id.not_in(fuzzed["fixtures"]))))
+    reached = set()
+    for entry in json.loads(har.read_text())["log"]["entries"]:
+        path = entry["request"]["url"].split("/api/v1/applications/", 1)[-1].split("/")
+        if path[0].isdigit() and int(path[0]) in created and entry["response"]["status"] != 404:
+            reached.add((entry["request"]["method"], path[1] if len(path) > 1 else ""))
+    assert {("PATCH", ""), ("POST", "transitions"), ("GET", "events"),
+            ("POST", "documents")} <= reached, sorted(reached)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(
+        Document.application_id.in_(created)))

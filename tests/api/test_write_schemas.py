@@ -15,19 +15,22 @@ def _errors(schema, body):
     return caught.value.messages
 
 
+DRAFT = {
+    "direction": "outgoing", "programme_id": 3, "home_laboratory_id": 1,
+    "host_laboratory_id": 2, "title": " Stay ", "purpose": "fieldwork",
+    "start_date": "2031-01-01", "end_date": "2031-01-31", "requested_amount": "1500.50",
+    "justification": "Samples.",
+}
+
+
 def test_create_loads_typed_values():
-    values = ApplicationCreate().load({
-        "direction": "outgoing", "programme_id": 3, "home_laboratory_id": 1,
-        "host_laboratory_id": 2, "title": " Stay ", "purpose": "fieldwork",
-        "start_date": "2031-01-01", "end_date": "2031-01-31", "requested_amount": "1500.50",
-        "justification": "Samples.",
-    })
+    values = ApplicationCreate().load(DRAFT)
     assert values["title"] == "Stay" and values["start_date"] == date(2031, 1, 1)
     assert values["requested_amount"] == Decimal("1500.50")
 
 
 @pytest.mark.parametrize("schema, body", [
-    (ApplicationCreate(), {"direction": "outgoing"}),
+    (ApplicationCreate(), DRAFT),
     (ApplicationPatch(), {"version": 2}),
     (TransitionRequest(), {"action": "submit", "version": 1}),
 ])
@@ -39,6 +42,13 @@ def test_mass_assignment_fields_are_refused(schema, body):
     if isinstance(schema, ApplicationCreate):
         forbidden["version"] = 5
     assert set(_errors(schema, {**body, **forbidden})) == set(forbidden)
+
+
+def test_a_draft_needs_every_field_but_the_justification_an_edit_none():
+    required = set(DRAFT) - {"justification"}
+    assert set(_errors(ApplicationCreate(), {})) == required
+    assert set(_errors(ApplicationCreate(), {**DRAFT, "title": "   "})) == {"title"}
+    assert ApplicationPatch().load({"version": 2}) == {"version": 2}
 
 
 def test_patch_and_transition_need_the_version():

@@ -30,16 +30,23 @@ def _type_of(schema):
         return schema["$ref"].rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(_type_of(option) for option in schema["anyOf"])
-    kind = schema.get("type", "any")
+    # OpenAPI 3.1 writes a nullable type as a list: ["integer", "null"].
+    kinds = schema.get("type", "any")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    nullable = "null" in kinds
+    kind = " or ".join(other for other in kinds if other != "null") or "null"
+    enum = [value for value in schema.get("enum", ()) if value is not None]
     if kind == "array":
-        return f"array of {_type_of(schema.get('items', {}))}"
-    if "enum" in schema:
-        if len(schema["enum"]) > 12:  # country codes: name the standard, not every value
-            return f"{kind} ({schema.get('description', 'a code')})"
-        return f"{kind}: " + ", ".join(str(value) for value in schema["enum"])
-    if "format" in schema:
-        return f"{kind} ({schema['format']})"
-    return kind
+        described = f"array of {_type_of(schema.get('items', {}))}"
+    elif len(enum) > 12:  # country codes: name the standard, not every value
+        described = f"{kind} ({schema.get('description', 'a code')})"
+    elif enum:
+        described = f"{kind}: " + ", ".join(str(value) for value in enum)
+    elif "format" in schema:
+        described = f"{kind} ({schema['format']})"
+    else:
+        described = kind
+    return f"{described} or null" if nullable and kind != "null" else described
 
 
 def _operations(document):

@@ -1,27 +1,52 @@
-"""Declared shapes of what the API accepts (marshmallow) and how it writes rows as JSON.
+"""Declared shapes of what the API accepts and what it writes (marshmallow).
+
+These classes are the one source of both the behaviour and the OpenAPI description
+(:mod:`tracker.api.openapi` generates it from them): the views load bodies and query strings
+with the input schemas, and the ``*_json`` functions dump rows with the output schemas.
 
 Every input schema refuses unknown fields (marshmallow's ``RAISE``, the default, kept
 explicit): a body or query string naming a field that the endpoint does not take answers
 422 with that field listed, so ``status``, ``applicant_id``, ``version`` or
 ``awarded_amount`` can never be slipped into a write.
+
+Some rules live in code the description cannot read (a custom field, a schema validator, a
+service). Where they do, the field carries the same rule as ``metadata`` (an enum, a pattern,
+a description), so that a client, or a fuzzer generating requests from the description,
+sends what is accepted.
 """
 
 from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.applications.models import DOCUMENT_KINDS, PURPOSES
+from tracker.applications.documents import ACCEPTED_TYPES
+from tracker.applications.models import DOCUMENT_KINDS, DURATION_CATEGORIES, PURPOSES
 from tracker.applications.workflow import ACTIONS, STATUSES
-from tracker.auth.models import CATEGORIES
-from tracker.core.countries import is_country
-from tracker.directory.models import DIRECTIONS, LAB_KINDS, MAX_STAY_DAYS
+from tracker.auth.models import CATEGORIES, ROLES
+from tracker.core.countries import country_choices, is_country
+from tracker.core.paging import MAX_ID
+from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, LAB_KINDS, MAX_STAY_DAYS
 
 MAX_PER_PAGE = 100
+# In a JSON Schema pattern: no NUL anywhere (PostgreSQL cannot store it in text), and, for a
+# text whose length is counted once trimmed, at least one character that is not a blank.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class Strict(Schema):
     class Meta:
         unknown = RAISE
+
+    # What the schema's validators check between fields, in JSON Schema keywords, for the
+    # description (a field's metadata can only speak of that field).
+    cross_field_rules = {}
+
+
+def _when(field, condition, then):
+    """JSON Schema: if the body has ``field`` matching ``condition``, it also matches ``then``."""
+    return {"if": {"properties": {field: condition}, "required": [field]},
+            "then": {"properties": then}}
 
 
 def _country(value):
@@ -30,7 +55,16 @@ def _country(value):
 
 
 class Country(fields.String):
-    """An ISO alpha-2 code, accepted in either case, returned upper-case."""
+    """An ISO alpha-2 code, accepted in either case, returned upper-case.
+
+    Described as the enum of upper-case codes: what a client should send.
+    """
+
+    def __init__(self, **kwargs):
+        metadata = {"enum": sorted(code for code, _ in country_choices()),
+                    "description": "ISO 3166 alpha-2 code", "example": "DE",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip().upper()
@@ -41,6 +75,10 @@ class Country(fields.String):
 class Plain(fields.String):
     """A string without NUL characters (PostgreSQL cannot store them in text)."""
 
+    def __init__(self, **kwargs):
+        metadata = {"pattern": NO_NUL, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in value:
@@ -49,43 +87,95 @@ class Plain(fields.String):
 
 
 class Text(Plain):
-    """A string with surrounding blanks removed."""
+    """A string with surrounding blanks removed.
+
+    Its length is checked once trimmed, so a minimum length means "not blank": the
+    description says so with a pattern (a length alone would let "   " through).
+    """
+
+    def __init__(self, **kwargs):
+        validators = kwargs.get("validate") or ()
+        validators = [validators] if callable(validators) else validators
+        if any(getattr(rule, "min", None) for rule in validators
+               if isinstance(rule, validate.Length)):
+            kwargs["metadata"] = {"pattern": NOT_BLANK, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
+def amount(value):
+    """EUR amounts as strings with two decimals (``None`` stays ``None``)."""
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+class Amount(fields.Decimal):
+    """EUR: read from a decimal string such as ``"1500.50"`` (a JSON number is taken too),
+    written as a string with two decimals.
+
+    The services refuse more than two decimals or more than ``digits`` digits before the
+    point (what the column holds); the pattern of the description says the same.
+    """
+
+    def __init__(self, digits=10, **kwargs):
+        metadata = {"pattern": rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,2}})?$",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return amount(value)
+
+
+class Id(fields.Integer):
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 # Queries ---------------------------------------------------------------------------------
 class PageQuery(Strict):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000),
+                          metadata={"description": "Page number, from 1."})
     per_page = fields.Integer(
-        load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+        load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
     )
 
 
 class LaboratoryQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(LAB_KINDS))
     country = Country()
-    q = Text(validate=validate.Length(max=200))
+    q = Text(validate=validate.Length(max=200),
+             metadata={"description": "Searches name, acronym, city and institution."})
 
 
 class ProgrammeQuery(PageQuery):
     direction = fields.String(validate=validate.OneOf(DIRECTIONS))
-    active = fields.Boolean()
+    active = fields.Boolean(metadata={"description": "Only active (true) or inactive (false)."})
 
 
 class ApplicationQuery(Strict):
-    page = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
+    page = fields.Integer(validate=validate.Range(min=1, max=1_000_000),
+                          metadata={"description": "Page number, from 1 (the default); not "
+                                                   "with `cursor`."})
     per_page = fields.Integer(
-        load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+        load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
     )
-    cursor = Plain(validate=validate.Length(min=1, max=200))
+    cursor = Plain(validate=validate.Length(min=1, max=200),
+                   metadata={"description": "The `next_cursor` of the previous page; not "
+                                            "with `page`.",
+                             "pattern": "^[A-Za-z0-9_-]+$"})
     status = fields.String(validate=validate.OneOf(STATUSES))
     direction = fields.String(validate=validate.OneOf(DIRECTIONS))
-    programme = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    laboratory = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    country = Country()
-    q = Text(validate=validate.Length(max=200))
+    programme = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                               metadata={"description": "Programme id."})
+    laboratory = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                                metadata={"description": "Home or host laboratory id."})
+    country = Country(metadata={"description": "Country of the host laboratory (ISO 3166 "
+                                               "alpha-2)."})
+    q = Text(validate=validate.Length(max=200),
+             metadata={"description": "Searches reference, title and applicant name."})
 
     @validates_schema
     def page_or_cursor(self, data, **kwargs):
@@ -94,39 +184,56 @@ class ApplicationQuery(Strict):
 
 
 class StatsQuery(Strict):
-    year = fields.Integer(validate=validate.Range(min=1900, max=2200))
+    year = fields.Integer(validate=validate.Range(min=1900, max=2200),
+                          metadata={"description": "Stays starting in this year."})
 
 
 # Bodies ----------------------------------------------------------------------------------
 class TokenRequest(Strict):
     email = Text(required=True, validate=validate.Length(min=1, max=254))
     password = Plain(required=True, validate=validate.Length(min=1, max=1000))
-    name = Text(load_default="", validate=validate.Length(max=100))
+    name = Text(load_default="", validate=validate.Length(max=100),
+                metadata={"description": "A label for your own use."})
 
 
 class LaboratoryInput(Strict):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     acronym = Text(load_default="", validate=validate.Length(max=30))
-    kind = fields.String(required=True, validate=validate.OneOf(LAB_KINDS))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(LAB_KINDS),
+        metadata={"description": f"`unit` is in France ({HOME_COUNTRY}); `partner` and "
+                                 "`joint_unit` are abroad."},
+    )
     institution = Text(load_default="", validate=validate.Length(max=200))
     city = Text(load_default="", validate=validate.Length(max=100))
     country = Country(required=True)
     director_id = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1)
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "A person holding the director role; none for a partner."},
     )
+
+    # laboratory_problems, as far as the body alone tells (an edit is judged with the
+    # laboratory's current values as well).
+    cross_field_rules = {"allOf": [
+        _when("kind", {"const": "unit"}, {"country": {"const": HOME_COUNTRY}}),
+        _when("kind", {"enum": ["partner", "joint_unit"]},
+              {"country": {"not": {"const": HOME_COUNTRY}}}),
+        _when("kind", {"const": "partner"}, {"director_id": {"type": "null"}}),
+    ]}
 
 
 class ProgrammeInput(Strict):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     opens_on = fields.Date(required=True)
-    closes_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True, metadata={"description": "On or after opens_on."})
     min_days = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_STAY_DAYS))
     max_days = fields.Integer(
-        load_default=MAX_STAY_DAYS, validate=validate.Range(min=1, max=MAX_STAY_DAYS)
+        load_default=MAX_STAY_DAYS, validate=validate.Range(min=1, max=MAX_STAY_DAYS),
+        metadata={"description": "At least min_days."},
     )
-    budget = fields.Decimal(
-        required=True, places=2, as_string=True,
+    budget = Amount(
+        digits=12, required=True, places=2,
         validate=validate.Range(min=Decimal("0"), max=Decimal("999999999999.99")),
     )
     eligible_categories = fields.List(
@@ -139,23 +246,26 @@ class ProgrammeInput(Strict):
 
 
 # Application writes -----------------------------------------------------------------------
-# The services check the rules (laboratory kinds, dates, programme, budget) and answer 403,
-# 409 or 422 themselves; these schemas only fix the fields and their types. Whatever is not
-# listed (status, applicant_id, awarded_amount outside an approval, reference...) is refused.
-class Id(fields.Integer):
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
-
-
+# The services check the rules between fields and against the database (laboratory kinds,
+# dates, programme, budget) and answer 403, 409 or 422 themselves; these schemas fix the
+# fields, their types and which ones a draft cannot do without. Whatever is not listed
+# (status, applicant_id, awarded_amount outside an approval, reference...) is refused.
 class ApplicationFields(Strict):
-    programme_id = Id()
-    home_laboratory_id = Id()
-    host_laboratory_id = Id()
-    title = Text(validate=validate.Length(max=200))
-    purpose = fields.String(validate=validate.OneOf(PURPOSES))
-    start_date = fields.Date()
-    end_date = fields.Date()
-    requested_amount = fields.Decimal(as_string=True)
+    programme_id = Id(required=True, metadata={
+        "description": "An open programme of this direction, for which the applicant's "
+                       "category is eligible."})
+    home_laboratory_id = Id(required=True, metadata={
+        "description": "Outgoing: the applicant's unit. Incoming: a partner or joint unit "
+                       "abroad."})
+    host_laboratory_id = Id(required=True, metadata={
+        "description": "Outgoing: a partner or joint unit abroad. Incoming: a unit."})
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True, metadata={
+        "description": "On or after start_date; at most five years, and within the "
+                       "programme's minimum and maximum number of days."})
+    requested_amount = Amount(required=True, metadata={"description": "EUR."})
     justification = Plain(validate=validate.Length(max=10000))
 
 
@@ -164,14 +274,30 @@ class ApplicationCreate(ApplicationFields):
 
 
 class ApplicationPatch(ApplicationFields):
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    """An edit sends only the fields it changes, and the version it last read."""
+
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             metadata={"description": "The version last read: a stale one "
+                                                      "answers 409."})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("partial", tuple(ApplicationFields._declared_fields))
+        super().__init__(**kwargs)
 
 
 class TransitionRequest(Strict):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    comment = Plain(load_default="", validate=validate.Length(max=5000))
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-    awarded_amount = fields.Decimal(as_string=True, allow_none=True)
+    comment = Plain(load_default="", validate=validate.Length(max=5000),
+                    metadata={"description": "Required to return, decline, reject and cancel."})
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             metadata={"description": "The version last read: a stale one "
+                                                      "answers 409."})
+    awarded_amount = Amount(allow_none=True, metadata={
+        "description": "EUR; only with `approve`, where it is required and must fit in the "
+                       "programme's remaining budget."})
+
+    cross_field_rules = _when("action", {"not": {"const": "approve"}},
+                              {"awarded_amount": {"type": "null"}})
 
     @validates_schema
     def amount_only_on_approval(self, data, **kwargs):
@@ -187,104 +313,229 @@ class DocumentUpload(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
 
 
+class DocumentUploadForm(DocumentUpload):
+    """The whole multipart body, as described. The view reads the file from the request's
+    files and loads the other fields with :class:`DocumentUpload`."""
+
+    file = fields.Raw(required=True, metadata={
+        "type": "string", "format": "binary",
+        "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."})
+
+
 # Output ----------------------------------------------------------------------------------
-def amount(value):
-    """EUR amounts as strings with two decimals (``None`` stays ``None``)."""
-    return None if value is None else f"{Decimal(value):.2f}"
+class Output(Schema):
+    """What the API writes. Every field is always there (``null`` where ``allow_none``)
+    unless it is named in ``sometimes``.
+
+    ``required`` is set for the description, where it promises each field to clients and to
+    the response checks of a fuzzer; marshmallow never loads these schemas.
+    """
+
+    sometimes = ()
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.required = field_name not in self.sometimes
 
 
-def timestamp(value):
-    return None if value is None else value.isoformat()
+def one_of(values, allow_none=False, **kwargs):
+    """A string field whose value is one of ``values`` (or ``null``), described as an enum."""
+    enum = [*values, None] if allow_none else list(values)
+    return fields.String(allow_none=allow_none, metadata={"enum": enum}, **kwargs)
+
+
+def _written_amount(**kwargs):
+    return Amount(metadata={"pattern": r"^[0-9]+\.[0-9]{2}$"}, **kwargs)
+
+
+def _count():
+    return fields.Integer(metadata={"minimum": 0})
+
+
+class LaboratorySchema(Output):
+    id = fields.Integer()
+    name = fields.String()
+    acronym = fields.String()
+    kind = one_of(LAB_KINDS)
+    institution = fields.String()
+    city = fields.String()
+    country = fields.String(metadata={"pattern": "^[A-Z]{2}$"})
+    director_id = fields.Integer(allow_none=True)
+
+
+class ProgrammeSchema(Output):
+    id = fields.Integer()
+    name = fields.String()
+    direction = one_of(DIRECTIONS)
+    opens_on = fields.Date()
+    closes_on = fields.Date()
+    min_days = fields.Integer()
+    max_days = fields.Integer()
+    budget = _written_amount()
+    eligible_categories = fields.List(one_of(CATEGORIES))
+    description = fields.String()
+    active = fields.Boolean()
+
+
+class UserSchema(Output):
+    """The caller, as ``GET /me`` shows them."""
+
+    id = fields.Integer()
+    email = fields.String()
+    full_name = fields.String()
+    category = one_of(CATEGORIES)
+    nationality = fields.String()
+    home_laboratory_id = fields.Integer(allow_none=True)
+    roles = fields.List(one_of(ROLES))
+    directed_laboratories = fields.List(fields.Nested(LaboratorySchema))
+
+
+class ApplicationSchema(Output):
+    id = fields.Integer()
+    reference = fields.String(metadata={"pattern": r"^MOB-[0-9]{4}-[0-9]{6}$"})
+    direction = one_of(DIRECTIONS)
+    status = one_of(STATUSES)
+    version = fields.Integer(metadata={"minimum": 1})
+    programme_id = fields.Integer()
+    applicant_id = fields.Integer()
+    home_laboratory_id = fields.Integer()
+    host_laboratory_id = fields.Integer()
+    title = fields.String()
+    purpose = one_of(PURPOSES)
+    start_date = fields.Date()
+    end_date = fields.Date()
+    duration_days = fields.Integer(metadata={"minimum": 1})
+    duration_category = one_of(category for category, _ in DURATION_CATEGORIES)
+    requested_amount = _written_amount()
+    awarded_amount = _written_amount(allow_none=True)
+    justification = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class DocumentSchema(Output):
+    id = fields.Integer()
+    kind = one_of(DOCUMENT_KINDS)
+    original_name = fields.String()
+    content_type = one_of(ACCEPTED_TYPES)
+    size = fields.Integer(metadata={"minimum": 1})
+    sha256 = fields.String(metadata={"pattern": "^[0-9a-f]{64}$"})
+    uploaded_by = fields.Integer(attribute="uploader_id")
+    created_at = fields.DateTime()
+
+
+class EventSchema(Output):
+    id = fields.Integer()
+    # The workflow's actions, and "create", "edit" and "upload".
+    action = fields.String()
+    from_status = one_of(STATUSES, allow_none=True)
+    to_status = one_of(STATUSES, allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    comment = fields.String()
+    created_at = fields.DateTime()
+
+
+class _Page(Output):
+    page = fields.Integer(metadata={"minimum": 1})
+    per_page = fields.Integer(metadata={"minimum": 1, "maximum": MAX_PER_PAGE})
+    total = _count()
+
+
+class LaboratoryPageSchema(_Page):
+    items = fields.List(fields.Nested(LaboratorySchema))
+
+
+class ProgrammePageSchema(_Page):
+    items = fields.List(fields.Nested(ProgrammeSchema))
+
+
+class ApplicationPageSchema(_Page):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    page = fields.Integer(allow_none=True, metadata={
+        "minimum": 1, "description": "null when the page was asked by cursor."})
+    total = fields.Integer(metadata={
+        "minimum": 0, "description": "Rows matching the filters. Below 20,000 it is counted "
+                                     "for each request; larger figures may be up to two "
+                                     "minutes old."})
+    next_cursor = fields.String(allow_none=True, metadata={
+        "description": "Give it as `cursor` for the next page; null on the last one."})
+
+
+class EventListSchema(Output):
+    items = fields.List(fields.Nested(EventSchema), metadata={"description": "Oldest first."})
+
+
+class LaboratoryCountSchema(Output):
+    laboratory_id = fields.Integer()
+    name = fields.String()
+    acronym = fields.String()
+    count = _count()
+
+
+class BudgetCommittedSchema(Output):
+    programme_id = fields.Integer()
+    name = fields.String()
+    budget = _written_amount()
+    committed = _written_amount()
+
+
+class StatsSchema(Output):
+    year = fields.Integer(allow_none=True)
+    total = _count()
+    by_status = fields.Dict(keys=fields.String(), values=_count())
+    by_direction = fields.Dict(keys=fields.String(), values=_count())
+    by_host_country = fields.Dict(keys=fields.String(), values=_count())
+    by_laboratory = fields.List(fields.Nested(LaboratoryCountSchema))
+    budget_committed = fields.List(fields.Nested(BudgetCommittedSchema), metadata={
+        "description": "Awarded amounts of approved and completed applications, per "
+                       "programme."})
+
+
+class TokenSchema(Output):
+    token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
+    expires_at = fields.DateTime()
+
+
+class ErrorBodySchema(Output):
+    sometimes = ("problems",)
+
+    status = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+    # Not declared as ``fields``: a marshmallow schema keeps its own fields under that name.
+    problems = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
+        metadata={"description": "Each offending field, with its problems (422)."},
+    )
+
+
+class ErrorSchema(Output):
+    error = fields.Nested(ErrorBodySchema)
+
+
+# One instance of each, reused: a schema keeps no state between dumps.
+_LABORATORY, _PROGRAMME, _USER = LaboratorySchema(), ProgrammeSchema(), UserSchema()
+_APPLICATION, _DOCUMENT, _EVENT = ApplicationSchema(), DocumentSchema(), EventSchema()
 
 
 def laboratory_json(lab):
-    return {
-        "id": lab.id,
-        "name": lab.name,
-        "acronym": lab.acronym,
-        "kind": lab.kind,
-        "institution": lab.institution,
-        "city": lab.city,
-        "country": lab.country,
-        "director_id": lab.director_id,
-    }
+    return _LABORATORY.dump(lab)
 
 
 def programme_json(programme):
-    return {
-        "id": programme.id,
-        "name": programme.name,
-        "direction": programme.direction,
-        "opens_on": programme.opens_on.isoformat(),
-        "closes_on": programme.closes_on.isoformat(),
-        "min_days": programme.min_days,
-        "max_days": programme.max_days,
-        "budget": amount(programme.budget),
-        "eligible_categories": programme.eligible_categories,
-        "description": programme.description,
-        "active": programme.active,
-    }
+    return _PROGRAMME.dump(programme)
 
 
 def user_json(user):
-    return {
-        "id": user.id,
-        "email": user.email,
-        "full_name": user.full_name,
-        "category": user.category,
-        "nationality": user.nationality,
-        "home_laboratory_id": user.home_laboratory_id,
-        "roles": user.roles,
-        "directed_laboratories": [laboratory_json(lab) for lab in user.directed_laboratories],
-    }
+    return _USER.dump(user)
 
 
 def application_json(application):
-    return {
-        "id": application.id,
-        "reference": application.reference,
-        "direction": application.direction,
-        "status": application.status,
-        "version": application.version,
-        "programme_id": application.programme_id,
-        "applicant_id": application.applicant_id,
-        "home_laboratory_id": application.home_laboratory_id,
-        "host_laboratory_id": application.host_laboratory_id,
-        "title": application.title,
-        "purpose": application.purpose,
-        "start_date": application.start_date.isoformat(),
-        "end_date": application.end_date.isoformat(),
-        "duration_days": application.duration_days,
-        "duration_category": application.duration_category,
-        "requested_amount": amount(application.requested_amount),
-        "awarded_amount": amount(application.awarded_amount),
-        "justification": application.justification,
-        "created_at": timestamp(application.created_at),
-        "updated_at": timestamp(application.updated_at),
-    }
+    return _APPLICATION.dump(application)
 
 
 def document_json(document):
-    return {
-        "id": document.id,
-        "kind": document.kind,
-        "original_name": document.original_name,
-        "content_type": document.content_type,
-        "size": document.size,
-        "sha256": document.sha256,
-        "uploaded_by": document.uploader_id,
-        "created_at": timestamp(document.created_at),
-    }
+    return _DOCUMENT.dump(document)
 
 
 def event_json(event):
-    return {
-        "id": event.id,
-        "action": event.action,
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "actor_id": event.actor_id,
-        "comment": event.comment,
-        "created_at": timestamp(event.created_at),
-    }
-
+    return _EVENT.dump(event)

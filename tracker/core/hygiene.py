@@ -6,15 +6,16 @@
 - JSON bodies: :class:`StrictJSONProvider` refuses lone surrogates and nesting deeper than
   ``MAX_JSON_DEPTH`` as malformed JSON (400), instead of letting them reach the database or
   exhaust the parser's recursion.
-- Ids in URLs: :class:`IdConverter` replaces Flask's ``int`` converter and matches only what
-  an id column holds (1 to 2**31 - 1), so a larger number is an unknown page (404).
+- Ids in URLs: an integer in a route larger than an id column holds (2**31 - 1) is an unknown
+  page (404), before the view turns it into a query the database would refuse. (A bounded
+  URL converter would do the same for GET, but Werkzeug then answers other methods with
+  405, having matched the GET rule's pattern first.)
 """
 
-from flask import request
+from flask import abort, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
 
 from tracker.core.errors import wants_json
 from tracker.core.paging import MAX_ID
@@ -91,16 +92,14 @@ class StrictJSONProvider(DefaultJSONProvider):
         return value
 
 
-class IdConverter(IntegerConverter):
-    """``<int:...>`` in routes: a positive integer that fits an id column, else no match."""
-
-    def __init__(self, map, **kwargs):
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, **kwargs)
+def refuse_ids_out_of_range(endpoint, values):
+    """``url_value_preprocessor``: no row has an id past what the column holds."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            abort(404)
 
 
 def register_hygiene(app):
     app.json = StrictJSONProvider(app)
-    app.url_map.converters["int"] = IdConverter
+    app.url_value_preprocessor(refuse_ids_out_of_range)
     app.before_request(refuse_unstorable_input)
