@@ -512,30 +512,11 @@ class ErrorSchema(Output):
     error = fields.Nested(ErrorBodySchema)
 
 
-# One instance of each, reused: a schema keeps no state between dumps.
-_LABORATORY, _PROGRAMME, _USER = LaboratorySchema(), ProgrammeSchema(), UserSchema()
-_APPLICATION, _DOCUMENT, _EVENT = ApplicationSchema(), DocumentSchema(), EventSchema()
-
-
-def laboratory_json(lab):
-    return _LABORATORY.dump(lab)
-
-
-def programme_json(programme):
-    return _PROGRAMME.dump(programme)
-
-
-def user_json(user):
-    return _USER.dump(user)
-
-
-def application_json(application):
-    return _APPLICATION.dump(application)
-
-
-def document_json(document):
-    return _DOCUMENT.dump(document)
-
-
-def event_json(event):
-    return _EVENT.dump(event)
+# What the views call to write a row as JSON: one instance of each schema, reused (a schema
+# keeps no state between dumps).
+laboratory_json = LaboratorySchema().dump
+programme_json = ProgrammeSchema().dump
+user_json = UserSchema().dump
+application_json = ApplicationSchema().dump
+document_json = DocumentSchema().dump
+event_json = EventSchema().dump
