@@ -5,6 +5,7 @@ production or testing). Secrets and URLs always come from the environment.
 """
 
 import os
+import tempfile
 
 
 def _bool(name, default=False):
@@ -137,6 +138,26 @@ class ProductionConfig(Config):
                 "CACHE_URL is unset: each worker keeps its own report figures, so two "
                 "workers may show different ones. Use Redis in production."
             )
+        if not app.config.get("MAIL_SERVER"):
+            app.logger.warning(
+                "MAIL_SERVER is unset: notifications are written to the log, never sent. "
+                "Set MAIL_SERVER (and MAIL_DEFAULT_SENDER) in production."
+            )
+        cls._check_upload_folder(app.config["UPLOAD_FOLDER"])
+
+    @staticmethod
+    def _check_upload_folder(folder):
+        """Refuse to start when attached documents could not be stored: better a clear
+        failure at deployment than every upload answering 503."""
+        try:
+            os.makedirs(folder, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-")
+            probe.close()
+        except OSError as error:
+            raise RuntimeError(
+                f"UPLOAD_FOLDER {folder!r} cannot be written ({error.strerror or error}): "
+                "create it, or point UPLOAD_FOLDER at a writable folder."
+            ) from None
 
 
 CONFIGS = {

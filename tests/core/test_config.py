@@ -112,3 +112,31 @@ def test_translated_text_renders_outside_a_request(app):
     from flask_babel import lazy_gettext
 
     assert str(lazy_gettext("Draft")) == "Draft"
+
+
+def test_production_warns_when_notifications_would_only_be_logged(database_uri, caplog, tmp_path):
+    caplog.set_level(logging.WARNING)
+    create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+               SQLALCHEMY_DATABASE_URI=database_uri, MAIL_SERVER=None,
+               UPLOAD_FOLDER=str(tmp_path))
+    assert any("MAIL_SERVER is unset" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+               SQLALCHEMY_DATABASE_URI=database_uri, MAIL_SERVER="smtp.example.org",
+               UPLOAD_FOLDER=str(tmp_path))
+    assert not any("MAIL_SERVER" in r.getMessage() for r in caplog.records)
+
+
+def test_production_refuses_an_upload_folder_it_cannot_write(database_uri, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(RuntimeError, match="UPLOAD_FOLDER"):
+        create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+                   SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=str(blocker / "uploads"))
+
+
+def test_production_creates_a_missing_upload_folder(database_uri, tmp_path):
+    folder = tmp_path / "documents" / "uploads"
+    create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+               SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=str(folder))
+    assert folder.is_dir() and list(folder.iterdir()) == []
