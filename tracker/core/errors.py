@@ -1,11 +1,12 @@
 """Error pages for browsers and JSON errors for the API. Never a traceback."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
 
 # Codes of the JSON error format (docs/api.md).
 ERROR_CODES = {
@@ -23,6 +24,17 @@ ERROR_CODES = {
     503: "service_unavailable",
 }
 TEMPLATED = {400, 403, 404, 405, 409, 413, 429, 500}
+
+# What SQLAlchemy raises when the database cannot be reached or is overwhelmed (a refused or
+# dropped connection, a pool with no connection to give): the request is not at fault, so it
+# is answered 503, and the client is told when to come back.
+DATABASE_UNAVAILABLE = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+)
+DATABASE_RETRY_SECONDS = 30
 
 
 # Refusals ---------------------------------------------------------------------------------
@@ -125,13 +137,57 @@ def handle_http_exception(error):
 
 
 def handle_unexpected(error):
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        # A driver error of another class that still means the connection was lost.
+        return handle_database_unavailable(error)
     db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error on %s", request.path)
     return handle_http_exception(InternalServerError())
 
 
+def handle_database_unavailable(error):
+    """503 with ``Retry-After`` for any request that met an unreachable database.
+
+    The answer needs no database itself: the page does not extend the site's layout, whose
+    navigation loads the signed-in person and their unread count (a failure there is often
+    how the outage is met). One line is logged per request, without a traceback (an outage
+    fails every request alike) and without the statement or its values.
+    """
+    _discard_session()
+    # Flask-Login's template context loads the user on every render, even of a page that
+    # never shows them: without this, rendering the 503 page would query the database
+    # again, fail outside any handler and leave the server's bare 500.
+    g._login_user = login_manager.anonymous_user()
+    current_app.logger.warning(
+        "Database unavailable on %s %s: %s", request.method, request.path, _summary(error)
+    )
+    headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+    message = _("The service is unavailable for a moment. Nothing was lost; please try "
+                "again in a minute.")
+    if wants_json():
+        return json_error(503, message, headers=headers)
+    return render_template("errors/503.html", message=message), 503, headers
+
+
+def _discard_session():
+    """Roll back whatever the request began; a dead connection may refuse even that."""
+    try:
+        db.session.rollback()
+    except sa_exc.SQLAlchemyError:
+        # The connection is already invalidated; removing the session returns it to the
+        # pool, which replaces it once the database answers again.
+        db.session.remove()
+
+
+def _summary(error):
+    """The driver's first line (``connection refused``...), never the SQL or its values."""
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line[:200]}"
+
+
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
