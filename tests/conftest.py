@@ -31,13 +31,14 @@ PASSWORD = "correct horse battery staple"
 
 # Databases -------------------------------------------------------------------------------
 @contextlib.contextmanager
-def scratch_database(sqlite_path, prefix):
+def scratch_database(sqlite_path, prefix, server_url=None):
     """A new, empty database on the leg's server, dropped afterwards; yields its URL.
 
-    A SQLite file at ``sqlite_path`` unless ``TEST_DATABASE_URL`` names a PostgreSQL server,
-    where a database named ``<prefix>_<pid>_<random>`` is created for the caller.
+    A SQLite file at ``sqlite_path`` unless ``TEST_DATABASE_URL`` (or ``server_url``, for a
+    test that needs PostgreSQL on every leg) names a PostgreSQL server, where a database
+    named ``<prefix>_<pid>_<random>`` is created for the caller.
     """
-    server_url = os.environ.get("TEST_DATABASE_URL")
+    server_url = server_url or os.environ.get("TEST_DATABASE_URL")
     if not server_url:
         yield "sqlite:///" + str(sqlite_path)
         return
