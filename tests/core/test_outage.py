@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import TestingConfig, database_url
-from tests.conftest import IsolatedClient, sign_in
+from tests.conftest import IsolatedClient, scratch_database, sign_in
 from tracker import create_app
 from tracker.auth.services import create_user
 from tracker.auth.tokens import issue_token
@@ -122,8 +122,6 @@ def postgresql_database(database_uri, tmp_path):
     if database_uri.startswith("postgresql"):
         yield database_uri, True
         return
-    from tests.conftest import scratch_database
-
     with scratch_database(tmp_path / "unused.db", "tracker_outage",
                           server_url=POSTGRESQL_SERVER_URL) as url:
         yield url, False
