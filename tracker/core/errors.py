@@ -1,5 +1,7 @@
 """Error pages for browsers and JSON errors for the API. Never a traceback."""
 
+import traceback
+
 from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -141,7 +143,16 @@ def handle_unexpected(error):
         # A driver error of another class that still means the connection was lost.
         return handle_database_unavailable(error)
     db.session.rollback()
-    current_app.logger.exception("Unhandled error on %s", request.path)
+    if isinstance(error, sa_exc.DBAPIError):
+        # The driver's message may quote values past its first line (PostgreSQL's "DETAIL:
+        # Key (email)=(...)"), which hide_parameters does not cover: log the frames and the
+        # first line only.
+        current_app.logger.error(
+            "Unhandled error on %s: %s, %s\n%s", request.path, type(error).__name__,
+            _summary(error), "".join(traceback.format_tb(error.__traceback__)),
+        )
+    else:
+        current_app.logger.exception("Unhandled error on %s", request.path)
     return handle_http_exception(InternalServerError())
 
 
