@@ -74,7 +74,11 @@ ERRORS = {
     415: "The body is not JSON.",
     422: "Invalid values; `fields` names each offending field.",
     429: "Too many failed attempts; see Retry-After.",
+    503: "Unavailable for a moment (the database, or the document store for an upload); "
+         "see Retry-After.",
 }
+# Any operation may meet an unreachable database.
+ALWAYS = (503,)
 # Any operation that needs a caller may answer 401; a write with a JSON body may also be
 # malformed (400), not JSON (415) or invalid (422).
 SIGNED_IN = (401,)
@@ -282,7 +286,7 @@ def _operation(name, operation, path_parameters):
         "tags": [operation.tag],
         "responses": {operation.status: _success(operation),
                       **{status: _error(status, operation)
-                         for status in sorted(operation.errors)}},
+                         for status in sorted(set(operation.errors) | set(ALWAYS))}},
     }
     if operation.description:
         described["description"] = operation.description
