@@ -59,6 +59,14 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes")
     LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "50 per 15 minutes")
+    # Registrations and requests for a new confirmation link, which both send mail: per
+    # client address, and per address asked for (so that nobody fills a stranger's mailbox).
+    REGISTRATION_ADDRESS_LIMIT = os.environ.get("REGISTRATION_ADDRESS_LIMIT", "10 per hour")
+    REGISTRATION_EMAIL_LIMIT = os.environ.get("REGISTRATION_EMAIL_LIMIT", "3 per hour")
+
+    # Open self-registration. In production accounts come from the office (invitations,
+    # single sign-on, an admin), so it is off unless asked for; the demo and tests open it.
+    REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", False)
 
     # Mail (the notification outbox delivers through SMTP when MAIL_SERVER is set).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -102,6 +110,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
 
 
 class TestingConfig(Config):
@@ -114,6 +123,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     REPORTS_CACHE_SECONDS = 0  # tests see fresh figures unless they ask for kept ones
     CACHE_URL = None  # in process whatever the environment says; Redis tests pass their own
+    REGISTRATION_OPEN = True  # tests that need it closed say so
 
 
 class ProductionConfig(Config):

@@ -93,14 +93,34 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # A batch migration rebuilds a SQLite table (copy, drop, rename). With foreign
+            # keys enforced, dropping a table that other rows point at fails, so SQLite's
+            # own recipe is followed: keys off outside any transaction, checked once at
+            # the end. The PRAGMA is ignored inside a transaction, hence the commit.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if broken:
+                        raise RuntimeError(
+                            f'The migration leaves rows pointing at missing ones: {broken[:5]}')
+        finally:
+            if sqlite:
+                # The pooled connection goes back to the app, which expects keys enforced.
+                connection.rollback()
+                connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -69,3 +69,35 @@ def test_migrated_schema_keeps_its_check_constraints(empty_app):
         }
         found = {check["name"] for check in inspector.get_check_constraints(table.name)}
         assert expected <= found, (table.name, expected - found)
+
+
+def test_confirmation_revision_keeps_existing_accounts_usable(empty_app):
+    """Existing people may still sign in after the registration revision, and the revision
+    runs (both ways) on a database whose users are referenced by other rows: SQLite must
+    not rebuild the users table under them."""
+    # Two revisions at once: the second runs inside the transaction the first opened.
+    flask_migrate.upgrade(revision="c5e2f1a7b9d3")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO laboratories (id, name, acronym, kind, institution, city, country, "
+            "created_at) VALUES (1, 'Lab', 'LAB', 'unit', 'Inst', 'Paris', 'FR', :now)"
+        ), {"now": "2026-01-01 00:00:00"})
+        connection.execute(sa.text(
+            "INSERT INTO users (id, email, full_name, category, nationality, home_laboratory_id, "
+            "active, password_hash, session_token, created_at) VALUES (1, 'a@example.org', "
+            "'A', 'researcher', 'FR', 1, :yes, 'x', 't', :now)"
+        ), {"yes": True, "now": "2026-01-01 00:00:00"})
+        connection.execute(sa.text("UPDATE laboratories SET director_id = 1"))
+        connection.execute(sa.text("INSERT INTO user_roles (user_id, role) VALUES (1, 'researcher')"))
+
+    flask_migrate.upgrade()
+
+    with db.engine.connect() as connection:
+        confirmed = connection.execute(sa.text("SELECT email_confirmed_at FROM users")).scalar()
+    assert confirmed is not None
+
+    flask_migrate.downgrade(revision="c5e2f1a7b9d3")
+
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM user_roles")).scalar() == 1
+        assert connection.execute(sa.text("SELECT director_id FROM laboratories")).scalar() == 1

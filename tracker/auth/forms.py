@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
 from tracker.auth.models import CATEGORIES, CATEGORY_LABELS
 from tracker.auth.passwords import password_problems
@@ -52,16 +52,33 @@ class RegisterForm(FlaskForm):
         _l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
     )
     nationality = SelectField(_l("Nationality"), validators=[DataRequired()])
-    home_laboratory_id = SelectField(_l("Home laboratory"), coerce=str, validate_choice=True)
+    # A request only: the laboratory's director confirms it (tracker.auth.registration).
+    requested_laboratory_id = SelectField(
+        _l("Home laboratory"),
+        description=_l("Its director confirms that you belong to it; until then your "
+                       "account has no home laboratory."),
+        coerce=str, validate_choice=True,
+    )
     password = new_password_field(_l("Password"))
     confirm = confirm_password_field(_l("Repeat the password"))
 
     def __init__(self, laboratories=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.nationality.choices = country_choices(blank=_l("Choose a country"))
-        self.home_laboratory_id.choices = [("", _l("None / not listed"))] + [
+        self.requested_laboratory_id.choices = [("", _l("None / not listed"))] + [
             (str(lab.id), lab.label) for lab in laboratories
         ]
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+
+
+class HomeRequestDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[DataRequired(), AnyOf(("confirm", "refuse"))])
 
 
 class ChangePasswordForm(FlaskForm):

@@ -49,6 +49,15 @@ class User(TimestampMixin, db.Model):
         sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # When the person proved they read mail at ``email``. Accounts made by the office, the
+    # demo or an invitation are confirmed at once; a self-registered one stays unconfirmed,
+    # and so cannot sign in, until its confirmation link is followed.
+    email_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # A unit chosen at self-registration: only a request, until its director confirms it.
+    # Anyone may claim any unit, so it must not place them in that unit's queue by itself.
+    requested_laboratory_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("laboratories.id", ondelete="SET NULL"), index=True
+    )
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # Rotated at logout, password change, role change and deactivation: every session
     # and remember-me cookie carries it, so rotating it ends them all.
@@ -57,6 +66,7 @@ class User(TimestampMixin, db.Model):
     home_laboratory = relationship(
         "Laboratory", foreign_keys=[home_laboratory_id], back_populates="members"
     )
+    requested_laboratory = relationship("Laboratory", foreign_keys=[requested_laboratory_id])
     role_rows = relationship(
         "UserRole", cascade="all, delete-orphan", lazy="selectin", back_populates="user"
     )
@@ -99,8 +109,13 @@ class User(TimestampMixin, db.Model):
 
     # Flask-Login -------------------------------------------------------------
     @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None
+
+    @property
     def is_active(self):
-        return self.active
+        # An unconfirmed address is not yet an account one may use.
+        return self.active and self.email_confirmed
 
     @property
     def is_authenticated(self):

@@ -9,6 +9,7 @@ from tracker.auth.models import User, new_feed_token
 from tracker.auth.passwords import burn_verification, hash_password, verify_password
 from tracker.auth.tokens import revoke_token
 from tracker.core.errors import wants_json
+from tracker.core.models import utcnow
 from tracker.extensions import db, limiter
 
 
@@ -20,8 +21,8 @@ def user_by_email(email):
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email, password):
-    """The active user with these credentials, or None.
+def credentials_owner(email, password):
+    """The user these credentials belong to, whatever the state of their account, or None.
 
     An unknown address costs the same hashing time as a wrong password, so the response
     time does not tell whether an account exists.
@@ -30,16 +31,30 @@ def authenticate(email, password):
     if user is None:
         burn_verification(password)
         return None
-    if not verify_password(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password):
         return None
     return user
 
 
-def create_user(email, full_name, password, roles=("researcher",), **fields):
+def authenticate(email, password):
+    """The user with these credentials when their account may be used now, or None.
+
+    A deactivated account, and one whose address is not confirmed yet, is refused.
+    """
+    user = credentials_owner(email, password)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def create_user(email, full_name, password, roles=("researcher",), confirmed=True, **fields):
+    """A new account. ``confirmed=False`` (self-registration) leaves it unusable until the
+    person follows the link sent to their address."""
     user = User(
         email=normalise_email(email),
         full_name=full_name.strip(),
         password_hash=hash_password(password),
+        email_confirmed_at=utcnow() if confirmed else None,
         **fields,
     )
     user.roles = roles
@@ -118,7 +133,7 @@ def configure_login_manager(login_manager):
             int(identifier),
             options=[joinedload(User.role_rows), joinedload(User.directed_laboratories)],
         )
-        if user is None or not user.active or user.session_token != token:
+        if user is None or not user.is_active or user.session_token != token:
             return None
         return user
 

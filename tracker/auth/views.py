@@ -1,22 +1,43 @@
 """Sign in, sign out, register, change password."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 
-from tracker.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    HomeRequestDecisionForm,
+    LoginForm,
+    RegisterForm,
+    ResendConfirmationForm,
+)
+from tracker.auth.models import User
 from tracker.auth.passwords import verify_password
+from tracker.auth.registration import (
+    confirm_address,
+    decide_home_request,
+    limit_registration,
+    read_confirmation_token,
+    register_person,
+    registration_open,
+    resend_confirmation,
+)
 from tracker.auth.services import (
-    authenticate,
-    create_user,
+    credentials_owner,
     limit_sign_in,
     mark_login_failed,
     set_password,
-    user_by_email,
 )
-from tracker.access import login_required
+from tracker.access import (
+    can_decide_home_request,
+    home_requests_to_decide,
+    login_required,
+    role_required,
+)
 from tracker.core.urls import safe_next
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -34,19 +55,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     form = LoginForm()
+    awaiting_confirmation = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        user = credentials_owner(form.email.data, form.password.data)
+        if user is not None and user.is_active:
             # A fresh session (and CSRF token) at every sign-in.
             session.clear()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
         mark_login_failed()
-        form.password.errors.append(_("Unknown email address or wrong password."))
+        if user is not None and user.active and not user.email_confirmed:
+            # Said only to someone who knows the password: it reveals nothing to others.
+            awaiting_confirmation = True
+            form.email.errors.append(_(
+                "Confirm your address first: open the link we sent to it when you registered."
+            ))
+        else:
+            form.password.errors.append(_("Unknown email address or wrong password."))
     elif request.method == "POST":
         mark_login_failed()
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form,
+                           awaiting_confirmation=awaiting_confirmation)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -63,34 +93,89 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_registration
 def register():
+    if not registration_open():
+        return render_template("auth/registration_closed.html"), 404
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     laboratories = db.session.scalars(sa.select(Laboratory).order_by(Laboratory.name)).all()
     form = RegisterForm(laboratories)
     if form.validate_on_submit():
-        if user_by_email(form.email.data) is not None:
-            form.email.errors.append(
-                _("An account already uses this address. Sign in, or use another address.")
-            )
-        else:
-            user = create_user(
-                form.email.data,
-                form.full_name.data,
-                form.password.data,
-                roles=("researcher",),
-                category=form.category.data,
-                nationality=form.nationality.data,
-                home_laboratory_id=int(form.home_laboratory_id.data)
-                if form.home_laboratory_id.data
-                else None,
-            )
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(_("Your account is ready."), "success")
-            return redirect(url_for("main.index"))
+        register_person(
+            form.email.data,
+            form.full_name.data,
+            form.password.data,
+            category=form.category.data,
+            nationality=form.nationality.data,
+            requested_laboratory_id=int(form.requested_laboratory_id.data)
+            if form.requested_laboratory_id.data
+            else None,
+        )
+        db.session.commit()
+        # The same page whether or not the address already had an account.
+        return render_template("auth/check_mailbox.html")
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token):
+    outcome, user = read_confirmation_token(token)
+    if outcome == "valid":
+        confirm_address(user)
+        db.session.commit()
+        flash(_("Your address is confirmed. You may sign in."), "success")
+        return redirect(url_for("auth.login"))
+    status = {"used": 200, "expired": 410, "invalid": 404}[outcome]
+    return render_template("auth/confirmation_link.html", outcome=outcome,
+                           form=ResendConfirmationForm()), status
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limit_registration
+def resend_confirmation_link():
+    if not registration_open():
+        return render_template("auth/registration_closed.html"), 404
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        resend_confirmation(form.email.data)
+        db.session.commit()
+        # The same page whether or not the address awaits confirmation.
+        return render_template("auth/check_mailbox.html")
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/home-requests")
+@role_required("director", "admin")
+def home_requests():
+    people = db.session.scalars(
+        home_requests_to_decide(current_user).order_by(User.created_at, User.id)
+    ).all()
+    return render_template("auth/home_requests.html", people=people,
+                           form=HomeRequestDecisionForm())
+
+
+@bp.route("/home-requests/<int:user_id>", methods=["POST"])
+@role_required("director", "admin")
+def decide_home_laboratory(user_id):
+    person = db.session.scalar(home_requests_to_decide(current_user).where(User.id == user_id))
+    if person is None:
+        abort(404)
+    if not can_decide_home_request(current_user, person):
+        abort(403)
+    form = HomeRequestDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    accept = form.decision.data == "confirm"
+    laboratory = person.requested_laboratory.label
+    decide_home_request(person, accept)
+    db.session.commit()
+    if accept:
+        flash(_("%(name)s now belongs to %(laboratory)s.", name=person.full_name,
+                laboratory=laboratory), "success")
+    else:
+        flash(_("The request of %(name)s is refused.", name=person.full_name), "info")
+    return redirect(url_for("auth.home_requests"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

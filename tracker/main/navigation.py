@@ -27,6 +27,7 @@ NAV = [
     ("directory.list_laboratories", _l("Laboratories"), ADMINS, "directory"),
     ("directory.list_programmes", _l("Programmes"), ADMINS, "directory"),
     ("notifications.list_undelivered", _l("Undelivered messages"), ADMINS, "directory"),
+    ("auth.home_requests", _l("Home laboratory requests"), REVIEWERS, "directory"),
     ("notifications.list_notifications", _l("Notifications"), EVERYONE, None),
     ("reports.calendar", _l("My calendar"), EVERYONE, "account"),
     ("auth.list_tokens", _l("API tokens"), EVERYONE, "account"),
