@@ -25,8 +25,10 @@ def test_director_gets_queue_and_reports_menu(app, make):
     sign_in(client, make.director_of(make.lab("unit")))
     links, nav = _menu_links(client)
     assert {"/review/director", "/reports/", "/reports/applications"} <= links
-    assert "Reports" in nav and "Directory" not in nav
+    assert "Reports" in nav
+    # Of the directory, a director sees only the home-laboratory requests of their units.
     assert not {link for link in links if link.startswith("/admin")}
+    assert "/auth/home-requests" in links
 
 
 def test_admin_gets_decisions_reports_and_directory(app, make):
