@@ -10,8 +10,8 @@ and its endpoint never disagree.
   :func:`own_tokens` scope a person's own rows.
 - Questions: :func:`can` ("may this user take this action on this application now?"),
   :func:`allowed_actions`, :func:`can_upload_document`, :func:`can_manage_directory`,
-  :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`,
-  :func:`can_decide_home_request` (with its scope :func:`home_requests_to_decide`).
+  :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`;
+  :func:`home_requests_to_decide` scopes the home-laboratory requests a person decides.
 - Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`.
 - Gates for views: :func:`login_required`, :func:`role_required`.
@@ -388,20 +388,6 @@ def home_requests_to_decide(user):
     if user.is_admin:
         return query
     return query.where(User.requested_laboratory_id.in_(directed_laboratory_ids(user)))
-
-
-def can_decide_home_request(user, person):
-    """The Python twin of :func:`home_requests_to_decide`, for a person in hand."""
-    if not signed_in(user) or person is None or person.requested_laboratory_id is None:
-        return False
-    if person.id == user.id or not person.email_confirmed or not person.active:
-        return False
-    return user.is_admin or person.requested_laboratory_id in directed_laboratory_ids(user)
-
-
-def can_see_home_requests(user):
-    """The page of home laboratory requests is for directors and administrators."""
-    return has_any_role(user, ("director", "admin"))
 
 
 # A person's own rows -----------------------------------------------------------------------

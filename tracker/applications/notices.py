@@ -5,13 +5,12 @@ transition; it queues the messages in the outbox (:mod:`tracker.notifications`).
 """
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import User, UserRole
 from tracker.extensions import db
-from tracker.notifications.services import notify
+from tracker.notifications.services import notify, outbox_locale
 
 
 def active_admins():
@@ -69,8 +68,7 @@ def notify_next(application, action, actor, from_status, comment):
     users = [user for user in recipients(application, action, from_status) if user.id != actor.id]
     if not users:
         return []
-    # The outbox is written in the default language, whatever the actor's browser speaks.
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+    with outbox_locale():
         subject = str(SUBJECTS[action]) % {"reference": application.reference}
         body = gettext(
             "%(actor)s: %(action)s on “%(title)s” (%(reference)s), now %(status)s.",

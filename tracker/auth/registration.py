@@ -12,7 +12,7 @@ In production accounts come from the office (invitations, single sign-on, an adm
 """
 
 from flask import current_app, request, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.auth.models import User
@@ -20,7 +20,7 @@ from tracker.auth.passwords import hash_password
 from tracker.auth.services import create_user, normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.extensions import db, limiter
-from tracker.notifications.services import notify
+from tracker.notifications.services import notify, outbox_locale
 
 # A salt of this purpose only: a token signed for anything else with the same SECRET_KEY
 # (a session, a CSRF token) never reads as a confirmation link.
@@ -94,16 +94,10 @@ def read_confirmation_token(token):
     return ("used" if user.email_confirmed else "valid"), user
 
 
-def _default_locale():
-    # The outbox is written in the default language: the person has no account to read a
-    # preference from yet, and the requester's browser is not necessarily theirs.
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
-
-
 def send_confirmation(user):
     """Queue a message carrying a new confirmation link for ``user``."""
     link = url_for("auth.confirm_email", token=confirmation_token(user), _external=True)
-    with _default_locale():
+    with outbox_locale():
         subject = gettext("Confirm your address to use the mobility tracker")
         body = gettext(
             "Hello %(name)s,\n\nTo finish creating your account, open this link within 48 "
@@ -116,7 +110,7 @@ def send_confirmation(user):
 
 def _warn_owner(user):
     """Tell the owner of an existing account that someone registered with their address."""
-    with _default_locale():
+    with outbox_locale():
         subject = gettext("Someone tried to register with your address")
         body = gettext(
             "Hello %(name)s,\n\nSomeone tried to create a mobility tracker account with your "
@@ -170,7 +164,7 @@ def confirm_address(user):
     laboratory = user.requested_laboratory
     director = laboratory.director if laboratory is not None else None
     if director is not None and director.is_active:
-        with _default_locale():
+        with outbox_locale():
             subject = gettext("%(name)s asks to join %(laboratory)s",
                               name=user.full_name, laboratory=laboratory.label)
             body = gettext(
@@ -187,13 +181,13 @@ def confirm_address(user):
 def decide_home_request(person, accept):
     """Confirm (``accept``) or refuse ``person``'s requested home laboratory, and tell them.
 
-    The access question (who may) is asked by the caller: :func:`tracker.access.can_decide_home_request`.
+    The caller found ``person`` through :func:`tracker.access.home_requests_to_decide`.
     """
     laboratory = person.requested_laboratory
     person.requested_laboratory_id = None
     if accept:
         person.home_laboratory_id = laboratory.id
-    with _default_locale():
+    with outbox_locale():
         if accept:
             subject = gettext("Your home laboratory is confirmed")
             body = gettext("%(laboratory)s confirmed that you belong to it: it is now your "

@@ -10,9 +10,9 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from tracker.core.cache import REDIS_TIMEOUT_SECONDS
 from tracker.extensions import db
 
-REDIS_TIMEOUT_SECONDS = 1
 # The URL schemes a plain Redis client can reach; Flask-Limiter's other storages (sentinel,
 # cluster, memcached...) are left to their own error handling and not probed here.
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")

@@ -25,8 +25,11 @@ MAX_JSON_DEPTH = 32
 
 def storable(text):
     """True when ``text`` can be kept as text: no NUL, no lone surrogate."""
-    if "\x00" in text:
-        return False
+    return "\x00" not in text and _is_text(text)
+
+
+def _is_text(text):
+    """False for a string holding a lone surrogate (text no encoding can write)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -70,14 +73,6 @@ def _check_json(value):
                 stack.append((child, depth + 1))
         elif isinstance(item, str) and not _is_text(item):
             raise ValueError("a string is not valid text")
-
-
-def _is_text(text):
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class StrictJSONProvider(DefaultJSONProvider):

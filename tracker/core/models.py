@@ -51,11 +51,6 @@ def in_values(column, values):
     return f"{column} IN ({quoted})"
 
 
-def codes_of(rows, column):
-    """The codes a set of child rows holds (a user's roles, a programme's categories)."""
-    return {getattr(row, column) for row in rows}
-
-
 def rows_for_codes(rows, column, wanted, allowed, make_row):
     """The child rows holding exactly ``wanted`` codes: kept rows stay (no delete and insert
     of an unchanged code), missing codes get ``make_row(code)``. Unknown codes are refused."""
@@ -64,7 +59,8 @@ def rows_for_codes(rows, column, wanted, allowed, make_row):
     if unknown:
         raise ValueError(f"unknown {column} values: {sorted(unknown)}")
     kept = [row for row in rows if getattr(row, column) in wanted]
-    return kept + [make_row(code) for code in sorted(wanted - codes_of(rows, column))]
+    held = {getattr(row, column) for row in rows}
+    return kept + [make_row(code) for code in sorted(wanted - held)]
 
 
 class TimestampMixin:

@@ -1,7 +1,16 @@
 """Queueing messages in the outbox. Delivery is a separate step (``send-notifications``)."""
 
+from flask import current_app
+from flask_babel import force_locale
+
 from tracker.extensions import db
 from tracker.notifications.models import Notification
+
+
+def outbox_locale():
+    """The language messages are written in: the default one, whoever triggers them (the
+    actor's browser is not the recipient's, and CLI runs have no browser at all)."""
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
 
 
 def notify(users, subject, body, application=None):
