@@ -126,6 +126,7 @@ def test_only_the_api_the_factory_and_the_commands_import_the_api():
 ACCESS_PATTERNS = [
     re.compile(r"\.is_admin\b"),
     re.compile(r"\.is_director\b"),
+    re.compile(r"\.is_security_officer\b"),
     re.compile(r"\.has_role\("),
     re.compile(r"\b\w*(applicant|user|director|owner|uploader)_id\s*[!=]=\s*\w*user\.id\b"),
     re.compile(r"\b\w*user\.id\s*[!=]=\s*[\w.]*(applicant|user|director|owner|uploader)_id\b"),

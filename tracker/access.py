@@ -192,6 +192,14 @@ def _reviewer_if_submitted(user, application, today):
     return application.status == "submitted" and _reviewer(user, application, today)
 
 
+def _reviewer_of_programme(user, application, today):
+    return application.funding == "programme" and _reviewer(user, application, today)
+
+
+def _reviewer_of_unit_mission_if_submitted(user, application, today):
+    return application.funding == "unit" and _reviewer_if_submitted(user, application, today)
+
+
 def _admin(user, application, today):
     return user.is_admin
 
@@ -212,6 +220,8 @@ ACTOR_RULES = {
     "applicant": _applicant,
     "reviewer": _reviewer,
     "reviewer_if_submitted": _reviewer_if_submitted,
+    "reviewer_of_programme": _reviewer_of_programme,
+    "reviewer_of_unit_mission_if_submitted": _reviewer_of_unit_mission_if_submitted,
     "admin": _admin,
     "admin_not_applicant": _admin_not_applicant,
     "admin_if_endorsed": _admin_if_endorsed,

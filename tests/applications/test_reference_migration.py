@@ -5,7 +5,7 @@ from datetime import date
 import flask_migrate
 import sqlalchemy as sa
 
-from tracker.applications.models import Application, ReferenceCounter
+from tracker.applications.models import ReferenceCounter
 from tracker.core.models import utcnow
 from tracker.applications.services import next_reference
 
@@ -27,7 +27,10 @@ def test_upgrade_continues_after_existing_references(db, make, people):
     try:
         assert "reference_counters" not in sa.inspect(db.engine).get_table_names()
         with db.engine.begin() as connection:
-            connection.execute(sa.insert(Application.__table__), [
+            old_applications = sa.table(
+                "applications", *(sa.column(name) for name in (*common, "reference"))
+            )
+            connection.execute(sa.insert(old_applications), [
                 {**common, "reference": reference}
                 for reference in ("MOB-2025-000041", "MOB-2025-000007", "MOB-2024-000003")
             ])

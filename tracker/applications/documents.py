@@ -29,7 +29,9 @@ from tracker.extensions import db
 DOCUMENT_KIND_LABELS = {
     "cv": _l("Curriculum vitae"),
     "invitation_letter": _l("Invitation letter"),
-    "host_agreement": _l("Host agreement"),
+    "host_agreement": _l("Hosting agreement"),
+    "insurance": _l("Insurance certificate"),
+    "visa": _l("Visa"),
     "report": _l("Report"),
     "other": _l("Other"),
 }

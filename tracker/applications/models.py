@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.workflow import ACTIONS, RECORDS, STATUSES
+from tracker.core.countries import RISK_LEVELS
 from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
 from tracker.directory.models import DIRECTIONS
 from tracker.extensions import db
@@ -37,7 +38,38 @@ DURATION_LABELS = {
     "medium": _l("Medium (up to 12 months)"),
     "long": _l("Long (over 12 months)"),
 }
-DOCUMENT_KINDS = ("cv", "invitation_letter", "host_agreement", "report", "other")
+DOCUMENT_KINDS = (
+    "cv", "invitation_letter", "host_agreement", "insurance", "visa", "report", "other"
+)
+# Who pays (docs/rules.md): a programme call, decided by the office; or the reviewing
+# laboratory's own funds, decided by its director.
+FUNDINGS = ("programme", "unit")
+FUNDING_LABELS = {
+    "programme": _l("Programme call"),
+    "unit": _l("Mission on the unit's funds"),
+}
+COST_KINDS = (
+    "travel", "accommodation", "subsistence", "registration", "visa", "insurance", "other"
+)
+COST_KIND_LABELS = {
+    "travel": _l("Travel"),
+    "accommodation": _l("Accommodation"),
+    "subsistence": _l("Subsistence"),
+    "registration": _l("Registration fees"),
+    "visa": _l("Visa"),
+    "insurance": _l("Insurance"),
+    "other": _l("Other"),
+}
+OPINION_KINDS = ("security", "host")
+OPINION_KIND_LABELS = {"security": _l("Security opinion"), "host": _l("Host opinion")}
+VERDICTS = ("favourable", "favourable_with_conditions", "unfavourable")
+VERDICT_LABELS = {
+    "favourable": _l("Favourable"),
+    "favourable_with_conditions": _l("Favourable with conditions"),
+    "unfavourable": _l("Unfavourable"),
+}
+# The step a requirement must be met before.
+BLOCKED_STEPS = ("submit", "approve")
 
 
 # Duration categories (docs/rules.md): each with the longest stay it covers, in days; "long" has
@@ -89,6 +121,11 @@ class Application(TimestampMixin, db.Model):
         sa.CheckConstraint(in_values("status", STATUSES), name="status"),
         sa.CheckConstraint(in_values("direction", DIRECTIONS), name="direction"),
         sa.CheckConstraint(in_values("purpose", PURPOSES), name="purpose"),
+        sa.CheckConstraint(in_values("funding", FUNDINGS), name="funding"),
+        # A programme call names its programme; a mission on the unit's funds has none.
+        sa.CheckConstraint(
+            "(funding = 'programme') = (programme_id IS NOT NULL)", name="funding_programme"
+        ),
         sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),
         sa.CheckConstraint("requested_amount >= 0", name="requested_not_negative"),
         sa.CheckConstraint(
@@ -104,9 +141,13 @@ class Application(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
     direction: Mapped[str] = mapped_column(sa.String(10), index=True)
-    programme_id: Mapped[int] = mapped_column(
+    funding: Mapped[str] = mapped_column(sa.String(10), default="programme",
+                                         server_default="programme")
+    programme_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("programmes.id", ondelete="RESTRICT"), index=True
     )
+    # Free text: the unit's accounting reference, for instance.
+    budget_line: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     home_laboratory_id: Mapped[int] = mapped_column(
         sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
@@ -136,6 +177,14 @@ class Application(TimestampMixin, db.Model):
     )
     events = relationship(
         "Event", back_populates="application", order_by="Event.id",
+        cascade="all, delete-orphan",
+    )
+    cost_items = relationship(
+        "CostItem", back_populates="application", order_by="CostItem.position",
+        cascade="all, delete-orphan",
+    )
+    opinions = relationship(
+        "Opinion", back_populates="application", order_by="Opinion.id",
         cascade="all, delete-orphan",
     )
 
@@ -179,6 +228,143 @@ class Application(TimestampMixin, db.Model):
     @property
     def duration_category(self):
         return duration_category(self.duration_days)
+
+
+class CostItem(db.Model):
+    """One line of what a stay costs. When an application has any, its requested amount is
+    their sum (docs/rules.md)."""
+
+    __tablename__ = "cost_items"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", COST_KINDS), name="kind"),
+        sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+        sa.Index("ix_cost_items_application_id_position", "application_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
+
+    application = relationship("Application", back_populates="cost_items")
+
+
+class Opinion(db.Model):
+    """A security or host opinion given on an application. Written once, never changed:
+    a later opinion of the same kind supersedes it."""
+
+    __tablename__ = "opinions"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", OPINION_KINDS), name="kind"),
+        sa.CheckConstraint(in_values("verdict", VERDICTS), name="verdict"),
+        sa.Index("ix_opinions_application_id_kind_id", "application_id", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    verdict: Mapped[str] = mapped_column(sa.String(30))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    author_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application = relationship("Application", back_populates="opinions")
+    author = relationship("User")
+
+
+class RequirementRule(TimestampMixin, db.Model):
+    """When a requirement applies, and what it asks before which step (docs/rules.md).
+
+    Every condition left empty (None, False) matches everything; a rule applies when all
+    its conditions hold. It requires either a document kind or an opinion kind.
+    """
+
+    __tablename__ = "requirement_rules"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "direction IS NULL OR " + in_values("direction", DIRECTIONS), name="direction"
+        ),
+        sa.CheckConstraint(
+            "min_risk_level IS NULL OR " + in_values("min_risk_level", RISK_LEVELS),
+            name="min_risk_level",
+        ),
+        sa.CheckConstraint("min_days IS NULL OR min_days >= 1", name="min_days_positive"),
+        sa.CheckConstraint(in_values("blocks", BLOCKED_STEPS), name="blocks"),
+        sa.CheckConstraint(
+            "(document_kind IS NULL) <> (opinion_kind IS NULL)", name="requires_one_thing"
+        ),
+        sa.CheckConstraint(
+            "document_kind IS NULL OR " + in_values("document_kind", DOCUMENT_KINDS),
+            name="document_kind",
+        ),
+        sa.CheckConstraint(
+            "opinion_kind IS NULL OR " + in_values("opinion_kind", OPINION_KINDS),
+            name="opinion_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the API calls the requirement: security_opinion, host_agreement, ...
+    code: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Conditions.
+    direction: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    min_days: Mapped[Optional[int]]
+    min_risk_level: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    non_eu_national: Mapped[bool] = mapped_column(default=False)
+    host_restricted: Mapped[bool] = mapped_column(default=False)
+    host_joint_unit_director: Mapped[bool] = mapped_column(default=False)
+    # Comma-separated purposes; empty: any purpose.
+    purposes: Mapped[str] = mapped_column(sa.String(200), default="")
+    # What it requires, and before which step.
+    document_kind: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    opinion_kind: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    blocks: Mapped[str] = mapped_column(sa.String(10), default="approve")
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self):
+        return f"<RequirementRule {self.code} {self.name!r}>"
+
+    @property
+    def purpose_list(self):
+        return [purpose for purpose in self.purposes.split(",") if purpose]
+
+
+class Invitation(TimestampMixin, db.Model):
+    """A host's invitation of an incoming visitor: a one-time link to the visitor's account
+    and to the draft the host prefilled. Only the link's SHA-256 digest is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="SET NULL"), index=True
+    )
+    host_laboratory_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("laboratories.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+    user = relationship("User", foreign_keys=[user_id])
+    application = relationship("Application")
+    host_laboratory = relationship("Laboratory")
 
 
 class Document(db.Model):

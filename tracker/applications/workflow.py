@@ -62,7 +62,9 @@ TRANSITIONS = {
     t.action: t
     for t in (
         Transition("submit", frozenset({"draft", "returned"}), "submitted", ("applicant",)),
-        Transition("endorse", frozenset({"submitted"}), "endorsed", ("reviewer",)),
+        # A programme call is endorsed by the director, then decided by the office; a mission
+        # on the unit's funds is approved by the director directly (docs/rules.md, Workflow).
+        Transition("endorse", frozenset({"submitted"}), "endorsed", ("reviewer_of_programme",)),
         Transition(
             "return",
             frozenset({"submitted", "endorsed"}),
@@ -71,7 +73,12 @@ TRANSITIONS = {
             needs_comment=True,
         ),
         Transition("decline", frozenset({"submitted"}), "declined", ("reviewer",), True),
-        Transition("approve", frozenset({"endorsed"}), "approved", ("admin_not_applicant",)),
+        Transition(
+            "approve",
+            frozenset({"submitted", "endorsed"}),
+            "approved",
+            ("admin_if_endorsed", "reviewer_of_unit_mission_if_submitted"),
+        ),
         Transition("reject", frozenset({"endorsed"}), "rejected", ("admin_not_applicant",), True),
         Transition(
             "withdraw",
@@ -85,12 +92,13 @@ TRANSITIONS = {
 }
 ACTIONS = tuple(TRANSITIONS)
 # Events that record something other than a transition.
-RECORDS = ("create", "edit", "upload")
+RECORDS = ("create", "edit", "upload", "opinion")
 
 ACTION_LABELS = {
     "create": _l("Created"),
     "edit": _l("Edited"),
     "upload": _l("Document added"),
+    "opinion": _l("Opinion given"),
     "submit": _l("Submit"),
     "endorse": _l("Endorse"),
     "return": _l("Return for changes"),
@@ -110,6 +118,17 @@ class InvalidTransition(Conflict):
     """The action does not apply to the application's current state (409)."""
 
     code = "invalid_transition"
+
+
+class RequirementsUnmet(InvalidTransition):
+    """A requirement that blocks this step is not met yet, or an opinion is unfavourable
+    (409). ``requirements`` lists them as the API describes them."""
+
+    code = "requirements_unmet"
+
+    def __init__(self, message, requirements=()):
+        super().__init__(message)
+        self.requirements = list(requirements)
 
 
 class StaleVersion(InvalidTransition):

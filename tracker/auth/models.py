@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from tracker.core.models import TimestampMixin, UTCDateTime, in_values, rows_for_codes
 from tracker.extensions import db
 
-ROLES = ("researcher", "director", "admin")
+ROLES = ("researcher", "director", "admin", "security_officer")
 ROLE_LABELS = {
     "researcher": _l("Researcher"),
     "director": _l("Laboratory director"),
     "admin": _l("Administrator"),
+    "security_officer": _l("Security officer"),
 }
 CATEGORIES = ("researcher", "engineer", "phd_student", "postdoc", "other")
 CATEGORY_LABELS = {
@@ -106,6 +107,10 @@ class User(TimestampMixin, db.Model):
     @property
     def is_director(self):
         return self.has_role("director")
+
+    @property
+    def is_security_officer(self):
+        return self.has_role("security_officer")
 
     # Flask-Login -------------------------------------------------------------
     @property

@@ -23,3 +23,27 @@ def country_choices(blank=None):
 
 def is_country(code):
     return (code or "").upper() in _names()
+
+
+# Nationals of these countries need no security opinion to enter a restricted unit, nor a
+# hosting agreement for a long stay (docs/rules.md, Requirements): the member states of the
+# European Union, the other members of the European Economic Area, and Switzerland.
+EU_EEA_CH = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"  # EU
+    " IS LI NO"  # EEA
+    " CH".split()
+)
+
+
+def is_eu_eea_ch(code):
+    """True for a national of the EU, the EEA or Switzerland."""
+    return (code or "").upper() in EU_EEA_CH
+
+
+# Risk levels of a destination, from the least to the most dangerous.
+RISK_LEVELS = ("green", "yellow", "orange", "red")
+
+
+def risk_rank(level):
+    """The position of ``level`` in :data:`RISK_LEVELS` (an unknown level counts as green)."""
+    return RISK_LEVELS.index(level) if level in RISK_LEVELS else 0

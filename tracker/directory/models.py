@@ -1,6 +1,6 @@
 """The directory: laboratories (ours, partners, joint units) and programmes."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import CATEGORIES
-from tracker.core.models import TimestampMixin, in_values, rows_for_codes
+from tracker.core.countries import RISK_LEVELS
+from tracker.core.models import TimestampMixin, UTCDateTime, in_values, rows_for_codes, utcnow
 from tracker.extensions import db
 
 LAB_KINDS = ("unit", "partner", "joint_unit")
@@ -47,6 +48,9 @@ class Laboratory(TimestampMixin, db.Model):
     director_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    # A unit whose access is protected: a foreign national entering it needs a security
+    # opinion (docs/rules.md, Requirements).
+    restricted_zone: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     director = relationship(
         "User", foreign_keys=[director_id], back_populates="directed_laboratories"
@@ -116,3 +120,37 @@ class ProgrammeCategory(db.Model):
         sa.ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
     )
     category: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+RISK_LEVEL_LABELS = {
+    "green": _l("Green: normal vigilance"),
+    "yellow": _l("Yellow: increased vigilance"),
+    "orange": _l("Orange: not recommended unless necessary"),
+    "red": _l("Red: formally not recommended"),
+}
+
+
+class Country(db.Model):
+    """The risk level of a destination, as the organisation's security officers set it.
+
+    A country without a row is ``green``: only the levels someone set are stored.
+    """
+
+    __tablename__ = "countries"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("risk_level", RISK_LEVELS), name="risk_level"),
+        sa.CheckConstraint("length(code) = 2", name="code_alpha2"),
+    )
+
+    code: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    risk_level: Mapped[str] = mapped_column(sa.String(10), default="green")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    updated_by = relationship("User")
+
+    def __repr__(self):
+        return f"<Country {self.code} {self.risk_level}>"
