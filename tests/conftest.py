@@ -251,6 +251,25 @@ class Factory:
         _db.session.commit()
         return document
 
+    def rule(self, **fields):
+        """A requirement rule (by default: research stays over 30 days need an invitation
+        letter before submission)."""
+        from tracker.applications.models import RequirementRule
+
+        rule = RequirementRule(
+            code=fields.pop("code", "invitation_letter"),
+            name=fields.pop("name", "Research stay over 30 days"),
+            min_days=fields.pop("min_days", 31),
+            purposes=fields.pop("purposes", "research_stay"),
+            document_kind=fields.pop("document_kind", "invitation_letter"),
+            opinion_kind=fields.pop("opinion_kind", None),
+            blocks=fields.pop("blocks", "submit"),
+            **fields,
+        )
+        _db.session.add(rule)
+        _db.session.commit()
+        return rule
+
     def notification(self, user, subject="Something happened", body="Details.", **fields):
         from tracker.notifications.models import Notification
 

@@ -46,6 +46,7 @@ def world(make):
     application = make.application(applicant=researcher, host=partner, programme=programme)
     document = make.document(application, uploader=researcher)
     notification = make.notification(researcher, application_id=application.id)
+    rule = make.rule()
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin},
         "placeholders": {
@@ -56,6 +57,7 @@ def world(make):
             "application": application.id,
             "document": document.id,
             "notification": notification.id,
+            "rule": rule.id,
         },
     }
 

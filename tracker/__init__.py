@@ -155,7 +155,11 @@ def register_template_helpers(app):
     from tracker.core.countries import country_name
     from tracker.main.navigation import account_links, nav_bar, nav_links
 
+    from tracker.directory.badges import restricted_badge, risk_badge
+
     app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["risk_badge"] = risk_badge
+    app.jinja_env.filters["restricted_badge"] = restricted_badge
 
     @app.context_processor
     def inject_helpers():

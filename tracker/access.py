@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 
-from tracker.applications.models import DOCUMENT_KINDS, Application
+from tracker.applications.models import DOCUMENT_KINDS, Application, Invitation
 from tracker.applications.workflow import (
     EDITABLE,
     GRANTED,
@@ -453,3 +453,47 @@ def role_required(*roles):
         return login_required(wrapped)
 
     return decorator
+
+
+# Countries, requirement rules, invitations (issue 10) --------------------------------------
+# Countries' risk levels are kept by the office and the security officers; the requirement
+# rules are part of the directory (:func:`can_manage_directory`). A unit's director invites
+# visitors to their unit, an admin to any unit.
+def can_manage_countries(user):
+    """Risk levels of destinations are set by administrators and security officers."""
+    return has_any_role(user, ("admin", "security_officer"))
+
+
+def can_invite(user, host_laboratory=None):
+    """May ``user`` invite a visitor (to ``host_laboratory``, or to some unit when None)?
+
+    Admins invite to any unit; a director to the units they direct.
+    """
+    if not signed_in(user):
+        return False
+    if user.is_admin:
+        return host_laboratory is None or host_laboratory.kind == "unit"
+    directed = user.directed_laboratories if user.is_director else []
+    if host_laboratory is None:
+        return any(lab.kind == "unit" for lab in directed)
+    return host_laboratory.kind == "unit" and host_laboratory.id in [lab.id for lab in directed]
+
+
+def invitation_host_laboratories(user):
+    """A SELECT of the units ``user`` may invite a visitor to."""
+    query = sa.select(Laboratory).where(Laboratory.kind == "unit")
+    if not signed_in(user):
+        return query.where(sa.false())
+    if user.is_admin:
+        return query
+    return query.where(Laboratory.id.in_(directed_laboratory_ids(user)))
+
+
+def own_invitations(user):
+    """A SELECT of the invitations ``user`` follows: those they sent; every one for admins."""
+    query = sa.select(Invitation)
+    if not signed_in(user):
+        return query.where(sa.false())
+    if user.is_admin:
+        return query
+    return query.where(Invitation.invited_by_id == user.id)

@@ -6,7 +6,7 @@ reach the body check, which refuses anything but JSON (415). The API's own tests
 same endpoints with bearer tokens and JSON bodies.
 """
 
-from tests.routes import Route, admin_only, everyone, not_the_director, signed_in
+from tests.routes import Route, admin_only, directors, everyone, not_the_director, signed_in
 
 API_SIGNED_IN = signed_in(200, anonymous=401)
 # The world's application is a draft: its reviewing director does not see it (404).
@@ -53,4 +53,12 @@ ROUTES = [
     # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
     Route("auth.list_tokens", "/auth/tokens", signed_in(200)),
     Route("auth.revoke_token", "/auth/tokens/999999/revoke", signed_in(404), method="POST"),
+    # Countries: everyone signed in reads; admins (and security officers) set a level.
+    Route("api.list_countries", "/api/v1/countries", API_SIGNED_IN),
+    Route("api.get_country", "/api/v1/countries/DE", API_SIGNED_IN),
+    Route("api.set_country", "/api/v1/countries/DE", admin_only(415, anonymous=401),
+          method="PUT"),
+    # Invitations: the director of a unit and admins get past the permission check (415).
+    Route("api.create_invitation", "/api/v1/invitations", directors(415, anonymous=401),
+          method="POST"),
 ]

@@ -1,4 +1,4 @@
-from tests.routes import Route, signed_in
+from tests.routes import Route, directors, everyone, signed_in
 
 # The world's application is a draft of `researcher`; `director` directs its reviewing unit
 # but does not see a draft (404, as if it did not exist) until it is submitted.
@@ -15,4 +15,12 @@ ROUTES = [
     Route("applications.act", "/applications/{application}/actions/withdraw",
           {"anonymous": 302, "researcher": 302, "director": 404, "admin": 403},
           method="POST", data={"withdraw-version": "1"}),
+    # Invitations: the director of a unit (the world's director) and admins; an empty form
+    # comes back with its messages (200).
+    Route("applications.invitations", "/applications/invitations", directors(200)),
+    Route("applications.invitations", "/applications/invitations", directors(200),
+          method="POST"),
+    # A link that was never sent: the same clear page for everyone.
+    Route("applications.accept_invitation_link", "/applications/invitations/accept/not-a-token",
+          everyone(404)),
 ]

@@ -36,6 +36,20 @@ PROGRAMME = {
     "active": "y",
 }
 
+COUNTRY = {"risk_level": "orange", "note": "Example level."}
+RULE = {
+    "code": "visa_needed",
+    "name": "Long stays need a visa",
+    "direction": "incoming",
+    "min_days": "91",
+    "min_risk_level": "",
+    "non_eu_national": "y",
+    "document_kind": "visa",
+    "opinion_kind": "",
+    "blocks": "approve",
+    "active": "y",
+}
+
 ROUTES = [
     Route("directory.list_users", "/admin/users", admin_only(200)),
     Route("directory.edit_user", "/admin/users/{user}", admin_only(200)),
@@ -54,4 +68,18 @@ ROUTES = [
     Route("directory.edit_programme", "/admin/programmes/{programme}", admin_only(200)),
     Route("directory.edit_programme", "/admin/programmes/{programme}", admin_only(302),
           method="POST", data=PROGRAMME),
+    # Countries: administrators and security officers (the matrix has no security officer;
+    # tests/directory/test_countries.py covers them).
+    Route("directory.list_countries", "/admin/countries", admin_only(200)),
+    Route("directory.edit_country", "/admin/countries/DE", admin_only(200)),
+    Route("directory.edit_country", "/admin/countries/DE", admin_only(302), method="POST",
+          data=COUNTRY),
+    Route("directory.list_rules", "/admin/rules", admin_only(200)),
+    Route("directory.new_rule", "/admin/rules/new", admin_only(200)),
+    Route("directory.new_rule", "/admin/rules/new", admin_only(302), method="POST", data=RULE),
+    Route("directory.edit_rule", "/admin/rules/{rule}", admin_only(200)),
+    Route("directory.edit_rule", "/admin/rules/{rule}", admin_only(302), method="POST",
+          data=RULE),
+    Route("directory.switch_rule", "/admin/rules/{rule}/switch", admin_only(302),
+          method="POST"),
 ]

@@ -49,7 +49,7 @@ def list_laboratories():
 # Writes go through the directory's services, as the web forms do: the same rules, the same
 # words, and the same consequences (a new director is given the role, which ends their
 # sessions so that they sign in again with it).
-LABORATORY_FIELDS = ("name", "acronym", "kind", "institution", "city", "country")
+LABORATORY_FIELDS = ("name", "acronym", "kind", "institution", "city", "country", "restricted_zone")
 
 
 def _director(director_id):

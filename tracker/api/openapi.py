@@ -30,10 +30,15 @@ from tracker.api.schemas import (
     ApplicationPatch,
     ApplicationQuery,
     ApplicationSchema,
+    CountryInput,
+    CountryListSchema,
+    CountryQuery,
+    CountrySchema,
     DocumentSchema,
     DocumentUploadForm,
     ErrorSchema,
     EventListSchema,
+    InvitationInput,
     LaboratoryInput,
     LaboratoryPageSchema,
     LaboratoryQuery,
@@ -88,6 +93,7 @@ PATH_PARAMETERS = {
     "application_id": "Application id.",
     "document_id": "Document id.",
     "lab_id": "Laboratory id.",
+    "code": "ISO 3166 alpha-2 country code.",
 }
 
 
@@ -160,6 +166,25 @@ OPERATIONS = {
     "create_programme": Operation(
         "Open a programme (administrators)", "directory",
         body=ProgrammeInput, status=201, returns=ProgrammeSchema, errors=(*JSON_WRITE, 403)),
+    "list_countries": Operation(
+        "Every country with its risk level (one nobody set is green), by name", "directory",
+        description="The levels are the organisation's own assessment (in the demo, "
+                    "examples), not an official map.",
+        query=CountryQuery, returns=CountryListSchema, errors=(401, 422)),
+    "get_country": Operation(
+        "One country's risk level", "directory", returns=CountrySchema, errors=(401, 404)),
+    "set_country": Operation(
+        "Set a country's risk level and note (administrators, security officers)",
+        "directory", body=CountryInput, returns=CountrySchema,
+        errors=(*JSON_WRITE, 403, 404)),
+    "create_invitation": Operation(
+        "Invite an incoming visitor (the director of the host unit, or an administrator)",
+        "applications",
+        description="Creates the visitor's account if the address has none, their draft "
+                    "(which must satisfy the rules of an application: 422 names what is "
+                    "wrong) and a one-time link valid seven days, sent by mail.",
+        body=InvitationInput, status=201, returns=ApplicationSchema,
+        errors=(*JSON_WRITE, 403)),
     "list_applications": Operation(
         "Applications visible to the caller, newest first", "applications",
         description="Page by `page` (offset) or by `cursor` (a `next_cursor`, keyset: as fast "

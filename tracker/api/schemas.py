@@ -20,10 +20,10 @@ from decimal import Decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.applications.documents import ACCEPTED_TYPES
-from tracker.applications.models import DOCUMENT_KINDS, DURATION_CATEGORIES, PURPOSES
+from tracker.applications.models import DOCUMENT_KINDS, DURATION_CATEGORIES, FUNDINGS, PURPOSES
 from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES, ROLES
-from tracker.core.countries import country_choices, is_country
+from tracker.core.countries import RISK_LEVELS, country_choices, is_country
 from tracker.core.paging import MAX_ID
 from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, LAB_KINDS, MAX_STAY_DAYS
 
@@ -211,6 +211,11 @@ class LaboratoryInput(Strict):
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "A person holding the director role; none for a partner."},
     )
+    restricted_zone = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A unit whose access is protected (foreign nationals need a "
+                                 "security opinion); units only."},
+    )
 
     # laboratory_problems, as far as the body alone tells (an edit is judged with the
     # laboratory's current values as well).
@@ -219,6 +224,7 @@ class LaboratoryInput(Strict):
         _when("kind", {"enum": ["partner", "joint_unit"]},
               {"country": {"not": {"const": HOME_COUNTRY}}}),
         _when("kind", {"const": "partner"}, {"director_id": {"type": "null"}}),
+        _when("kind", {"enum": ["partner", "joint_unit"]}, {"restricted_zone": {"const": False}}),
     ]}
 
 
@@ -243,6 +249,35 @@ class ProgrammeInput(Strict):
     )
     description = Plain(load_default="", validate=validate.Length(max=10000))
     active = fields.Boolean(load_default=True)
+
+
+class CountryQuery(Strict):
+    risk_level = fields.String(validate=validate.OneOf(RISK_LEVELS), metadata={
+        "description": "Only the countries at this level (green: those nobody set too)."})
+
+
+class CountryInput(Strict):
+    risk_level = fields.String(required=True, validate=validate.OneOf(RISK_LEVELS))
+    note = Plain(validate=validate.Length(max=2000),
+                 metadata={"description": "Left as it is when not sent."})
+
+
+class InvitationInput(Strict):
+    email = Text(required=True, validate=[validate.Length(min=3, max=254), validate.Email()],
+                 metadata={"format": "email"})
+    full_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    nationality = Country(required=True)
+    home_laboratory_id = Id(required=True, metadata={
+        "description": "A partner laboratory or a joint unit abroad."})
+    host_laboratory_id = Id(required=True, metadata={
+        "description": "One of our units: one the caller directs, or any for an admin."})
+    funding = fields.String(required=True, validate=validate.OneOf(FUNDINGS))
+    programme_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "An incoming programme, for `programme` funding."})
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True, metadata={"description": "On or after start_date."})
+    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 # Application writes -----------------------------------------------------------------------
@@ -360,6 +395,7 @@ class LaboratorySchema(Output):
     city = fields.String()
     country = fields.String(metadata={"pattern": "^[A-Z]{2}$"})
     director_id = fields.Integer(allow_none=True)
+    restricted_zone = fields.Boolean()
 
 
 class ProgrammeSchema(Output):
@@ -444,6 +480,20 @@ class LaboratoryPageSchema(_Page):
     items = fields.List(fields.Nested(LaboratorySchema))
 
 
+class CountrySchema(Output):
+    code = fields.String(metadata={"pattern": "^[A-Z]{2}$"})
+    name = fields.String()
+    risk_level = one_of(RISK_LEVELS)
+    note = fields.String()
+    updated_by_id = fields.Integer(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class CountryListSchema(Output):
+    items = fields.List(fields.Nested(CountrySchema), metadata={
+        "description": "Every ISO country (one not set is green), by name."})
+
+
 class ProgrammePageSchema(_Page):
     items = fields.List(fields.Nested(ProgrammeSchema))
 
@@ -520,3 +570,4 @@ user_json = UserSchema().dump
 application_json = ApplicationSchema().dump
 document_json = DocumentSchema().dump
 event_json = EventSchema().dump
+country_json = CountrySchema().dump

@@ -57,10 +57,15 @@ def next_reference(year):
 
 
 # Drafts ------------------------------------------------------------------------------------
-def create_application(applicant, direction, data, today=None):
-    """A new draft of ``applicant``, with its reference and a ``create`` Event."""
+def create_application(applicant, direction, data, today=None, actor=None):
+    """A new draft of ``applicant``, with its reference and a ``create`` Event.
+
+    ``actor`` is who creates it when not the applicant: a host inviting a visitor, whose
+    account may not be usable yet (:mod:`tracker.applications.invitations`).
+    """
     today = today or date.today()
-    if not access.signed_in(applicant):
+    actor = actor or applicant
+    if not access.signed_in(actor):
         raise NotAllowed(_l("Sign in to apply."))
     values = values_from(data, direction)
     problems = application_problems(values, applicant, today)
@@ -77,7 +82,7 @@ def create_application(applicant, direction, data, today=None):
     db.session.add(application)
     db.session.flush()
     db.session.add(
-        Event(application_id=application.id, actor_id=applicant.id, action="create",
+        Event(application_id=application.id, actor_id=actor.id, action="create",
               from_status=None, to_status="draft")
     )
     db.session.flush()

@@ -238,3 +238,4 @@ def _add_field_errors(form, fields):
 
 
 from tracker.applications import document_views  # noqa: E402,F401  (routes on this blueprint)
+from tracker.applications import invitation_views  # noqa: E402,F401  (routes on this blueprint)

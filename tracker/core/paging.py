@@ -109,3 +109,27 @@ def _sort_value(value, kind, token):
     except (ValueError, OverflowError):
         raise InvalidCursor(token) from None
     return value
+
+
+class ListPage:
+    """A numbered page of a list already in memory, with the attributes of a Flask-SQLAlchemy
+    pagination (``items``, ``page``, ``pages``, ``total``, ``has_prev``...), so the same
+    ``pager`` macro shows it."""
+
+    def __init__(self, items, page, per_page):
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = items[start:start + per_page]
+        self.has_prev = self.page > 1
+        self.has_next = self.page < self.pages
+        self.prev_num = self.page - 1 if self.has_prev else None
+        self.next_num = self.page + 1 if self.has_next else None
+
+
+def paginate_list(items, arg="page", per_page=None):
+    """The page of the in-memory list ``items`` that the query string's ``arg`` names."""
+    page = min(max(request.args.get(arg, 1, type=int), 1), LAST_PAGE)
+    return ListPage(list(items), page, per_page or current_app.config["ITEMS_PER_PAGE"])

@@ -38,12 +38,22 @@ from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, ROLES
 from tracker.auth.services import user_by_email
 from tracker.core.countries import country_choices
 from tracker.directory import services
+from tracker.applications.models import (
+    BLOCKED_STEPS,
+    DOCUMENT_KINDS,
+    OPINION_KIND_LABELS,
+    OPINION_KINDS,
+    PURPOSE_LABELS,
+    PURPOSES,
+)
+from tracker.core.countries import RISK_LEVELS
 from tracker.directory.models import (
     DIRECTION_LABELS,
     DIRECTIONS,
     LAB_KIND_LABELS,
     LAB_KINDS,
     MAX_STAY_DAYS,
+    RISK_LEVEL_LABELS,
 )
 
 MAX_BUDGET = Decimal("999999999999.99")  # what Numeric(14, 2) holds
@@ -191,6 +201,13 @@ class LaboratoryForm(DirectoryForm):
     )
     city = StringField(_l("City"), filters=[tidy], validators=[Length(max=100)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
+    restricted_zone = BooleanField(
+        _l("Restricted zone"),
+        description=_l(
+            "Units only: access is protected, so a foreign national coming to it needs a "
+            "security opinion."
+        ),
+    )
     director_email = EmailField(
         _l("Director's email address"),
         description=_l(
@@ -224,6 +241,7 @@ class LaboratoryForm(DirectoryForm):
             self.kind.data,
             self.country.data,
             self.director is not None or bool(self.director_email.data),
+            restricted_zone=self.restricted_zone.data,
         )
         self.add_problems(problems)
         return valid and not problems
@@ -238,6 +256,7 @@ class LaboratoryForm(DirectoryForm):
             "city": self.city.data or "",
             "country": self.country.data,
             "director": self.director,
+            "restricted_zone": self.restricted_zone.data,
         }
 
 
@@ -346,3 +365,186 @@ class ProgrammeFilterForm(Form):
         default="",
         choices=[("", _l("Active and inactive")), ("1", _l("Active")), ("0", _l("Inactive"))],
     )
+
+
+# Countries -------------------------------------------------------------------------------
+def _level_choices():
+    return [(level, RISK_LEVEL_LABELS[level]) for level in RISK_LEVELS]
+
+
+class CountryFilterForm(Form):
+    q = SearchField(_l("Country name or code"), filters=[tidy], validators=[Length(max=100)])
+    risk_level = SelectField(
+        _l("Risk level"), default="", choices=lambda: [("", _l("All levels"))] + _level_choices()
+    )
+
+
+class CountryForm(DirectoryForm):
+    risk_level = SelectField(_l("Risk level"), choices=_level_choices)
+    note = TextAreaField(
+        _l("Note"),
+        description=_l("Why this level, and what travellers should know (optional)."),
+        filters=[tidy],
+        validators=[Length(max=2000)],
+    )
+
+
+# Requirement rules -----------------------------------------------------------------------
+DOCUMENT_KIND_LABELS = {
+    "cv": _l("CV"),
+    "invitation_letter": _l("Invitation letter"),
+    "host_agreement": _l("Hosting agreement"),
+    "insurance": _l("Insurance certificate"),
+    "visa": _l("Visa"),
+    "report": _l("Report"),
+    "other": _l("Other document"),
+}
+BLOCKED_STEP_LABELS = {"submit": _l("Submission"), "approve": _l("Approval")}
+
+
+def optional_text(value):
+    """The empty choice of a select as None."""
+    return value or None
+
+
+class RuleForm(DirectoryForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("What the API calls the requirement: lowercase letters, digits and "
+                       "underscores, such as host_agreement."),
+        filters=[tidy],
+        validators=[DataRequired(), Length(max=40)],
+    )
+    name = StringField(_l("Name"), filters=[tidy], validators=[DataRequired(), Length(max=200)])
+    direction = SelectField(
+        _l("Direction"),
+        coerce=optional_text,
+        choices=lambda: [("", _l("Either direction"))]
+        + [(direction, DIRECTION_LABELS[direction]) for direction in DIRECTIONS],
+    )
+    min_days = IntegerField(
+        _l("Stays of at least (days)"),
+        description=_l("The rule applies to stays of this many days or more; leave empty "
+                       "for any length."),
+        validators=[Optional(), NumberRange(min=1, max=MAX_STAY_DAYS,
+                                            message=_l("Enter a number of days of 1 or more."))],
+    )
+    min_risk_level = SelectField(
+        _l("Destination at least at risk level"),
+        coerce=optional_text,
+        choices=lambda: [("", _l("Any destination"))] + _level_choices(),
+    )
+    non_eu_national = BooleanField(
+        _l("Applicant not a national of the EU, the EEA or Switzerland")
+    )
+    host_restricted = BooleanField(_l("Host unit is a restricted zone"))
+    host_joint_unit_director = BooleanField(
+        _l("Host is a joint unit whose director is someone else")
+    )
+    purposes = MultiCheckboxField(
+        _l("Purposes"),
+        description=_l("None ticked: any purpose."),
+        choices=lambda: [(purpose, PURPOSE_LABELS[purpose]) for purpose in PURPOSES],
+    )
+    document_kind = SelectField(
+        _l("Requires a document"),
+        coerce=optional_text,
+        choices=lambda: [("", _l("No document"))]
+        + [(kind, DOCUMENT_KIND_LABELS[kind]) for kind in DOCUMENT_KINDS],
+    )
+    opinion_kind = SelectField(
+        _l("Requires an opinion"),
+        description=_l("Choose a document or an opinion, not both."),
+        coerce=optional_text,
+        choices=lambda: [("", _l("No opinion"))]
+        + [(kind, OPINION_KIND_LABELS[kind]) for kind in OPINION_KINDS],
+    )
+    blocks = SelectField(
+        _l("Must be met before"),
+        choices=lambda: [(step, BLOCKED_STEP_LABELS[step]) for step in BLOCKED_STEPS],
+    )
+    active = BooleanField(_l("Active"), description=_l("Only active rules apply."))
+
+    def __init__(self, rule=None, *args, **kwargs):
+        super().__init__(*args, obj=rule, **kwargs)
+        if not self.is_submitted():
+            if rule is None:
+                self.active.data = True
+                self.blocks.data = "approve"
+            else:
+                self.purposes.data = rule.purpose_list
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        values = self.values()
+        problems = services.rule_problems(
+            None, **{name: values[name] for name in (
+                "code", "name", "direction", "min_days", "min_risk_level", "purposes",
+                "document_kind", "opinion_kind", "blocks")}
+        )
+        if self.min_days.errors:
+            problems.pop("min_days", None)
+        self.add_problems(problems)
+        return valid and not problems
+
+    def values(self):
+        """The typed values, as :func:`services.save_rule` takes them."""
+        return {
+            "code": self.code.data or "",
+            "name": self.name.data or "",
+            "direction": self.direction.data,
+            "min_days": None if self.min_days.errors else self.min_days.data,
+            "min_risk_level": self.min_risk_level.data,
+            "non_eu_national": self.non_eu_national.data,
+            "host_restricted": self.host_restricted.data,
+            "host_joint_unit_director": self.host_joint_unit_director.data,
+            "purposes": self.purposes.data or [],
+            "document_kind": self.document_kind.data,
+            "opinion_kind": self.opinion_kind.data,
+            "blocks": self.blocks.data,
+            "active": self.active.data,
+        }
+
+
+class RuleSwitchForm(FlaskForm):
+    """Switching a rule on or off: a button, with its CSRF token."""
+
+
+def rule_in_words(rule):
+    """``(conditions, requirement)`` of ``rule`` as sentences for people."""
+    conditions = []
+    if rule.direction:
+        conditions.append(_l("%(direction)s stay", direction=DIRECTION_LABELS[rule.direction]))
+    if rule.min_days:
+        conditions.append(_l("lasting %(days)d days or more", days=rule.min_days))
+    if rule.min_risk_level:
+        conditions.append(_l("to a country at %(level)s or above",
+                             level=RISK_LEVEL_NAMES[rule.min_risk_level]))
+    if rule.non_eu_national:
+        conditions.append(_l("by a national of a country outside the EU, the EEA and "
+                             "Switzerland"))
+    if rule.host_restricted:
+        conditions.append(_l("into a restricted-zone unit"))
+    if rule.host_joint_unit_director:
+        conditions.append(_l("to a joint unit directed by someone else"))
+    if rule.purpose_list:
+        conditions.append(_l("for: %(purposes)s", purposes=", ".join(
+            str(PURPOSE_LABELS.get(purpose, purpose)) for purpose in rule.purpose_list)))
+    if not conditions:
+        conditions.append(_l("every application"))
+    if rule.document_kind:
+        what = _l("a document: %(kind)s",
+                  kind=DOCUMENT_KIND_LABELS.get(rule.document_kind, rule.document_kind))
+    else:
+        what = _l("%(kind)s, not unfavourable",
+                  kind=OPINION_KIND_LABELS.get(rule.opinion_kind, rule.opinion_kind))
+    if rule.blocks == "submit":
+        requirement = _l("%(what)s, before submission", what=what)
+    else:
+        requirement = _l("%(what)s, before approval", what=what)
+    return conditions, requirement
+
+
+RISK_LEVEL_NAMES = {
+    "green": _l("green"), "yellow": _l("yellow"), "orange": _l("orange"), "red": _l("red"),
+}

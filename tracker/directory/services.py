@@ -1,4 +1,5 @@
-"""Changes to the directory: people and their roles, laboratories, programmes.
+"""Changes to the directory: people and their roles, laboratories, programmes, countries'
+risk levels and the requirement rules.
 
 The rules that tie several values together live here, so the web forms, the API and the
 command line refuse the same things with the same words. ``*_problems`` functions answer
@@ -7,13 +8,31 @@ raise :class:`~tracker.core.errors.InvalidValues` (422, each field with its mess
 something is wrong, and flush, never commit.
 """
 
+import re
+
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
+from tracker.applications.models import (
+    BLOCKED_STEPS,
+    DOCUMENT_KINDS,
+    OPINION_KINDS,
+    PURPOSES,
+    RequirementRule,
+)
 from tracker.auth.models import User
 from tracker.auth.services import normalise_email
-from tracker.core.errors import InvalidValues
-from tracker.directory.models import HOME_COUNTRY
+from tracker.core.countries import (
+    RISK_LEVELS,
+    country_choices,
+    country_name,
+    is_country,
+    risk_rank,
+)
+from tracker.core.errors import InvalidValues, Refused
+from tracker.core.models import utcnow
+from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, Country
 from tracker.extensions import db
 
 
@@ -103,7 +122,8 @@ def make_director(user):
 
 
 # Laboratories ----------------------------------------------------------------------------
-def laboratory_problems(kind, country, has_director, director_field="director_email"):
+def laboratory_problems(kind, country, has_director, director_field="director_email",
+                        restricted_zone=False):
     """What refuses a laboratory of this ``kind`` in ``country``, with or without director.
 
     The same rules are CHECK constraints in the database; saying them here first gives the
@@ -128,16 +148,22 @@ def laboratory_problems(kind, country, has_director, director_field="director_em
             "Partner laboratories have no director here: leave this empty, "
             "or make it a unit or a joint unit."
         )
+    if restricted_zone and kind != "unit":
+        problems["restricted_zone"] = _l(
+            "Only a unit of ours can be a restricted zone: a partner laboratory or a joint "
+            "unit abroad cannot. Untick the box, or make it a unit."
+        )
     return problems
 
 
 def save_laboratory(laboratory, *, name, acronym, kind, institution, city, country, director,
-                    director_field="director_email"):
+                    restricted_zone=False, director_field="director_email"):
     """Write these values on ``laboratory`` (new or not) and add it to the session.
 
     Returns True when ``director`` was given the director role by this change.
     """
-    _refuse(laboratory_problems(kind, country, director is not None, director_field))
+    _refuse(laboratory_problems(kind, country, director is not None, director_field,
+                                restricted_zone))
     laboratory.name = name
     laboratory.acronym = acronym
     laboratory.kind = kind
@@ -145,6 +171,7 @@ def save_laboratory(laboratory, *, name, acronym, kind, institution, city, count
     laboratory.city = city
     laboratory.country = country.upper()
     laboratory.director = director
+    laboratory.restricted_zone = bool(restricted_zone)
     granted = make_director(director) if director is not None else False
     db.session.add(laboratory)
     db.session.flush()
@@ -184,3 +211,177 @@ def save_programme(programme, *, name, direction, opens_on, closes_on, min_days,
     db.session.add(programme)
     db.session.flush()
     return programme
+
+
+# Countries and their risk level ------------------------------------------------------------
+# A country without a row is green: only the levels someone set are stored. The levels are
+# the organisation's own assessment (in the demo, examples), not an official map.
+def country_or_404(code):
+    """The upper-case code of a known ISO country, or a 404 refusal."""
+    code = (code or "").strip().upper()
+    if len(code) != 2 or not is_country(code):
+        raise Refused(_l("There is no country with this code."), status=404)
+    return code
+
+
+def stored_countries(level=None):
+    """The stored rows (levels someone set), by code; only those at ``level`` when given."""
+    query = sa.select(Country).order_by(Country.code)
+    if level:
+        query = query.where(Country.risk_level == level)
+    return {row.code: row for row in db.session.scalars(query)}
+
+
+def country_entries(level=None, text=None, stored=None):
+    """Every ISO country as ``(code, name, row or None)``: those with a stored level other
+    than green first (most dangerous first), then by name.
+
+    ``level`` keeps the countries at that level (green includes the countries without a
+    row); ``text`` keeps those whose name or code contains it.
+    """
+    stored = stored_countries() if stored is None else stored
+    entries = []
+    for code, name in country_choices():
+        row = stored.get(code)
+        current = row.risk_level if row is not None else "green"
+        if level and current != level:
+            continue
+        if text and text.lower() not in name.lower() and text.upper() != code:
+            continue
+        entries.append((code, name, row))
+    entries.sort(key=lambda entry: (
+        -risk_rank(entry[2].risk_level if entry[2] is not None else "green"), entry[1]))
+    return entries
+
+
+def country_problems(risk_level, note):
+    problems = {}
+    if risk_level not in RISK_LEVELS:
+        problems["risk_level"] = _l("Choose green, yellow, orange or red.")
+    if note is not None and len(note) > 2000:
+        problems["note"] = _l("Use at most 2000 characters.")
+    return problems
+
+
+def set_country_level(code, risk_level, note, editor):
+    """Set the risk level (and note) of the country ``code`` on behalf of ``editor``.
+
+    ``note`` None keeps the current note. Returns the row; flushes, never commits.
+    """
+    code = country_or_404(code)
+    _refuse(country_problems(risk_level, note))
+    row = db.session.get(Country, code)
+    if row is None:
+        row = Country(code=code, note="")
+        db.session.add(row)
+    row.risk_level = risk_level
+    if note is not None:
+        row.note = note.strip()
+    row.updated_by_id = editor.id if editor is not None else None
+    row.updated_at = utcnow()
+    db.session.flush()
+    if has_request_context():
+        g.pop("risk_levels", None)
+    return row
+
+
+def country_json_values(code, row):
+    """A country as the API writes it (a country without a row is green)."""
+    return {
+        "code": code,
+        "name": country_name(code),
+        "risk_level": row.risk_level if row is not None else "green",
+        "note": row.note if row is not None else "",
+        "updated_by_id": row.updated_by_id if row is not None else None,
+        "updated_at": row.updated_at if row is not None else None,
+    }
+
+
+def risk_levels():
+    """``{code: level}`` of every country above green, read once per request.
+
+    Every badge of a page asks this; the first asks the database (one statement), the
+    others read what it kept on :data:`flask.g`, so a page's statements do not grow with
+    its rows.
+    """
+    if has_request_context() and "risk_levels" in g:
+        return g.risk_levels
+    levels = dict(db.session.execute(
+        sa.select(Country.code, Country.risk_level).where(Country.risk_level != "green")
+    ).all())
+    if has_request_context():
+        g.risk_levels = levels
+    return levels
+
+
+# Requirement rules -------------------------------------------------------------------------
+RULE_CODE = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+def rule_problems(rule, *, code, name, direction, min_days, min_risk_level, purposes,
+                  document_kind, opinion_kind, blocks, **flags):
+    """What refuses these values of a requirement rule, as ``{field: message}``."""
+    problems = {}
+    if not code or not RULE_CODE.match(code):
+        problems["code"] = _l(
+            "Use 1 to 40 lowercase letters, digits or underscores, such as host_agreement."
+        )
+    if not (name or "").strip():
+        problems["name"] = _l("Enter a name.")
+    elif len(name.strip()) > 200:
+        problems["name"] = _l("Use at most 200 characters.")
+    if direction not in (None, *DIRECTIONS):
+        problems["direction"] = _l("Choose incoming, outgoing or either.")
+    if min_days is not None and (isinstance(min_days, bool) or not isinstance(min_days, int)
+                                 or min_days < 1):
+        problems["min_days"] = _l("Enter a number of days of 1 or more, or leave it empty.")
+    if min_risk_level not in (None, *RISK_LEVELS):
+        problems["min_risk_level"] = _l("Choose a risk level, or none.")
+    unknown = [purpose for purpose in purposes or () if purpose not in PURPOSES]
+    if unknown:
+        problems["purposes"] = _l("Choose purposes from the list.")
+    if document_kind not in (None, *DOCUMENT_KINDS):
+        problems["document_kind"] = _l("Choose a kind of document from the list.")
+    if opinion_kind not in (None, *OPINION_KINDS):
+        problems["opinion_kind"] = _l("Choose a kind of opinion from the list.")
+    if (document_kind is None) == (opinion_kind is None):
+        problems.setdefault("document_kind", _l(
+            "A rule requires exactly one thing: a kind of document or a kind of opinion."
+        ))
+    if blocks not in BLOCKED_STEPS:
+        problems["blocks"] = _l("Choose the step it must be met before.")
+    return problems
+
+
+def save_rule(rule, *, code, name, direction, min_days, min_risk_level, non_eu_national,
+              host_restricted, host_joint_unit_director, purposes, document_kind, opinion_kind,
+              blocks, active):
+    """Write these values on ``rule`` (new or not) and add it to the session."""
+    values = dict(code=code, name=name, direction=direction or None, min_days=min_days,
+                  min_risk_level=min_risk_level or None, purposes=list(purposes or ()),
+                  document_kind=document_kind or None, opinion_kind=opinion_kind or None,
+                  blocks=blocks)
+    _refuse(rule_problems(rule, **values))
+    rule.code = values["code"]
+    rule.name = values["name"].strip()
+    rule.direction = values["direction"]
+    rule.min_days = min_days
+    rule.min_risk_level = values["min_risk_level"]
+    rule.non_eu_national = bool(non_eu_national)
+    rule.host_restricted = bool(host_restricted)
+    rule.host_joint_unit_director = bool(host_joint_unit_director)
+    rule.purposes = ",".join(purpose for purpose in PURPOSES if purpose in values["purposes"])
+    rule.document_kind = values["document_kind"]
+    rule.opinion_kind = values["opinion_kind"]
+    rule.blocks = blocks
+    rule.active = bool(active)
+    db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def set_rule_active(rule, active):
+    """Switch ``rule`` on or off: a rule is never deleted, so its past stays readable."""
+    rule.active = bool(active)
+    db.session.flush()
+    return rule

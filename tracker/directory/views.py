@@ -1,30 +1,46 @@
-"""Administration of the directory: users and roles, laboratories, programmes.
+"""Administration of the directory: users and roles, laboratories, programmes, countries'
+risk levels, requirement rules.
 
-Every page is for administrators. Each edit view loads (404), validates the form, calls a
+Every page is for administrators (countries also for security officers). Each edit view loads (404), validates the form, calls a
 service from :mod:`tracker.directory.services` and commits once.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.auth.models import CATEGORY_LABELS, ROLE_LABELS, User, UserRole
-from tracker.access import role_required
-from tracker.core.errors import InvalidValues
+from tracker import access
+from tracker.access import login_required, role_required
+from tracker.applications.models import RequirementRule
+from tracker.core.errors import InvalidValues, Refused
 from tracker.directory import services
 from tracker.directory.forms import (
+    CountryFilterForm,
+    CountryForm,
     LaboratoryFilterForm,
     LaboratoryForm,
     ProgrammeFilterForm,
     ProgrammeForm,
+    RuleForm,
+    RuleSwitchForm,
     UserFilterForm,
     UserForm,
+    rule_in_words,
 )
-from tracker.directory.models import DIRECTION_LABELS, LAB_KIND_LABELS, Laboratory, Programme
-from tracker.core.paging import paginate
+from tracker.directory.models import (
+    DIRECTION_LABELS,
+    LAB_KIND_LABELS,
+    RISK_LEVEL_LABELS,
+    Country,
+    Laboratory,
+    Programme,
+)
+from tracker.core.countries import country_name
+from tracker.core.paging import paginate, paginate_list
 from tracker.extensions import db
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
@@ -265,3 +281,114 @@ def edit_programme(programme_id):
     programme = db.get_or_404(Programme, programme_id)
     return _edit_page(ProgrammeForm(programme), _save_programme, programme,
                       "directory/edit_programme.html", programme=programme)
+
+
+# Countries and their risk level ----------------------------------------------------------
+def _country_gate():
+    if not access.can_manage_countries(current_user):
+        abort(403)
+
+
+@bp.route("/countries")
+@login_required
+def list_countries():
+    _country_gate()
+    form, filters = _filters(CountryFilterForm)
+    stored = {
+        row.code: row
+        for row in db.session.scalars(
+            sa.select(Country).options(
+                selectinload(Country.updated_by).options(lazyload(User.directed_laboratories))
+            )
+        )
+    }
+    entries = services.country_entries(filters.get("risk_level"), filters.get("q"), stored)
+    return render_template(
+        "directory/list_countries.html", form=form, pagination=paginate_list(entries, per_page=50),
+        level_labels=RISK_LEVEL_LABELS,
+    )
+
+
+@bp.route("/countries/<code>", methods=["GET", "POST"])
+@login_required
+def edit_country(code):
+    _country_gate()
+    try:
+        code = services.country_or_404(code)
+    except Refused:
+        abort(404)
+    row = db.session.get(Country, code)
+    form = CountryForm(obj=row)
+    if row is None and not form.is_submitted():
+        form.risk_level.data = "green"
+    if form.validate_on_submit():
+        try:
+            services.set_country_level(code, form.risk_level.data, form.note.data or "",
+                                       current_user)
+            db.session.commit()
+        except InvalidValues as error:
+            db.session.rollback()
+            form.add_problems(error.fields)
+        else:
+            flash(_("The risk level of %(country)s is now: %(level)s.",
+                    country=country_name(code), level=RISK_LEVEL_LABELS[form.risk_level.data]),
+                  "success")
+            return redirect(url_for("directory.list_countries"))
+    return render_template("directory/edit_country.html", form=form, code=code, row=row,
+                           name=country_name(code))
+
+
+# Requirement rules -----------------------------------------------------------------------
+@bp.route("/rules")
+@role_required("admin")
+def list_rules():
+    rules = db.session.scalars(
+        sa.select(RequirementRule).order_by(RequirementRule.active.desc(),
+                                            RequirementRule.code, RequirementRule.id)
+    ).all()
+    return render_template("directory/list_rules.html", rules=rules, words=rule_in_words,
+                           switch_form=RuleSwitchForm())
+
+
+def _save_rule(rule, form):
+    try:
+        services.save_rule(rule, **form.values())
+        db.session.commit()
+    except InvalidValues as error:
+        db.session.rollback()
+        form.add_problems(error.fields)
+        return None
+    flash(_("The rule %(name)s is saved.", name=rule.name), "success")
+    return redirect(url_for("directory.list_rules"))
+
+
+@bp.route("/rules/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_rule():
+    return _edit_page(RuleForm(), _save_rule, RequirementRule(), "directory/edit_rule.html",
+                      rule=None)
+
+
+@bp.route("/rules/<int:rule_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_rule(rule_id):
+    rule = db.get_or_404(RequirementRule, rule_id)
+    return _edit_page(RuleForm(rule), _save_rule, rule, "directory/edit_rule.html", rule=rule)
+
+
+@bp.route("/rules/<int:rule_id>/switch", methods=["POST"])
+@role_required("admin")
+def switch_rule(rule_id):
+    rule = db.get_or_404(RequirementRule, rule_id)
+    form = RuleSwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_rule_active(rule, not rule.active)
+    db.session.commit()
+    if rule.active:
+        flash(_("The rule %(name)s is on again: it applies to applications.", name=rule.name),
+              "success")
+    else:
+        flash(_("The rule %(name)s is off: it no longer applies. You can switch it on again.",
+                name=rule.name), "info")
+    return redirect(url_for("directory.list_rules"))
