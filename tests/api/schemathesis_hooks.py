@@ -7,7 +7,10 @@ this hook writes them into the requests the fuzzer means to be valid, in every p
 Schemathesis's own ``[parameters]`` cannot do it: body values set there reach the generated
 phases only, not the examples and coverage ones.
 
-Requests meant to be invalid are left as generated, so what they test stays tested.
+Requests meant to be invalid are left as generated, so what they test stays tested. A row
+named ``+field`` is written even when the generated body left that optional field out (an
+invitation's programme: the description says a programme call names one, but generators do
+not always follow an ``if``/``then``).
 """
 
 import json
@@ -25,6 +28,9 @@ def map_case(context, case):
     meant_valid = case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE
     if rows and meant_valid and isinstance(case.body, dict):
         for name, value in rows.items():
-            if name in case.body:
+            # "+name": set even when the generated body left the (optional) field out.
+            always = name.startswith("+")
+            name = name.removeprefix("+")
+            if always or name in case.body:
                 case.body[name] = value
     return case

@@ -23,7 +23,8 @@ def test_everyone_signed_in_lists_laboratories(api, org, role):
     unit = next(item for item in body["items"] if item["acronym"] == "UNIT")
     assert unit == {"id": org.unit.id, "name": "Unit of physics", "acronym": "UNIT",
                     "kind": "unit", "institution": "Institution", "city": "Paris",
-                    "country": "FR", "director_id": org.director.id}
+                    "country": "FR", "director_id": org.director.id,
+                    "restricted_zone": False}
 
 
 def test_filters_and_search(api, org):

@@ -75,11 +75,14 @@ def fuzzed(app, make, org, monkeypatch):
     document = make.document(draft)
     # Laboratory edits get a laboratory the drafts do not depend on.
     edited_lab = make.lab("partner", country="IT")
+    # Invitations bring visitors from the partner to the unit, on an incoming programme.
+    incoming = make.programme("incoming")
     token, _ = issue_token(org.admin, "schemathesis")
     db.session.commit()
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
-            "edited_lab": edited_lab, "fixtures": {draft.id, moving.id}}
+            "edited_lab": edited_lab, "incoming": incoming,
+            "fixtures": {draft.id, moving.id}}
 
 
 def _body_rows(rows):
@@ -91,6 +94,10 @@ def _body_rows(rows):
         # The programme, the caller's unit and the partner make an outgoing stay.
         "create_application": {"direction": "outgoing", **world},
         "update_application": world,
+        # A visitor from the partner to the unit, on the incoming programme.
+        "create_invitation": {"home_laboratory_id": rows["host"].id,
+                              "host_laboratory_id": rows["home"].id,
+                              "+funding": "programme", "+programme_id": rows["incoming"].id},
     }
 
 
@@ -117,6 +124,7 @@ def _config(rows, pin_paths):
             f'"path.application_id" = {rows["draft"].id}',
             f'"path.document_id" = {rows["document"].id}',
             f'"path.lab_id" = {rows["edited_lab"].id}',
+            '"path.code" = "DE"',
             "", "[[operations]]", 'include-operation-id = "create_transition"',
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
         ]
@@ -157,7 +165,7 @@ def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_pat
     output = _schemathesis(live_server, fuzzed, tmp_path,
                            "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
                            pin_paths=True)
-    assert "Tested: 17" in output, output[-3000:]
+    assert "Tested: 21" in output, output[-3000:]
 
 
 def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):

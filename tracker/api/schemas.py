@@ -60,9 +60,10 @@ class Country(fields.String):
     Described as the enum of upper-case codes: what a client should send.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, example="DE", **kwargs):
         metadata = {"enum": sorted(code for code, _ in country_choices()),
-                    "description": "ISO 3166 alpha-2 code", "example": "DE",
+                    "description": "ISO 3166 alpha-2 code",
+                    **({"example": example} if example else {}),
                     **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
@@ -263,10 +264,11 @@ class CountryInput(Strict):
 
 
 class InvitationInput(Strict):
-    email = Text(required=True, validate=[validate.Length(min=3, max=254), validate.Email()],
-                 metadata={"format": "email"})
+    email = Text(required=True, validate=validate.Length(min=3, max=254),
+                 metadata={"format": "email", "pattern": r"^[^@\s\x00]+@[^@\s\x00]+$"})
     full_name = Text(required=True, validate=validate.Length(min=1, max=200))
-    nationality = Country(required=True)
+    # No example: an example body would need real laboratory ids, which no description has.
+    nationality = Country(required=True, example=None)
     home_laboratory_id = Id(required=True, metadata={
         "description": "A partner laboratory or a joint unit abroad."})
     host_laboratory_id = Id(required=True, metadata={
@@ -278,6 +280,14 @@ class InvitationInput(Strict):
     end_date = fields.Date(required=True, metadata={"description": "On or after start_date."})
     purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
     title = Text(required=True, validate=validate.Length(min=1, max=200))
+
+    # A programme call names its programme; a mission on the unit's funds has none.
+    cross_field_rules = {"allOf": [
+        {"if": {"properties": {"funding": {"const": "programme"}}, "required": ["funding"]},
+         "then": {"required": ["programme_id"],
+                  "properties": {"programme_id": {"type": "integer"}}}},
+        _when("funding", {"const": "unit"}, {"programme_id": {"type": "null"}}),
+    ]}
 
 
 # Application writes -----------------------------------------------------------------------

@@ -55,7 +55,8 @@ def _person_problems(email, full_name, nationality):
     problems = {}
     email = normalise_email(email)
     local, at, domain = email.partition("@")
-    if not at or not local or "." not in domain or len(email) > 254 or " " in email:
+    if not at or not local or not domain or "@" in domain or len(email) > 254 \
+            or any(character.isspace() for character in email):
         problems["email"] = [_l("Enter an email address, such as name@example.org.")]
     if not (full_name or "").strip():
         problems["full_name"] = [_l("Enter the visitor's full name.")]
@@ -84,6 +85,9 @@ def invite(inviter, *, email, full_name, nationality, home_laboratory_id, host_l
     problems = _person_problems(email, full_name, nationality)
     if host is None or host.kind != "unit":
         problems["host_laboratory_id"] = [_l("Choose one of our units as the host.")]
+    # Asked here, not left to the application's rules: a new account is given it first.
+    if not home_laboratory_id or db.session.get(Laboratory, home_laboratory_id) is None:
+        problems["home_laboratory_id"] = [_l("Choose the home laboratory.")]
     if funding not in FUNDINGS:
         problems["funding"] = [_l("Choose a programme call or the unit's own funds.")]
     visitor = user_by_email(email) if "email" not in problems else None
