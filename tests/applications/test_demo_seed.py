@@ -37,3 +37,19 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         if user.is_admin:
             html = client.get("/review/admin").get_data(as_text=True)
             assert "Collaboration visit to Boulder" in html
+
+
+def test_seed_demo_sets_example_risk_levels_and_a_restricted_unit(app, db):
+    from tracker.directory.models import Country, Laboratory
+
+    seed_demo()
+    db.session.commit()
+    levels = dict(db.session.execute(sa.select(Country.code, Country.risk_level)).all())
+    assert "orange" in levels.values() and "red" in levels.values()
+    # Each of those levels has a partner laboratory to go to.
+    for level in ("orange", "red"):
+        countries = {code for code, value in levels.items() if value == level}
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory).where(
+            Laboratory.kind == "partner", Laboratory.country.in_(countries))) >= 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory).where(
+        Laboratory.restricted_zone.is_(True), Laboratory.kind == "unit")) >= 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 from tracker.applications.services import create_application, transition
 from tracker.auth.services import create_user
 from tracker.directory.models import Laboratory, Programme
+from tracker.directory.services import set_country_level
 from tracker.extensions import db
 
 DEMO_PASSWORD = "demo-password"
@@ -51,7 +52,22 @@ LABORATORIES = [
      "Mobility Research Organisation and Universität Rheinland", "Bonn", "DE"),
     ("ASAL", "Australian–French Astronomy Laboratory", "joint_unit",
      "Mobility Research Organisation and Southern Cross University", "Sydney", "AU"),
+    # Partners in countries the demo sets at orange and red (below).
+    ("CMAB", "Centre for Mediterranean Archaeology", "partner", "Levant University of Arts",
+     "Beirut", "LB"),
+    ("ISSB", "Institut des Sciences du Sahel", "partner", "Université de Bamako-Sud",
+     "Bamako", "ML"),
 ]
+
+# Risk levels of the demo: examples to try the tracker with, not an official map.
+# (country, level, note)
+COUNTRY_LEVELS = [
+    ("LB", "orange", "Demo example: travel only when the stay cannot be postponed."),
+    ("ML", "red", "Demo example: formally not recommended."),
+    ("CO", "yellow", "Demo example: increased vigilance outside the large cities."),
+]
+# Units whose access is protected: foreign nationals coming to them need a security opinion.
+RESTRICTED_UNITS = ("IGBM",)
 
 # (email, full name, category, nationality, home lab acronym, roles, directs)
 PEOPLE = [
@@ -146,9 +162,19 @@ def seed_demo(today=None):
         db.session.add(programme)
         progs.append(programme)
     db.session.flush()
+    seed_risk_levels(labs, users["admin@example.org"])
     applications = seed_applications(labs, users, progs, today)
     return {"laboratories": labs, "users": users, "programmes": progs,
             "applications": applications}
+
+
+def seed_risk_levels(labs, admin):
+    """The demo's example risk levels and restricted units, set by ``admin``."""
+    for code, level, note in COUNTRY_LEVELS:
+        set_country_level(code, level, note, admin)
+    for acronym in RESTRICTED_UNITS:
+        labs[acronym].restricted_zone = True
+    db.session.flush()
 
 
 # (applicant, programme index, home, host, title, purpose, first day, days, EUR, steps).
