@@ -189,6 +189,7 @@ def world(app, make, monkeypatch):
                                  status="submitted")
     document = make.document(draft, uploader=researcher)
     notification = make.notification(researcher, application_id=draft.id)
+    rule = make.rule()
     for user in (researcher, admin):
         issue_token(user, "fuzz")
     feed = feed_for(researcher)
@@ -208,6 +209,8 @@ def world(app, make, monkeypatch):
         "direction": ["outgoing", "incoming"],
         "token": [feed.token, "not-a-token"],
         "filename": ["css/app.css"],
+        "code": ["DE", "ml", "XX"],
+        "rule_id": [rule.id],
     }
     ids = [unit.id, partner.id, programme.id, draft.id, submitted.id, other.id, director.id]
     return {"users": users, "placeholders": placeholders, "ids": ids}

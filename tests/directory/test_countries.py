@@ -131,3 +131,30 @@ def test_the_country_table_has_one_row_per_level_set(db, admin, client):
     post_form(client, "/admin/countries/ML", {"risk_level": "red", "note": ""})
     post_form(client, "/admin/countries/ML", {"risk_level": "orange", "note": ""})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Country)) == 1
+
+
+def test_the_level_shows_in_the_review_queue_and_the_reports_list(app, make, db, count_queries):
+    unit = make.lab("unit")
+    director = make.director_of(unit)
+    researcher = make.user(lab=unit)
+    mali = make.lab("partner", country="ML", name="Bamako Partner")
+    make.application(applicant=researcher, host=mali, status="submitted")
+    db.session.add(Country(code="ML", risk_level="red", note=""))
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, director)
+    assert "Risk: red" in page(client.get("/review/director"))
+    assert "Risk: red" in page(client.get("/reports/applications"))
+    one = count_queries(lambda: client.get("/review/director"))
+    for _ in range(4):
+        make.application(applicant=researcher, host=mali, status="submitted")
+    assert count_queries(lambda: client.get("/review/director")) == one
+    assert page(client.get("/review/director")).count("Risk: red") == 5
+
+
+def test_the_level_shows_on_the_laboratories_page(client, admin, make, db):
+    make.lab("partner", country="ML", name="Bamako Partner")
+    db.session.add(Country(code="ML", risk_level="orange", note=""))
+    db.session.commit()
+    rows = table_rows(client.get("/admin/laboratories"))
+    assert any("Mali" in row[5] and "Risk: orange" in row[5] for row in rows)
