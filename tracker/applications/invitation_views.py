@@ -54,8 +54,13 @@ def invitations():
                 _("You may invite visitors only to the units you direct.")]
         except InvalidValues as error:
             db.session.rollback()
-            form.add_problems({name if name in form else "title": messages
-                               for name, messages in error.fields.items()})
+            form.add_problems({name: messages for name, messages in error.fields.items()
+                               if name in form})
+            # A rule about a value the form does not ask for (the draft's own): said above it.
+            for name, messages in error.fields.items():
+                if name not in form:
+                    for message in messages:
+                        flash(str(message), "danger")
         else:
             flash(_("%(name)s is invited: the message with the link is on its way, and the "
                     "draft %(reference)s waits for them.", name=invitation.user.full_name,
