@@ -51,3 +51,19 @@ def test_own_invitations(make):
     assert len(db.session.scalars(access.own_invitations(make.user(roles=("admin",)))).all()) == 2
     assert db.session.scalars(access.own_invitations(AnonymousUserMixin())).all() == []
     assert db.session.scalars(access.own_invitations(visitor)).all() == []
+
+
+def test_the_navigation_offers_invitations_and_countries_to_who_may_open_them(make):
+    from tracker.main.navigation import nav_links
+
+    def endpoints(user):
+        return {endpoint for endpoint, _label, _menu in nav_links(user)}
+
+    unit_director = make.director_of(make.lab("unit"))
+    joint_director = make.director_of(make.lab("joint_unit", country="JP"))
+    officer = make.user(roles=("security_officer",))
+    assert "applications.invitations" in endpoints(unit_director)
+    assert "applications.invitations" not in endpoints(joint_director)
+    assert "directory.list_countries" in endpoints(officer)
+    assert "directory.list_countries" not in endpoints(unit_director)
+    assert "directory.list_rules" not in endpoints(officer)

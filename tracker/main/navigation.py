@@ -14,7 +14,7 @@ MENUS = {
     "directory": _l("Directory"),
 }
 
-# (endpoint, label, roles that see it or EVERYONE, menu)
+# (endpoint, label, roles that see it or EVERYONE or a question of the access module, menu)
 NAV = [
     ("main.index", _l("Home"), EVERYONE, None),
     ("applications.list_mine", _l("My applications"), EVERYONE, None),
@@ -26,12 +26,12 @@ NAV = [
     ("directory.list_users", _l("People"), ADMINS, "directory"),
     ("directory.list_laboratories", _l("Laboratories"), ADMINS, "directory"),
     ("directory.list_programmes", _l("Programmes"), ADMINS, "directory"),
-    ("directory.list_countries", _l("Countries and risk levels"), ("admin", "security_officer"),
+    ("directory.list_countries", _l("Countries and risk levels"), access.can_manage_countries,
      "directory"),
     ("directory.list_rules", _l("Requirement rules"), ADMINS, "directory"),
     ("notifications.list_undelivered", _l("Undelivered messages"), ADMINS, "directory"),
     ("auth.home_requests", _l("Home laboratory requests"), REVIEWERS, "directory"),
-    ("applications.invitations", _l("Invitations"), REVIEWERS, "directory"),
+    ("applications.invitations", _l("Invitations"), access.can_invite, "directory"),
     ("notifications.list_notifications", _l("Notifications"), EVERYONE, None),
     ("reports.calendar", _l("My calendar"), EVERYONE, "account"),
     ("auth.list_tokens", _l("API tokens"), EVERYONE, "account"),
@@ -44,7 +44,8 @@ def nav_links(user):
     return [
         (endpoint, label, menu)
         for endpoint, label, roles, menu in NAV
-        if roles is None or access.has_any_role(user, roles)
+        if roles is None
+        or (roles(user) if callable(roles) else access.has_any_role(user, roles))
     ]
 
 
