@@ -38,7 +38,6 @@ from tracker.extensions import db
 from tracker.notifications.services import notify, outbox_locale
 
 INVITATION_DAYS = 7
-STATES = ("sent", "accepted", "expired")
 STATE_LABELS = {"sent": _l("Sent"), "accepted": _l("Accepted"), "expired": _l("Expired")}
 
 

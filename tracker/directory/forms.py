@@ -478,7 +478,7 @@ class RuleForm(DirectoryForm):
         valid = super().validate(extra_validators)
         values = self.values()
         problems = services.rule_problems(
-            None, **{name: values[name] for name in (
+            **{name: values[name] for name in (
                 "code", "name", "direction", "min_days", "min_risk_level", "purposes",
                 "document_kind", "opinion_kind", "blocks")}
         )

@@ -318,9 +318,13 @@ def risk_levels():
 RULE_CODE = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
-def rule_problems(rule, *, code, name, direction, min_days, min_risk_level, purposes,
-                  document_kind, opinion_kind, blocks, **flags):
-    """What refuses these values of a requirement rule, as ``{field: message}``."""
+def rule_problems(*, code, name, direction, min_days, min_risk_level, purposes, document_kind,
+                  opinion_kind, blocks):
+    """What refuses these values of a requirement rule, as ``{field: message}``.
+
+    Several rules may share a code (two default rules ask for a security opinion): the code
+    names what is required, not the rule.
+    """
     problems = {}
     if not code or not RULE_CODE.match(code):
         problems["code"] = _l(
@@ -361,7 +365,7 @@ def save_rule(rule, *, code, name, direction, min_days, min_risk_level, non_eu_n
                   min_risk_level=min_risk_level or None, purposes=list(purposes or ()),
                   document_kind=document_kind or None, opinion_kind=opinion_kind or None,
                   blocks=blocks)
-    _refuse(rule_problems(rule, **values))
+    _refuse(rule_problems(**values))
     rule.code = values["code"]
     rule.name = values["name"].strip()
     rule.direction = values["direction"]
