@@ -20,7 +20,9 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         ).all()
         assert history[0].action == "create"
         assert history[-1].to_status == application.status
-        assert len(history) == application.version  # one event per change
+        # One event per change of the application; documents and opinions add their own.
+        changes = [event for event in history if event.action not in ("upload", "opinion")]
+        assert len(changes) == application.version
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) > 0
 
     for email in ("researcher@example.org", "director@example.org", "admin@example.org",
@@ -37,3 +39,42 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         if user.is_admin:
             html = client.get("/review/admin").get_data(as_text=True)
             assert "Collaboration visit to Boulder" in html
+
+
+def test_seed_demo_fills_every_queue_of_the_organisations_process(app, db):
+    created = seed_demo()
+    db.session.commit()
+    users = created["users"]
+    by_title = {application.title: application for application in created["applications"]}
+
+    # Missions on the unit's funds: one waits for its director, one he approved himself.
+    assert by_title["Two-day workshop in Siena"].funding == "unit"
+    assert by_title["Two-day workshop in Siena"].duration_days == 2
+    assert by_title["Seminar talk in Berlin"].status == "approved"
+    # A two-year incoming stay fits a programme.
+    assert by_title["Two-year visit: coastal sediment physics"].duration_days == 730
+    # Cost items make up the requested amount.
+    siena = by_title["Two-day workshop in Siena"]
+    assert siena.requested_amount == sum(item.amount for item in siena.cost_items)
+
+    queues = {
+        "security@example.org": "/review/security",
+        "host@example.org": "/review/host",
+        "director@example.org": "/review/director",
+        "admin@example.org": "/review/admin",
+    }
+    expected = {
+        "security@example.org": "Sediment sampling in the Niger delta",
+        "host@example.org": "Soft robotics experiments at JRL",
+        "director@example.org": "Two-day workshop in Siena",
+        "admin@example.org": "Biodiversity survey in the Andes",
+    }
+    for email, path in queues.items():
+        client = app.test_client()
+        sign_in(client, users[email], password=DEMO_PASSWORD)
+        html = client.get(path).get_data(as_text=True)
+        assert expected[email] in html, email
+    # The office never sees the unit's missions in its queues.
+    client = app.test_client()
+    sign_in(client, users["admin@example.org"], password=DEMO_PASSWORD)
+    assert "Two-day workshop in Siena" not in client.get("/review/admin").get_data(as_text=True)
