@@ -142,9 +142,13 @@ def visibility_scope(user):
     """
     if user.is_admin:
         return ("admin",)
-    return ("user", user.id, tuple(sorted(directed_laboratory_ids(user))),
-            "security" if is_security_officer(user) else "",
-            tuple(sorted(hosted_joint_unit_ids(user))))
+    scope = ("user", user.id, tuple(sorted(directed_laboratory_ids(user))))
+    # A security officer, and a host director, see more than their laboratories say.
+    if is_security_officer(user):
+        scope += ("security",)
+    if hosted_joint_unit_ids(user):
+        scope += ("host", tuple(sorted(hosted_joint_unit_ids(user))))
+    return scope
 
 
 def can_view(user, application):
