@@ -6,14 +6,16 @@ and its endpoint never disagree.
 
 - Scopes: :func:`visible_applications` is the query every list and lookup of applications
   starts from; the review queues (:func:`director_queue`, :func:`admin_decision_queue`,
-  :func:`admin_endorsement_queue`) narrow it. :func:`own_notifications` and
+  :func:`admin_endorsement_queue`) and the opinion queues (:func:`security_queue`,
+  :func:`host_opinion_queue`) narrow it. :func:`own_notifications` and
   :func:`own_tokens` scope a person's own rows.
 - Questions: :func:`can` ("may this user take this action on this application now?"),
   :func:`allowed_actions`, :func:`can_upload_document`, :func:`can_manage_directory`,
   :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`;
   :func:`home_requests_to_decide` scopes the home-laboratory requests a person decides.
 - Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
-  :func:`check_transition`, :func:`check_edit`, :func:`check_upload`.
+  :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
+  (who gives a security or host opinion, and when: :func:`can_give_opinion`).
 - Gates for views: :func:`login_required`, :func:`role_required`.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
