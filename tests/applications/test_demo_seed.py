@@ -37,3 +37,18 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         if user.is_admin:
             html = client.get("/review/admin").get_data(as_text=True)
             assert "Collaboration visit to Boulder" in html
+
+
+def test_seed_demo_meets_the_default_requirements(app, db):
+    """With the default rules (as a new database has them), the demo's long research stays
+    get the invitation letter they need before submission."""
+    from tests.requirement_world import seed_default_rules
+
+    seed_default_rules()
+    created = seed_demo()
+    db.session.commit()
+    assert set(db.session.scalars(sa.select(Application.status))) == set(STATUSES)
+    letters = [application for application in created["applications"]
+               if any(document.kind == "invitation_letter"
+                      for document in application.documents)]
+    assert letters and all(application.duration_days > 30 for application in letters)

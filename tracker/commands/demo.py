@@ -3,9 +3,14 @@
 Everything here is fictional. Demo accounts exist only in demo data.
 """
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from werkzeug.datastructures import FileStorage
+
+from tracker.applications.documents import store_document
+from tracker.applications.requirements import requirements_of
 from tracker.applications.services import create_application, transition
 from tracker.auth.services import create_user
 from tracker.directory.models import Laboratory, Programme
@@ -227,7 +232,25 @@ def seed_applications(labs, users, progs, today):
         for step in steps:
             action, actor, comment = step[:3]
             awarded = step[3] if len(step) > 3 else None
+            if action == "submit":
+                attach_documents_required_before(application, "submit")
             transition(application, action, actors[actor], comment=comment,
                        version=application.version, awarded_amount=awarded, today=today)
         created.append(application)
     return created
+
+
+# A one-page PDF standing for the documents the requirements ask of a demo applicant.
+DEMO_PDF = b"%PDF-1.7\n% demo document\n%%EOF\n"
+
+
+def attach_documents_required_before(application, step):
+    """Attach, as the applicant, a demo file of each document kind that a requirement asks
+    before ``step`` (an invitation letter for a long research stay, for instance)."""
+    for requirement in requirements_of(application):
+        if requirement.blocks == step and requirement.document_kind and not requirement.met:
+            store_document(application, application.applicant, requirement.document_kind,
+                           FileStorage(stream=io.BytesIO(DEMO_PDF),
+                                       filename=f"{requirement.document_kind}.pdf"))
+    db.session.flush()
+    db.session.refresh(application, ["documents"])
