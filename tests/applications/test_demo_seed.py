@@ -7,9 +7,11 @@ from tracker.applications.models import Application, Event
 from tracker.applications.workflow import STATUSES
 from tracker.commands.demo import DEMO_PASSWORD, seed_demo
 from tracker.notifications.models import Notification
+from tests.requirement_world import seed_default_rules
 
 
 def test_seed_demo_covers_every_status_with_real_history(app, db):
+    seed_default_rules()  # as a new database has them
     created = seed_demo()
     db.session.commit()
     statuses = set(db.session.scalars(sa.select(Application.status)))
@@ -42,6 +44,7 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
 
 
 def test_seed_demo_fills_every_queue_of_the_organisations_process(app, db):
+    seed_default_rules()
     created = seed_demo()
     db.session.commit()
     users = created["users"]

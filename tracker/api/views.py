@@ -4,5 +4,5 @@ Each module registers its routes on :data:`tracker.api.base.bp`; importing them 
 what puts them on the blueprint that ``create_app`` registers.
 """
 
-from tracker.api import applications, directory, docs, documents, tokens  # noqa: F401
+from tracker.api import applications, directory, docs, documents, opinions, tokens  # noqa: F401
 from tracker.api.base import bp  # noqa: F401
