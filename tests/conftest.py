@@ -86,6 +86,11 @@ def app(database_uri, tmp_path_factory):
     app.test_client_class = IsolatedClient
     with app.app_context():
         flask_migrate.upgrade()
+        # The migrations seed the default requirement rules; every test starts without them
+        # (the first test included, as the others do after the tables are emptied), and
+        # the tests of requirements add them (tests/requirement_world.py).
+        _db.session.execute(sa.text("DELETE FROM requirement_rules"))
+        _db.session.commit()
     yield app
     with app.app_context():
         _db.session.remove()

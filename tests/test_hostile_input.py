@@ -206,6 +206,7 @@ def world(app, make, monkeypatch):
         "notification_id": [notification.id],
         "token_id": token_ids,
         "action": list(TRANSITIONS) + ["fly"],
+        "kind": ["security", "host", "bogus"],  # of an opinion
         "direction": ["outgoing", "incoming"],
         "token": [feed.token, "not-a-token"],
         "filename": ["css/app.css"],

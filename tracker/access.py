@@ -6,14 +6,16 @@ and its endpoint never disagree.
 
 - Scopes: :func:`visible_applications` is the query every list and lookup of applications
   starts from; the review queues (:func:`director_queue`, :func:`admin_decision_queue`,
-  :func:`admin_endorsement_queue`) narrow it. :func:`own_notifications` and
+  :func:`admin_endorsement_queue`) and the opinion queues (:func:`security_queue`,
+  :func:`host_opinion_queue`) narrow it. :func:`own_notifications` and
   :func:`own_tokens` scope a person's own rows.
 - Questions: :func:`can` ("may this user take this action on this application now?"),
   :func:`allowed_actions`, :func:`can_upload_document`, :func:`can_manage_directory`,
   :func:`can_use_reports`, :func:`can_see_contact_details`, :func:`can_view_laboratory`;
   :func:`home_requests_to_decide` scopes the home-laboratory requests a person decides.
 - Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
-  :func:`check_transition`, :func:`check_edit`, :func:`check_upload`.
+  :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
+  (who gives a security or host opinion, and when: :func:`can_give_opinion`).
 - Gates for views: :func:`login_required`, :func:`role_required`.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
@@ -29,10 +31,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 
-from tracker.applications.models import DOCUMENT_KINDS, Application, Invitation
+from tracker.applications.models import (
+    DOCUMENT_KINDS,
+    OPINION_KINDS,
+    Application,
+    Invitation,
+    applicable_rules,
+    has_opinion_sql,
+    requires_opinion_sql,
+)
 from tracker.applications.workflow import (
     EDITABLE,
     GRANTED,
+    PENDING,
     TRANSITIONS,
     InvalidTransition,
     StaleVersion,
@@ -40,6 +51,7 @@ from tracker.applications.workflow import (
 from tracker.auth.models import ApiToken, User
 from tracker.core.errors import NotAllowed, wants_json
 from tracker.directory.models import Laboratory
+from tracker.extensions import db
 from tracker.notifications.models import Notification
 
 
@@ -60,25 +72,62 @@ def directed_laboratory_ids(user):
     return [lab.id for lab in user.directed_laboratories]
 
 
+def hosted_joint_unit_ids(user):
+    """The international joint units ``user`` directs: they give the host opinion."""
+    if not signed_in(user) or not user.is_director:
+        return []
+    return [lab.id for lab in user.directed_laboratories if lab.kind == "joint_unit"]
+
+
+def is_security_officer(user):
+    return has_any_role(user, ("security_officer",))
+
+
+def gives_host_opinions(user):
+    """The directors of international joint units give host opinions (their queue)."""
+    return bool(hosted_joint_unit_ids(user))
+
+
+def _dialect():
+    return db.session.get_bind().dialect.name
+
+
+def _asks_for_opinion(kind):
+    """SQL: pending, and a requirement asks for a ``kind`` opinion; or one was given."""
+    return sa.or_(
+        sa.and_(Application.status.in_(PENDING), requires_opinion_sql(kind, _dialect())),
+        has_opinion_sql(kind),
+    )
+
+
 # Seeing applications -----------------------------------------------------------------------
 def visible_applications(user):
     """A SELECT of the applications ``user`` may see (empty for anonymous).
 
     A researcher sees their own, a director also those their laboratories review, an admin
-    sees all. A draft is its applicant's (and the admins'): a director sees a request once it
-    is submitted. Anything else answers 404 wherever it is asked for.
+    sees all. A security officer also sees those that ask for a security opinion (while
+    submitted or endorsed) or carry one; the director of a joint unit those that ask for
+    their host opinion (pending) or carry one. A draft is its applicant's (and the admins'):
+    a director sees a request once it is submitted. Anything else answers 404 wherever it is
+    asked for. :func:`can_view` says the same in Python.
     """
     query = sa.select(Application)
     if not signed_in(user):
         return query.where(sa.false())
     if user.is_admin:
         return query
-    own = Application.applicant_id == user.id
+    seen = [Application.applicant_id == user.id]
     lab_ids = directed_laboratory_ids(user)
-    if not lab_ids:
-        return query.where(own)
-    reviewed = sa.and_(Application.status != "draft", Application.reviewed_by(lab_ids))
-    return query.where(sa.or_(own, reviewed))
+    if lab_ids:
+        seen.append(sa.and_(Application.status != "draft", Application.reviewed_by(lab_ids)))
+    if is_security_officer(user):
+        seen.append(sa.and_(Application.status != "draft", _asks_for_opinion("security")))
+    hosted = hosted_joint_unit_ids(user)
+    if hosted:
+        seen.append(sa.and_(Application.status != "draft",
+                            Application.host_laboratory_id.in_(hosted),
+                            _asks_for_opinion("host")))
+    return query.where(sa.or_(*seen) if len(seen) > 1 else seen[0])
 
 
 def own_applications(user):
@@ -96,7 +145,13 @@ def visibility_scope(user):
     """
     if user.is_admin:
         return ("admin",)
-    return ("user", user.id, tuple(sorted(directed_laboratory_ids(user))))
+    scope = ("user", user.id, tuple(sorted(directed_laboratory_ids(user))))
+    # A security officer, and a host director, see more than their laboratories say.
+    if is_security_officer(user):
+        scope += ("security",)
+    if hosted_joint_unit_ids(user):
+        scope += ("host", tuple(sorted(hosted_joint_unit_ids(user))))
+    return scope
 
 
 def can_view(user, application):
@@ -106,8 +161,35 @@ def can_view(user, application):
     return (
         user.is_admin
         or application.applicant_id == user.id
-        or (application.status != "draft" and is_reviewing_director(user, application))
+        or (application.status != "draft" and (
+            is_reviewing_director(user, application)
+            or any(_asked_or_given(application, kind)
+                   for kind in OPINION_KINDS if gives_opinion_kind(user, application, kind))
+        ))
     )
+
+
+def gives_opinion_kind(user, application, kind):
+    """Is ``user`` the one who gives ``kind`` opinions on ``application``, whatever its
+    state? A security officer the security opinion, the director of the host joint unit
+    the host opinion."""
+    if kind == "security":
+        return is_security_officer(user)
+    if kind == "host":
+        return application.host_laboratory_id in hosted_joint_unit_ids(user)
+    return False
+
+
+def required_opinion_kinds(application):
+    """The opinion kinds the requirements of ``application`` ask for (rules that apply)."""
+    return {rule.opinion_kind for rule in applicable_rules(application) if rule.opinion_kind}
+
+
+def _asked_or_given(application, kind):
+    """The Python twin of :func:`_asks_for_opinion`."""
+    if any(opinion.kind == kind for opinion in application.opinions):
+        return True
+    return application.status in PENDING and kind in required_opinion_kinds(application)
 
 
 def can_see_overlaps(user, application):
@@ -172,6 +254,32 @@ def admin_endorsement_queue(user):
                 reviewing.director_id == Application.applicant_id,
             ),
         )
+    )
+
+
+def security_queue(user):
+    """Submitted or endorsed applications that ask for a security opinion none gave yet."""
+    if not is_security_officer(user):
+        return visible_applications(None)
+    return visible_applications(user).where(
+        Application.status.in_(PENDING),
+        Application.applicant_id != user.id,
+        requires_opinion_sql("security", _dialect()),
+        sa.not_(has_opinion_sql("security")),
+    )
+
+
+def host_opinion_queue(user):
+    """Pending applications to ``user``'s joint units that ask for a host opinion none gave."""
+    hosted = hosted_joint_unit_ids(user)
+    if not hosted:
+        return visible_applications(None)
+    return visible_applications(user).where(
+        Application.status.in_(PENDING),
+        Application.host_laboratory_id.in_(hosted),
+        Application.applicant_id != user.id,
+        requires_opinion_sql("host", _dialect()),
+        sa.not_(has_opinion_sql("host")),
     )
 
 
@@ -310,6 +418,48 @@ def check_edit(user, application, version=None):
         raise StaleVersion(_l("Someone else acted on this application first."))
     if not can(user, "edit", application):
         raise InvalidTransition(_l("This application can no longer be edited."))
+
+
+# Opinions ----------------------------------------------------------------------------------
+def could_give_opinion(user, application, kind):
+    """Would ``user`` give a ``kind`` opinion on ``application`` were it asked now?
+
+    Separates "not yours to give" (403) from "not now" (409). Nobody gives one on their own
+    application.
+    """
+    if not signed_in(user) or application is None or application.applicant_id == user.id:
+        return False
+    return gives_opinion_kind(user, application, kind)
+
+
+def can_give_opinion(user, application, kind):
+    """May ``user`` give a ``kind`` opinion on ``application`` now? Only while it is
+    submitted or endorsed, and only when its requirements ask for that opinion."""
+    return (
+        could_give_opinion(user, application, kind)
+        and application.status in PENDING
+        and kind in required_opinion_kinds(application)
+    )
+
+
+def opinion_kinds_user_may_give(user, application):
+    return [kind for kind in OPINION_KINDS if can_give_opinion(user, application, kind)]
+
+
+def check_opinion(user, application, kind):
+    """Raise what refuses a ``kind`` opinion by ``user``, before its values: 403, then 409.
+
+    An unknown ``kind`` is left to the values' check (422), unless ``user`` gives no
+    opinion at all on ``application`` (403).
+    """
+    if kind not in OPINION_KINDS:
+        if not any(could_give_opinion(user, application, known) for known in OPINION_KINDS):
+            raise NotAllowed(_l("You do not give opinions on this application."))
+        return
+    if not could_give_opinion(user, application, kind):
+        raise NotAllowed(_l("You do not give this opinion on this application."))
+    if application.status not in PENDING or kind not in required_opinion_kinds(application):
+        raise InvalidTransition(_l("This opinion is not asked for in the current state."))
 
 
 # Documents ---------------------------------------------------------------------------------

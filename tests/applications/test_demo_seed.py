@@ -7,9 +7,11 @@ from tracker.applications.models import Application, Event
 from tracker.applications.workflow import STATUSES
 from tracker.commands.demo import DEMO_PASSWORD, seed_demo
 from tracker.notifications.models import Notification
+from tests.requirement_world import seed_default_rules
 
 
 def test_seed_demo_covers_every_status_with_real_history(app, db):
+    seed_default_rules()  # as a new database has them
     created = seed_demo()
     db.session.commit()
     statuses = set(db.session.scalars(sa.select(Application.status)))
@@ -20,7 +22,9 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         ).all()
         assert history[0].action == "create"
         assert history[-1].to_status == application.status
-        assert len(history) == application.version  # one event per change
+        # One event per change of the application; documents and opinions add their own.
+        changes = [event for event in history if event.action not in ("upload", "opinion")]
+        assert len(changes) == application.version
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) > 0
 
     for email in ("researcher@example.org", "director@example.org", "admin@example.org",
@@ -39,17 +43,41 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
             assert "Collaboration visit to Boulder" in html
 
 
-def test_seed_demo_sets_example_risk_levels_and_a_restricted_unit(app, db):
-    from tracker.directory.models import Country, Laboratory
-
-    seed_demo()
+def test_seed_demo_fills_every_queue_of_the_organisations_process(app, db):
+    seed_default_rules()
+    created = seed_demo()
     db.session.commit()
-    levels = dict(db.session.execute(sa.select(Country.code, Country.risk_level)).all())
-    assert "orange" in levels.values() and "red" in levels.values()
-    # Each of those levels has a partner laboratory to go to.
-    for level in ("orange", "red"):
-        countries = {code for code, value in levels.items() if value == level}
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory).where(
-            Laboratory.kind == "partner", Laboratory.country.in_(countries))) >= 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory).where(
-        Laboratory.restricted_zone.is_(True), Laboratory.kind == "unit")) >= 1
+    users = created["users"]
+    by_title = {application.title: application for application in created["applications"]}
+
+    # Missions on the unit's funds: one waits for its director, one he approved himself.
+    assert by_title["Two-day workshop in Siena"].funding == "unit"
+    assert by_title["Two-day workshop in Siena"].duration_days == 2
+    assert by_title["Seminar talk in Berlin"].status == "approved"
+    # A two-year incoming stay fits a programme.
+    assert by_title["Two-year visit: coastal sediment physics"].duration_days == 730
+    # Cost items make up the requested amount.
+    siena = by_title["Two-day workshop in Siena"]
+    assert siena.requested_amount == sum(item.amount for item in siena.cost_items)
+
+    queues = {
+        "security@example.org": "/review/security",
+        "host@example.org": "/review/host",
+        "director@example.org": "/review/director",
+        "admin@example.org": "/review/admin",
+    }
+    expected = {
+        "security@example.org": "Sediment sampling in the Niger delta",
+        "host@example.org": "Soft robotics experiments at JRL",
+        "director@example.org": "Two-day workshop in Siena",
+        "admin@example.org": "Biodiversity survey in the Andes",
+    }
+    for email, path in queues.items():
+        client = app.test_client()
+        sign_in(client, users[email], password=DEMO_PASSWORD)
+        html = client.get(path).get_data(as_text=True)
+        assert expected[email] in html, email
+    # The office never sees the unit's missions in its queues.
+    client = app.test_client()
+    sign_in(client, users["admin@example.org"], password=DEMO_PASSWORD)
+    assert "Two-day workshop in Siena" not in client.get("/review/admin").get_data(as_text=True)

@@ -8,6 +8,10 @@ lists, so a new page cannot ship without its permissions written down.
 from dataclasses import dataclass, field
 
 ROLES = ("anonymous", "researcher", "director", "admin")
+# Personas a route may also list (they are then tried too): a security officer, and the
+# director of an international joint unit, who give opinions on the matrix world's pending
+# application (outgoing to that joint unit, in a country at red).
+PERSONAS = ("security_officer", "host_director")
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,7 @@ def admin_only(status=200, anonymous=302):
 
 def directors(status=200, anonymous=302):
     return {"anonymous": anonymous, "researcher": 403, "director": status, "admin": status}
+
+
+def opinion_givers(security_officer, host_director):
+    return {"security_officer": security_officer, "host_director": host_director}

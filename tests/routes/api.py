@@ -6,7 +6,9 @@ reach the body check, which refuses anything but JSON (415). The API's own tests
 same endpoints with bearer tokens and JSON bodies.
 """
 
-from tests.routes import Route, admin_only, directors, everyone, not_the_director, signed_in
+from tests.routes import (
+    Route, admin_only, directors, everyone, not_the_director, opinion_givers, signed_in,
+)
 
 API_SIGNED_IN = signed_in(200, anonymous=401)
 # The world's application is a draft: its reviewing director does not see it (404).
@@ -49,6 +51,22 @@ ROUTES = [
           method="POST"),
     Route("api.download_document", "/api/v1/applications/{application}/documents/{document}",
           API_DRAFT),
+    # Requirements and opinions: the draft is hidden from the opinion givers (404); the
+    # pending application asks for theirs, so they see it.
+    Route("api.list_requirements", "/api/v1/applications/{application}/requirements",
+          {**API_DRAFT, **opinion_givers(404, 404)}),
+    Route("api.list_requirements", "/api/v1/applications/{pending}/requirements",
+          {**API_SIGNED_IN, **opinion_givers(200, 200)}),
+    Route("api.list_opinions", "/api/v1/applications/{application}/opinions",
+          {**API_DRAFT, **opinion_givers(404, 404)}),
+    Route("api.list_opinions", "/api/v1/applications/{pending}/opinions",
+          {**API_SIGNED_IN, **opinion_givers(200, 200)}),
+    # Everyone who sees it meets the JSON check first (the matrix sends form data).
+    Route("api.create_opinion", "/api/v1/applications/{pending}/opinions",
+          {**signed_in(415, anonymous=401), **opinion_givers(415, 415)}, method="POST"),
+    Route("api.create_opinion", "/api/v1/applications/{application}/opinions",
+          {**not_the_director(415, anonymous=401), **opinion_givers(404, 404)},
+          method="POST"),
     Route("api.get_stats", "/api/v1/stats", API_SIGNED_IN),
     # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
     Route("auth.list_tokens", "/auth/tokens", signed_in(200)),
@@ -56,9 +74,9 @@ ROUTES = [
     # Countries: everyone signed in reads; admins (and security officers) set a level.
     Route("api.list_countries", "/api/v1/countries", API_SIGNED_IN),
     Route("api.get_country", "/api/v1/countries/DE", API_SIGNED_IN),
-    Route("api.set_country", "/api/v1/countries/DE", admin_only(415, anonymous=401),
-          method="PUT"),
+    Route("api.set_country", "/api/v1/countries/DE",
+          {**admin_only(415, anonymous=401), **opinion_givers(415, 403)}, method="PUT"),
     # Invitations: the director of a unit and admins get past the permission check (415).
-    Route("api.create_invitation", "/api/v1/invitations", directors(415, anonymous=401),
-          method="POST"),
+    Route("api.create_invitation", "/api/v1/invitations",
+          {**directors(415, anonymous=401), **opinion_givers(403, 403)}, method="POST"),
 ]

@@ -1,4 +1,4 @@
-from tests.routes import Route, directors, everyone, signed_in
+from tests.routes import Route, directors, everyone, opinion_givers, signed_in
 
 # The world's application is a draft of `researcher`; `director` directs its reviewing unit
 # but does not see a draft (404, as if it did not exist) until it is submitted.
@@ -7,7 +7,11 @@ ROUTES = [
     Route("applications.new", "/applications/new", signed_in(200)),
     Route("applications.create", "/applications/new/outgoing", signed_in(200)),
     Route("applications.show", "/applications/{application}",
-          {"anonymous": 302, "researcher": 200, "director": 404, "admin": 200}),
+          {"anonymous": 302, "researcher": 200, "director": 404, "admin": 200,
+           **opinion_givers(404, 404)}),
+    # The pending application asks for a security and a host opinion: its givers see it.
+    Route("applications.show", "/applications/{pending}",
+          {**signed_in(200), **opinion_givers(200, 200)}),
     # Only the applicant edits; the admin sees it but may not change it.
     Route("applications.edit", "/applications/{application}/edit",
           {"anonymous": 302, "researcher": 200, "director": 404, "admin": 403}),
@@ -15,9 +19,23 @@ ROUTES = [
     Route("applications.act", "/applications/{application}/actions/withdraw",
           {"anonymous": 302, "researcher": 302, "director": 404, "admin": 403},
           method="POST", data={"withdraw-version": "1"}),
+    # Each opinion is its giver's (done: 302 back to the page); the others who see the
+    # application are refused (403); on a draft nobody but its applicant and admins sees it.
+    Route("applications.give_opinion", "/applications/{pending}/opinions/security",
+          {**signed_in(403), **opinion_givers(302, 403)},
+          method="POST", data={"opinion-security-verdict": "favourable"}),
+    Route("applications.give_opinion", "/applications/{pending}/opinions/host",
+          {**signed_in(403), **opinion_givers(403, 302)},
+          method="POST", data={"opinion-host-verdict": "favourable"}),
+    Route("applications.give_opinion", "/applications/{application}/opinions/security",
+          {"anonymous": 302, "researcher": 403, "director": 404, "admin": 403,
+           **opinion_givers(404, 404)},
+          method="POST", data={"opinion-security-verdict": "favourable"}),
     # Invitations: the director of a unit (the world's director) and admins; an empty form
     # comes back with its messages (200).
-    Route("applications.invitations", "/applications/invitations", directors(200)),
+    # A joint unit's director has no unit of ours to invite to; nor has a security officer.
+    Route("applications.invitations", "/applications/invitations",
+          {**directors(200), **opinion_givers(403, 403)}),
     Route("applications.invitations", "/applications/invitations", directors(200),
           method="POST"),
     # A link that was never sent: the same clear page for everyone.

@@ -3,7 +3,7 @@
 The POST data are valid, so an administrator's request saves and is redirected (302).
 """
 
-from tests.routes import Route, admin_only
+from tests.routes import Route, admin_only, opinion_givers
 
 USER = {
     "full_name": "Other Person",
@@ -68,13 +68,14 @@ ROUTES = [
     Route("directory.edit_programme", "/admin/programmes/{programme}", admin_only(200)),
     Route("directory.edit_programme", "/admin/programmes/{programme}", admin_only(302),
           method="POST", data=PROGRAMME),
-    # Countries: administrators and security officers (the matrix has no security officer;
-    # tests/directory/test_countries.py covers them).
-    Route("directory.list_countries", "/admin/countries", admin_only(200)),
-    Route("directory.edit_country", "/admin/countries/DE", admin_only(200)),
-    Route("directory.edit_country", "/admin/countries/DE", admin_only(302), method="POST",
-          data=COUNTRY),
-    Route("directory.list_rules", "/admin/rules", admin_only(200)),
+    # Countries: administrators and security officers (not a joint unit's director).
+    Route("directory.list_countries", "/admin/countries",
+          {**admin_only(200), **opinion_givers(200, 403)}),
+    Route("directory.edit_country", "/admin/countries/DE",
+          {**admin_only(200), **opinion_givers(200, 403)}),
+    Route("directory.edit_country", "/admin/countries/DE",
+          {**admin_only(302), **opinion_givers(302, 403)}, method="POST", data=COUNTRY),
+    Route("directory.list_rules", "/admin/rules", {**admin_only(200), **opinion_givers(403, 403)}),
     Route("directory.new_rule", "/admin/rules/new", admin_only(200)),
     Route("directory.new_rule", "/admin/rules/new", admin_only(302), method="POST", data=RULE),
     Route("directory.edit_rule", "/admin/rules/{rule}", admin_only(200)),

@@ -49,7 +49,8 @@ def handle_refusal(error):
     db.session.rollback()
     fields = {name: [str(message) for message in messages]
               for name, messages in error.fields.items()}
-    return json_error(error.status, str(error.message), code=error.code, fields=fields or None)
+    return json_error(error.status, str(error.message), code=error.code, fields=fields or None,
+                      details=error.details)
 
 
 @bp.errorhandler(ValidationError)

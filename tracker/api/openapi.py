@@ -43,10 +43,14 @@ from tracker.api.schemas import (
     LaboratoryPageSchema,
     LaboratoryQuery,
     LaboratorySchema,
+    OpinionListSchema,
+    OpinionRequest,
+    OpinionSchema,
     ProgrammeInput,
     ProgrammePageSchema,
     ProgrammeQuery,
     ProgrammeSchema,
+    RequirementSchema,
     StatsQuery,
     StatsSchema,
     TokenRequest,
@@ -231,6 +235,26 @@ OPERATIONS = {
     "download_document": Operation(
         "The file of a document, as an attachment", "applications",
         content=FILE, errors=(401, 404)),
+    "list_requirements": Operation(
+        "What the application needs before its next steps", "applications",
+        description="One item per applicable requirement rule: what it requires (a document "
+                    "of a kind, or an opinion of a kind that is not unfavourable), why it "
+                    "applies, which step it blocks (`submit` or `approve`) and whether it is "
+                    "met. An unmet one refuses its step with 409 `requirements_unmet`.",
+        returns=RequirementSchema(many=True), errors=(401, 404)),
+    "list_opinions": Operation(
+        "Opinions given on an application, oldest first", "applications",
+        returns=OpinionListSchema, errors=(401, 404)),
+    "create_opinion": Operation(
+        "Give a security opinion (a security officer) or a host opinion (the director of "
+        "the host joint unit)", "applications",
+        description="403 when the caller does not give this opinion (or it is their own "
+                    "application), 409 when the application is not submitted or endorsed or "
+                    "its requirements do not ask for this opinion, 422 for the values (a "
+                    "comment is required unless favourable). A later opinion of the same "
+                    "kind supersedes the earlier.",
+        body=OpinionRequest, status=201, returns=OpinionSchema,
+        errors=(*JSON_WRITE, 403, 404, 409)),
     "get_stats": Operation(
         "Counts and committed budget over the applications the caller sees", "reports",
         query=StatsQuery, returns=StatsSchema, errors=(401, 422)),

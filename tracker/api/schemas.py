@@ -20,7 +20,15 @@ from decimal import Decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.applications.documents import ACCEPTED_TYPES
-from tracker.applications.models import DOCUMENT_KINDS, DURATION_CATEGORIES, FUNDINGS, PURPOSES
+from tracker.applications.models import (
+    BLOCKED_STEPS,
+    DOCUMENT_KINDS,
+    DURATION_CATEGORIES,
+    FUNDINGS,
+    OPINION_KINDS,
+    PURPOSES,
+    VERDICTS,
+)
 from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES, ROLES
 from tracker.core.countries import RISK_LEVELS, country_choices, is_country
@@ -367,6 +375,24 @@ class DocumentUploadForm(DocumentUpload):
         "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."})
 
 
+class OpinionRequest(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(OPINION_KINDS), metadata={
+        "description": "`security` (a security officer) or `host` (the director of the host "
+                       "joint unit); only when the application's requirements ask for it."})
+    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    comment = Plain(load_default="", validate=validate.Length(max=5000), metadata={
+        "description": "Required unless the verdict is `favourable` (the conditions, or why "
+                       "not)."})
+
+    # A verdict other than favourable comes with a comment that is not blank.
+    cross_field_rules = {
+        "if": {"properties": {"verdict": {"enum": ["favourable_with_conditions",
+                                                   "unfavourable"]}},
+               "required": ["verdict"]},
+        "then": {"properties": {"comment": {"pattern": NOT_BLANK}}, "required": ["comment"]},
+    }
+
+
 # Output ----------------------------------------------------------------------------------
 class Output(Schema):
     """What the API writes. Every field is always there (``null`` where ``allow_none``)
@@ -480,6 +506,33 @@ class EventSchema(Output):
     created_at = fields.DateTime()
 
 
+class RequirementSchema(Output):
+    sometimes = ("document_kind", "opinion_kind")
+
+    code = fields.String(metadata={"description": "security_opinion, host_opinion, "
+                                                  "host_agreement, invitation_letter, ..."})
+    requires = one_of(("document", "opinion"))
+    document_kind = one_of(DOCUMENT_KINDS)  # when it requires a document
+    opinion_kind = one_of(OPINION_KINDS)  # when it requires an opinion
+    blocks = one_of(BLOCKED_STEPS)
+    met = fields.Boolean()
+    reason = fields.String(metadata={"description": "Why it applies to this application."})
+
+
+class OpinionSchema(Output):
+    id = fields.Integer()
+    kind = one_of(OPINION_KINDS)
+    verdict = one_of(VERDICTS)
+    comment = fields.String()
+    author_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class OpinionListSchema(Output):
+    items = fields.List(fields.Nested(OpinionSchema), metadata={"description": "Oldest first; "
+                                                                "the latest of a kind counts."})
+
+
 class _Page(Output):
     page = fields.Integer(metadata={"minimum": 1})
     per_page = fields.Integer(metadata={"minimum": 1, "maximum": MAX_PER_PAGE})
@@ -556,7 +609,7 @@ class TokenSchema(Output):
 
 
 class ErrorBodySchema(Output):
-    sometimes = ("problems",)
+    sometimes = ("problems", "requirements")
 
     status = fields.Integer()
     code = fields.String()
@@ -566,6 +619,8 @@ class ErrorBodySchema(Output):
         keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
         metadata={"description": "Each offending field, with its problems (422)."},
     )
+    requirements = fields.List(fields.Nested(RequirementSchema), metadata={
+        "description": "With `requirements_unmet` (409): the requirements that bar the step."})
 
 
 class ErrorSchema(Output):
@@ -580,4 +635,5 @@ user_json = UserSchema().dump
 application_json = ApplicationSchema().dump
 document_json = DocumentSchema().dump
 event_json = EventSchema().dump
+opinion_json = OpinionSchema().dump
 country_json = CountrySchema().dump

@@ -4,5 +4,7 @@ Each module registers its routes on :data:`tracker.api.base.bp`; importing them 
 what puts them on the blueprint that ``create_app`` registers.
 """
 
-from tracker.api import applications, countries, directory, docs, documents, tokens  # noqa: F401
+from tracker.api import (  # noqa: F401
+    applications, countries, directory, docs, documents, opinions, tokens,
+)
 from tracker.api.base import bp  # noqa: F401

@@ -13,13 +13,14 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.applications.models import PURPOSE_LABELS, PURPOSES
+from tracker.applications.models import PURPOSE_LABELS, PURPOSES, VERDICT_LABELS, VERDICTS
 from tracker.applications.workflow import TRANSITIONS
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
@@ -192,3 +193,23 @@ def action_form(action, application, formdata=None):
         if action == "approve":
             form.awarded_amount.data = application.requested_amount
     return form
+
+
+class OpinionForm(FlaskForm):
+    """A security or host opinion: its kind is in the address, the rules in the service
+    (a comment is required unless the verdict is favourable)."""
+
+    class Meta:
+        csrf = False  # the page's forms share the token CSRFProtect checks
+
+    verdict = RadioField(
+        _l("Verdict"),
+        choices=[(verdict, VERDICT_LABELS[verdict]) for verdict in VERDICTS],
+        validators=[InputRequired(_l("Choose a verdict."))],
+    )
+    comment = TextAreaField(
+        _l("Conditions or reasons"),
+        description=_l("Required unless the opinion is favourable."),
+        validators=[Optional(), Length(max=5000)],
+        render_kw={"rows": 3},
+    )

@@ -6,13 +6,14 @@ from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.workflow import ACTIONS, RECORDS, STATUSES
-from tracker.core.countries import RISK_LEVELS
+from tracker.auth.models import User
+from tracker.core.countries import EU_EEA_CH, RISK_LEVELS, is_eu_eea_ch, risk_rank
 from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
-from tracker.directory.models import DIRECTIONS
+from tracker.directory.models import DIRECTIONS, Country, Laboratory
 from tracker.extensions import db
 
 PURPOSES = (
@@ -337,6 +338,117 @@ class RequirementRule(TimestampMixin, db.Model):
     @property
     def purpose_list(self):
         return [purpose for purpose in self.purposes.split(",") if purpose]
+
+
+# When a rule applies (docs/rules.md, Requirements) ------------------------------------------
+# Written twice, once in Python for an application in hand (:func:`rule_applies`) and once in
+# SQL for the queues and the visibility of security officers and host directors
+# (:func:`rule_applies_sql`); ``tests/applications/test_requirements.py`` checks that the two
+# agree. Both read the same columns of a rule: an empty condition matches everything.
+def destination_risk_level(application):
+    """The risk level of the host laboratory's country (a country without a row is green)."""
+    host = application.host_laboratory
+    country = db.session.get(Country, host.country) if host is not None else None
+    return country.risk_level if country is not None else "green"
+
+
+def rule_applies(rule, application, risk_level):
+    """True when every condition of ``rule`` holds for ``application``.
+
+    ``risk_level`` is the destination's (:func:`destination_risk_level`), asked once by the
+    caller for all the rules.
+    """
+    host = application.host_laboratory
+    applicant = application.applicant
+    return (
+        (not rule.direction or rule.direction == application.direction)
+        and (not rule.min_days or application.duration_days >= rule.min_days)
+        and (not rule.min_risk_level or risk_rank(risk_level) >= risk_rank(rule.min_risk_level))
+        and (not rule.non_eu_national or not is_eu_eea_ch(applicant.nationality))
+        and (not rule.host_restricted or bool(host.restricted_zone))
+        and (not rule.host_joint_unit_director or (
+            host.kind == "joint_unit" and host.director_id is not None
+            and host.director_id != application.applicant_id))
+        and (not rule.purpose_list or application.purpose in rule.purpose_list)
+    )
+
+
+def applicable_rules(application):
+    """The active rules that apply to ``application``, in a stable order (by id)."""
+    rules = db.session.scalars(
+        sa.select(RequirementRule).where(RequirementRule.active.is_(True))
+        .order_by(RequirementRule.id)
+    ).all()
+    risk_level = destination_risk_level(application)
+    return [rule for rule in rules if rule_applies(rule, application, risk_level)]
+
+
+def _risk_rank_sql(level):
+    return sa.case({name: rank for rank, name in enumerate(RISK_LEVELS)}, value=level, else_=0)
+
+
+def rule_applies_sql(rule, host, applicant, country, dialect_name):
+    """SQL: the rule row ``rule`` applies to the (outer) :class:`Application` row.
+
+    ``host``, ``applicant`` and ``country`` are aliases of the host laboratory, the applicant
+    and the host's country (outer-joined: a missing row is green).
+    """
+    days = duration_days_expression(dialect_name)
+    return sa.and_(
+        sa.or_(rule.direction.is_(None), rule.direction == Application.direction),
+        sa.or_(rule.min_days.is_(None), days >= rule.min_days),
+        sa.or_(
+            rule.min_risk_level.is_(None),
+            _risk_rank_sql(sa.func.coalesce(country.risk_level, "green"))
+            >= _risk_rank_sql(rule.min_risk_level),
+        ),
+        sa.or_(
+            sa.not_(rule.non_eu_national),
+            sa.func.upper(sa.func.coalesce(applicant.nationality, "")).not_in(sorted(EU_EEA_CH)),
+        ),
+        sa.or_(sa.not_(rule.host_restricted), host.restricted_zone.is_(True)),
+        sa.or_(
+            sa.not_(rule.host_joint_unit_director),
+            sa.and_(host.kind == "joint_unit", host.director_id.is_not(None),
+                    host.director_id != Application.applicant_id),
+        ),
+        sa.or_(
+            rule.purposes == "",
+            (sa.literal(",") + rule.purposes + sa.literal(",")).like(
+                sa.literal("%,") + Application.purpose + sa.literal(",%")),
+        ),
+    )
+
+
+def applying_rules_sql(dialect_name, *criteria):
+    """A correlated SELECT of the ids of the active rules (narrowed by ``criteria`` on the
+    rule alias given to them) that apply to the outer :class:`Application` row."""
+    rule = aliased(RequirementRule)
+    host = aliased(Laboratory)
+    applicant = aliased(User)
+    country = aliased(Country)
+    return (
+        sa.select(rule.id)
+        .select_from(rule)
+        .join(host, host.id == Application.host_laboratory_id)
+        .join(applicant, applicant.id == Application.applicant_id)
+        .outerjoin(country, country.code == host.country)
+        .where(rule.active.is_(True),
+               *(criterion(rule) for criterion in criteria),
+               rule_applies_sql(rule, host, applicant, country, dialect_name))
+        .correlate(Application)
+    )
+
+
+def requires_opinion_sql(kind, dialect_name):
+    """SQL: some active rule asking for a ``kind`` opinion applies to the application."""
+    return applying_rules_sql(
+        dialect_name, lambda rule: rule.opinion_kind == kind).exists()
+
+
+def has_opinion_sql(kind):
+    """SQL: the application carries an opinion of ``kind``."""
+    return sa.exists().where(Opinion.application_id == Application.id, Opinion.kind == kind)
 
 
 class Invitation(TimestampMixin, db.Model):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
 from tracker.auth.models import User, UserRole
 from tracker.extensions import db
 from tracker.notifications.services import notify, outbox_locale
@@ -77,4 +78,30 @@ def notify_next(application, action, actor, from_status, comment):
         )
         if comment:
             body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
+    return notify(users, subject, body, application)
+
+
+def notify_opinion(application, opinion, actor):
+    """Queue the news of ``opinion`` for who acts next (the reviewers while submitted, the
+    admins once endorsed) and for the applicant."""
+    if application.status == "submitted":
+        users = reviewers_of(application)
+    elif application.status == "endorsed":
+        users = [admin for admin in active_admins() if admin.id != application.applicant_id]
+    else:
+        users = []
+    users = [user for user in users + [application.applicant] if user.id != actor.id]
+    if not users:
+        return []
+    with outbox_locale():
+        subject = gettext("%(reference)s: %(kind)s given", reference=application.reference,
+                          kind=str(OPINION_KIND_LABELS[opinion.kind]).lower())
+        body = gettext(
+            "%(actor)s gave the %(kind)s on “%(title)s” (%(reference)s): %(verdict)s.",
+            actor=actor.full_name, kind=str(OPINION_KIND_LABELS[opinion.kind]).lower(),
+            title=application.title, reference=application.reference,
+            verdict=str(VERDICT_LABELS[opinion.verdict]),
+        )
+        if opinion.comment:
+            body += "\n\n" + gettext("Comment: %(comment)s", comment=opinion.comment)
     return notify(users, subject, body, application)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from tracker import access
 from tracker.applications.models import Application, Event, ReferenceCounter
 from tracker.applications.notices import notify_next
+from tracker.applications.requirements import check_step
 from tracker.applications.validation import (
     amount_problem,
     application_problems,
@@ -136,7 +137,8 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     """Take ``action`` on ``application`` as ``actor``: the only code that writes ``status``.
 
     Checks, in the order of docs/api.md: who (``NotAllowed``), version and state (``StaleVersion``,
-    ``InvalidTransition``), then values (``InvalidValues``: comment, awarded amount, budget,
+    ``InvalidTransition``), requirements (``RequirementsUnmet``, 409), then values
+    (``InvalidValues``: comment, awarded amount, budget,
     and on submit every rule of :func:`application_problems`). Then moves the status with a
     conditional UPDATE, writes one Event and queues the notifications. Returns the Event.
     """
@@ -145,6 +147,8 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     if rule is None:
         raise InvalidValues(_l("Unknown action."), {"action": [_l("Unknown action.")]})
     access.check_transition(actor, application, action, version, today)
+    # Requirements (docs/rules.md): a wrong state too (409), before any value is looked at.
+    check_step(application, action)
 
     comment = (comment or "").strip()
     problems = comment_problems(comment, rule.needs_comment)
@@ -158,7 +162,7 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
         problem = amount_problem(amount)
         if problem is not None:
             problems["awarded_amount"] = [problem]
-        elif not problems:
+        elif not problems and application.programme_id is not None:
             _check_budget(application, amount)
         columns["awarded_amount"] = amount
     if problems:

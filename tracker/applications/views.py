@@ -10,8 +10,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from tracker.applications.forms import ApplicationForm, action_form
-from tracker.applications.models import DURATION_LABELS, PURPOSE_LABELS, Application, Event
+from tracker.applications.forms import ApplicationForm, OpinionForm, action_form
+from tracker.applications.models import (
+    DURATION_LABELS,
+    OPINION_KIND_LABELS,
+    OPINION_KINDS,
+    PURPOSE_LABELS,
+    VERDICT_LABELS,
+    Application,
+    Event,
+    destination_risk_level,
+)
+from tracker.applications.opinions import give_opinion as give_opinion_service
+from tracker.applications.requirements import (
+    BLOCKS_LABELS,
+    nationality_label,
+    requirements_of,
+)
 from tracker.applications.services import (
     create_application,
     overlapping_applications,
@@ -23,11 +38,12 @@ from tracker.applications.workflow import (
     STATUS_LABELS,
     TRANSITIONS,
     InvalidTransition,
+    RequirementsUnmet,
 )
 from tracker.core.errors import InvalidValues, NotAllowed
 from tracker import access
 from tracker.access import login_required, visible_applications
-from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS
+from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, RISK_LEVEL_LABELS
 from tracker.core.paging import paginate
 from tracker.extensions import db
 
@@ -71,6 +87,11 @@ def application_labels():
         "duration_label": lambda category: DURATION_LABELS.get(category, category),
         "direction_label": lambda direction: DIRECTION_LABELS.get(direction, direction),
         "purpose_label": lambda purpose: PURPOSE_LABELS.get(purpose, purpose),
+        "opinion_kind_label": lambda kind: OPINION_KIND_LABELS.get(kind, kind),
+        "verdict_label": lambda verdict: VERDICT_LABELS.get(verdict, verdict),
+        "blocks_label": lambda step: BLOCKS_LABELS.get(step, step),
+        "risk_level_label": lambda level: RISK_LEVEL_LABELS.get(level, level),
+        "nationality_label": nationality_label,
     }
 
 
@@ -135,12 +156,18 @@ def show(application_id):
     return _render_show(application)
 
 
-def _render_show(application, failed_action=None, failed_form=None):
+def _render_show(application, failed_action=None, failed_form=None, refusal=None,
+                 opinion_forms=None):
     user = _user()
     actions = access.allowed_actions(user, application)
     forms = {action: action_form(action, application) for action in actions}
     if failed_action is not None:
         forms[failed_action] = failed_form
+    opinion_forms = {
+        kind: (opinion_forms or {}).get(kind) or OpinionForm(prefix=f"opinion-{kind}",
+                                                              formdata=None)
+        for kind in access.opinion_kinds_user_may_give(user, application)
+    }
     events = db.session.scalars(
         db.select(Event)
         .where(Event.application_id == application.id)
@@ -160,6 +187,11 @@ def _render_show(application, failed_action=None, failed_form=None):
         overlaps=overlaps,
         needs_comment={action: TRANSITIONS[action].needs_comment for action in actions},
         can_edit=access.can(user, "edit", application),
+        requirements=requirements_of(application),
+        refusal=refusal,
+        opinion_forms=opinion_forms,
+        risk_level=destination_risk_level(application),
+        upload_kinds=access.kinds_user_may_upload(user, application),
     )
 
 
@@ -217,6 +249,13 @@ def act(application_id, action):
         )
     except NotAllowed:
         abort(403)
+    except RequirementsUnmet as refused:
+        # Shown next to the action, with the requirements that bar it (the checklist above
+        # says how to meet each).
+        db.session.rollback()
+        application = load_visible(application_id)
+        return _render_show(application, failed_action=action, failed_form=form,
+                            refusal=refused), 409
     except InvalidTransition:  # StaleVersion included: the page shows the current state
         db.session.rollback()
         flash(SOMEONE_ELSE, "warning")
@@ -229,6 +268,38 @@ def act(application_id, action):
     db.session.commit()
     flash(DONE[action], "success")
     return redirect(url_for("applications.show", application_id=application_id))
+
+
+@bp.route("/<int:application_id>/opinions/<kind>", methods=["POST"])
+@login_required
+def give_opinion(application_id, kind):
+    """A security officer's or host director's opinion, from the application page."""
+    application = load_visible(application_id)
+    if kind not in OPINION_KINDS:
+        abort(404)
+    user = _user()
+    form = OpinionForm(prefix=f"opinion-{kind}", formdata=request.form)
+    try:
+        access.check_opinion(user, application, kind)
+    except NotAllowed:
+        abort(403)
+    except InvalidTransition:
+        flash(_("This opinion is not asked for in the current state."), "warning")
+        return redirect(url_for("applications.show", application_id=application_id))
+    try:
+        give_opinion_service(application, user, kind, form.verdict.data or "",
+                             form.comment.data or "")
+    except InvalidValues as error:
+        db.session.rollback()
+        for name, messages in error.fields.items():
+            field = getattr(form, name, None) or form.verdict
+            field.errors = list(dict.fromkeys([*field.errors, *map(str, messages)]))
+        application = load_visible(application_id)
+        return _render_show(application, opinion_forms={kind: form}), 422
+    db.session.commit()
+    flash(_("Your %(kind)s was recorded.", kind=str(OPINION_KIND_LABELS[kind]).lower()),
+          "success")
+    return redirect(url_for("applications.show", application_id=application_id) + "#opinions")
 
 
 def _add_field_errors(form, fields):

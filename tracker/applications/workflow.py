@@ -127,8 +127,8 @@ class RequirementsUnmet(InvalidTransition):
     code = "requirements_unmet"
 
     def __init__(self, message, requirements=()):
-        super().__init__(message)
         self.requirements = list(requirements)
+        super().__init__(message, details={"requirements": self.requirements})
 
 
 class StaleVersion(InvalidTransition):

@@ -43,8 +43,9 @@ def seed_demo_command():
     click.echo(
         f"Demo data added: {len(created['laboratories'])} laboratories, "
         f"{len(created['users'])} people, {len(created['programmes'])} programmes. "
-        "Sign in as admin@example.org, director@example.org, researcher@example.org or "
-        "visitor@example.org with the password demo-password."
+        "Sign in as admin@example.org, office@example.org, director@example.org, "
+        "researcher@example.org, visitor@example.org, security@example.org or "
+        "host@example.org with the password demo-password."
     )
 
 

@@ -1,15 +1,22 @@
 """The demo organisation: laboratories, people and programmes to try the tracker with.
 
-Everything here is fictional. Demo accounts exist only in demo data.
+Everything here is fictional, the countries' risk levels included: they are examples, not an
+official map. Demo accounts exist only in demo data. Every application is driven through the
+services (documents attached, opinions given, transitions taken), so that each queue of each
+role holds something to act on after ``make run``.
 """
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from werkzeug.datastructures import FileStorage
+
+from tracker.applications.documents import store_document
+from tracker.applications.opinions import give_opinion
 from tracker.applications.services import create_application, transition
 from tracker.auth.services import create_user
-from tracker.directory.models import Laboratory, Programme
-from tracker.directory.services import set_country_level
+from tracker.directory.models import Country, Laboratory, Programme
 from tracker.extensions import db
 
 DEMO_PASSWORD = "demo-password"
@@ -52,26 +59,30 @@ LABORATORIES = [
      "Mobility Research Organisation and Universität Rheinland", "Bonn", "DE"),
     ("ASAL", "Australian–French Astronomy Laboratory", "joint_unit",
      "Mobility Research Organisation and Southern Cross University", "Sydney", "AU"),
-    # Partners in countries the demo sets at orange and red (below).
-    ("CMAB", "Centre for Mediterranean Archaeology", "partner", "Levant University of Arts",
-     "Beirut", "LB"),
-    ("ISSB", "Institut des Sciences du Sahel", "partner", "Université de Bamako-Sud",
-     "Bamako", "ML"),
+    ("JRL", "Joint Robotics Laboratory", "joint_unit",
+     "Mobility Research Organisation and Tsukuba Institute of Technology", "Tsukuba", "JP"),
+    ("IBAS", "Instituto de Biodiversidad Andina y Selvática", "partner",
+     "Universidad del Alto Magdalena", "Bogotá", "CO"),
+    ("CRSE", "Centre de Recherche Sahélien sur l'Environnement", "partner",
+     "Université du Fleuve Niger", "Bamako", "ML"),
 ]
-
-# Risk levels of the demo: examples to try the tracker with, not an official map.
-# (country, level, note)
+# Units whose access is protected: a foreign national entering one needs a security opinion.
+RESTRICTED_UNITS = ("LPMC",)
+# Example risk levels (not an official map): (country, level, note).
 COUNTRY_LEVELS = [
-    ("LB", "orange", "Demo example: travel only when the stay cannot be postponed."),
-    ("ML", "red", "Demo example: formally not recommended."),
-    ("CO", "yellow", "Demo example: increased vigilance outside the large cities."),
+    ("CO", "orange", "Example level: some regions advised against except for essential travel."),
+    ("ML", "red", "Example level: travel formally advised against."),
+    ("BR", "yellow", "Example level: increased vigilance in some areas."),
 ]
-# Units whose access is protected: foreign nationals coming to them need a security opinion.
-RESTRICTED_UNITS = ("IGBM",)
 
 # (email, full name, category, nationality, home lab acronym, roles, directs)
 PEOPLE = [
     ("admin@example.org", "Alice Martin", "engineer", "FR", "LPMC", ("admin",), ()),
+    ("office@example.org", "Olivier Garnier", "engineer", "FR", "IGBM", ("admin",), ()),
+    ("security@example.org", "Sophie Laurent", "engineer", "FR", "LIAS",
+     ("researcher", "security_officer"), ()),
+    ("host@example.org", "Haruto Sato", "researcher", "JP", "JRL",
+     ("researcher", "director"), ("JRL",)),
     ("director@example.org", "Dominique Bernard", "researcher", "FR", "LPMC",
      ("researcher", "director"), ("LPMC",)),
     ("researcher@example.org", "Romain Petit", "researcher", "FR", "LPMC", ("researcher",), ()),
@@ -93,6 +104,7 @@ PEOPLE = [
     ("a.schmidt@example.org", "Anna Schmidt", "postdoc", "DE", "IMBH", ("researcher",), ()),
     ("j.smith@example.org", "James Smith", "phd_student", "GB", "KESD", ("researcher",), ()),
     ("n.fontaine@example.org", "Nicolas Fontaine", "engineer", "FR", "CEOB", ("researcher",), ()),
+    ("p.oliveira@example.org", "Paula Oliveira", "researcher", "BR", "IOBA", ("researcher",), ()),
 ]
 
 ALL_CATEGORIES = ("researcher", "engineer", "phd_student", "postdoc", "other")
@@ -103,7 +115,7 @@ def programmes(today):
     return [
         dict(name="Short research stays abroad", direction="outgoing",
              opens_on=year_start, closes_on=year_start.replace(month=12, day=31),
-             min_days=3, max_days=90, budget=Decimal("250000.00"),
+             min_days=1, max_days=90, budget=Decimal("250000.00"),
              categories=ALL_CATEGORIES,
              description="Conferences, fieldwork and short visits to partner laboratories."),
         dict(name="Secondments to international joint units", direction="outgoing",
@@ -118,9 +130,10 @@ def programmes(today):
              description="Research stays abroad for PhD students."),
         dict(name="Visiting scientists", direction="incoming",
              opens_on=year_start, closes_on=year_start.replace(month=12, day=31),
-             min_days=7, max_days=365, budget=Decimal("400000.00"),
+             min_days=2, max_days=3 * 365, budget=Decimal("400000.00"),
              categories=("researcher", "postdoc", "engineer"),
-             description="Invitations of researchers from partner laboratories."),
+             description="Invitations of researchers from partner laboratories, from a "
+                         "two-day seminar to a three-year visit."),
         dict(name="Postdoctoral fellowships in France", direction="incoming",
              opens_on=today - timedelta(days=30), closes_on=today + timedelta(days=90),
              min_days=365, max_days=3 * 365, budget=Decimal("1200000.00"),
@@ -140,7 +153,7 @@ def seed_demo(today=None):
     labs = {}
     for acronym, name, kind, institution, city, country in LABORATORIES:
         lab = Laboratory(acronym=acronym, name=name, kind=kind, institution=institution,
-                         city=city, country=country)
+                         city=city, country=country, restricted_zone=acronym in RESTRICTED_UNITS)
         db.session.add(lab)
         labs[acronym] = lab
     db.session.flush()
@@ -153,6 +166,10 @@ def seed_demo(today=None):
             labs[acronym].director = user
         users[email] = user
 
+    for code, level, note in COUNTRY_LEVELS:
+        db.session.add(Country(code=code, risk_level=level, note=note,
+                               updated_by_id=users["security@example.org"].id))
+
     progs = []
     for spec in programmes(today):
         spec = dict(spec)
@@ -162,98 +179,172 @@ def seed_demo(today=None):
         db.session.add(programme)
         progs.append(programme)
     db.session.flush()
-    seed_risk_levels(labs, users["admin@example.org"])
     applications = seed_applications(labs, users, progs, today)
     return {"laboratories": labs, "users": users, "programmes": progs,
             "applications": applications}
 
 
-def seed_risk_levels(labs, admin):
-    """The demo's example risk levels and restricted units, set by ``admin``."""
-    for code, level, note in COUNTRY_LEVELS:
-        set_country_level(code, level, note, admin)
-    for acronym in RESTRICTED_UNITS:
-        labs[acronym].restricted_zone = True
-    db.session.flush()
+# Steps applications go through. Each is driven through the services, so that history,
+# requirements and notifications are real: (action, actor, comment[, awarded amount]) for a
+# transition; ("attach", actor, document kind) for a document; ("opinion", actor, kind,
+# verdict, comment) for an opinion. Actors are named by the part of their address before @.
+def _submit(actor):
+    return [("submit", actor, "")]
 
 
-# (applicant, programme index, home, host, title, purpose, first day, days, EUR, steps).
-# Day numbers count from today. Each step is (action, actor, comment); every application is
-# driven through transition(), so its history and notifications are real.
+def _attach(actor, *kinds):
+    return [("attach", actor, kind) for kind in kinds]
+
+
+# (applicant, funding: a programme's index or "unit", home, host, title, purpose, first day,
+# days, cost items [(kind, description, EUR)], steps). Day numbers count from today.
 DEMO_APPLICATIONS = [
     ("researcher@example.org", 0, "LPMC", "IMBH", "Protein crystallography workshop",
-     "training", 60, 10, "1800.00", []),
+     "training", 60, 10, [("registration", "Workshop fee", "600.00"),
+                          ("accommodation", "Guest house, 9 nights", "1200.00")], []),
     ("researcher@example.org", 0, "LPMC", "FJLP", "Photonics conference in Tokyo",
-     "conference", 30, 6, "2400.00", [("submit", "researcher", "")]),
+     "conference", 30, 6, [("travel", "Return flight Paris–Tokyo", "1500.00"),
+                           ("registration", "Conference fee", "900.00")],
+     _submit("researcher")),
     ("visitor@example.org", 3, "NUPD", "LPMC", "Spin liquids: joint measurements",
-     "research_stay", 90, 45, "6000.00",
-     [("submit", "visitor", ""), ("endorse", "director", "")]),
+     "research_stay", 90, 45, [("travel", "Return flight Boston–Paris", "1400.00"),
+                               ("subsistence", "Per diem", "4600.00")],
+     _attach("visitor", "invitation_letter") + _submit("visitor")
+     + [("endorse", "director", "")]),
     ("researcher@example.org", 0, "LPMC", "KESD", "Fieldwork on glacial sediments",
-     "fieldwork", 75, 20, "3200.00",
-     [("submit", "researcher", ""),
-      ("return", "director", "Please add the host's invitation and a budget breakdown.")]),
+     "fieldwork", 75, 20, [("travel", "Train and ferry", "700.00"),
+                           ("accommodation", "Field station", "2500.00")],
+     _submit("researcher")
+     + [("return", "director", "Please add the host's invitation and a budget breakdown.")]),
     ("visitor@example.org", 3, "NUPD", "LPMC", "Seminar series on topological matter",
-     "teaching", 40, 8, "1500.00",
-     [("submit", "visitor", ""),
-      ("decline", "director", "The laboratory cannot host you on these dates.")]),
+     "teaching", 40, 8, [("travel", "Return flight", "1500.00")],
+     _submit("visitor")
+     + [("decline", "director", "The laboratory cannot host you on these dates.")]),
     ("researcher@example.org", 0, "LPMC", "NUPD", "Low-temperature transport experiments",
-     "research_stay", 120, 21, "4500.00",
-     [("submit", "researcher", ""), ("endorse", "director", ""),
-      ("approve", "admin", "", "4000.00")]),
+     "research_stay", 120, 21, [("travel", "Return flight Paris–Boston", "1300.00"),
+                                ("accommodation", "University housing", "3200.00")],
+     _submit("researcher") + [("endorse", "director", ""), ("approve", "admin", "", "4000.00")]),
     ("visitor@example.org", 3, "NUPD", "LPMC", "Sabbatical at LPMC",
-     "research_stay", 150, 300, "38000.00",
-     [("submit", "visitor", ""), ("endorse", "director", ""),
-      ("reject", "admin", "The programme funds stays of up to one year at a lower amount.")]),
+     "research_stay", 150, 300, [("subsistence", "Monthly allowance", "38000.00")],
+     _attach("visitor", "invitation_letter") + _submit("visitor")
+     + [("endorse", "director", ""),
+        ("reject", "admin", "The programme funds stays of up to one year at a lower amount.")]),
     ("researcher@example.org", 0, "LPMC", "ZIM", "Visit to the numerics group",
-     "research_stay", 45, 7, "1100.00",
-     [("submit", "researcher", ""), ("withdraw", "researcher", "")]),
+     "research_stay", 45, 7, [("travel", "Train Paris–Berlin", "300.00"),
+                              ("accommodation", "Hotel", "800.00")],
+     _submit("researcher") + [("withdraw", "researcher", "")]),
     ("researcher@example.org", 0, "LPMC", "QCI", "Quantum devices summer school",
-     "training", 100, 12, "2100.00",
-     [("submit", "researcher", ""), ("endorse", "director", ""),
-      ("approve", "admin", "", "2100.00"),
-      ("cancel", "researcher", "The summer school has been postponed.")]),
+     "training", 100, 12, [("registration", "School fee", "2100.00")],
+     _submit("researcher")
+     + [("endorse", "director", ""), ("approve", "admin", "", "2100.00"),
+        ("cancel", "researcher", "The summer school has been postponed.")]),
     # A stay already over: submitted, approved and completed today.
     ("researcher@example.org", 0, "LPMC", "IAMS", "Thin-film growth at Sendai",
-     "research_stay", -20, 10, "2600.00",
-     [("submit", "researcher", ""), ("endorse", "director", ""),
-      ("approve", "admin", "", "2500.00"), ("complete", "admin", "")]),
+     "research_stay", -20, 10, [("travel", "Return flight", "1600.00"),
+                                ("accommodation", "Guest house", "1000.00")],
+     _submit("researcher")
+     + [("endorse", "director", ""), ("approve", "admin", "", "2500.00"),
+        ("complete", "admin", "")]),
     # Overlaps the approved stay above: reviewers see a warning.
     ("researcher@example.org", 0, "LPMC", "WCSI", "Climate data hackathon",
-     "conference", 125, 4, "900.00", [("submit", "researcher", "")]),
+     "conference", 125, 4, [("travel", "Return flight", "900.00")], _submit("researcher")),
     # The director's own request: an administrator endorses it.
     ("director@example.org", 0, "LPMC", "TLC", "Collaboration visit to Boulder",
-     "research_stay", 80, 14, "3500.00", [("submit", "director", "")]),
+     "research_stay", 80, 14, [("travel", "Return flight", "1400.00"),
+                               ("accommodation", "Hotel", "2100.00")], _submit("director")),
+    # Missions on the unit's funds: the director decides, the office never sees them.
+    ("researcher@example.org", "unit", "LPMC", "DMUS", "Two-day workshop in Siena",
+     "conference", 20, 2, [("travel", "Train Paris–Siena", "320.00"),
+                           ("accommodation", "Hotel, one night", "140.00"),
+                           ("registration", "Workshop fee", "90.00")],
+     _submit("researcher")),
+    ("l.dubois@example.org", "unit", "LPMC", "ZIM", "Seminar talk in Berlin",
+     "conference", 35, 3, [("travel", "Train Paris–Berlin", "280.00"),
+                           ("accommodation", "Hotel, two nights", "260.00")],
+     _submit("l.dubois") + [("approve", "director", "")]),
+    # A mission to a red country: waits for the security opinion before the director signs.
+    ("researcher@example.org", "unit", "LPMC", "CRSE", "Sediment sampling in the Niger delta",
+     "fieldwork", 50, 12, [("travel", "Return flight Paris–Bamako", "950.00"),
+                           ("insurance", "Repatriation insurance", "120.00"),
+                           ("subsistence", "Per diem", "1100.00")],
+     _submit("researcher")),
+    # The same destination, refused by the security officer: only return or decline remain.
+    ("n.fontaine@example.org", "unit", "CEOB", "CRSE", "Installing a river gauge network",
+     "fieldwork", 40, 10, [("travel", "Return flight", "950.00"),
+                           ("other", "Equipment shipping", "600.00")],
+     _submit("n.fontaine")
+     + [("opinion", "security", "security", "unfavourable",
+         "The region of the stay is under a formal advice against travel.")]),
+    # An orange country under a programme call: the opinion's conditions reach the office.
+    ("t.girard@example.org", 0, "IGBM", "IBAS", "Biodiversity survey in the Andes",
+     "fieldwork", 70, 18, [("travel", "Return flight Paris–Bogotá", "1100.00"),
+                           ("accommodation", "Field station", "1400.00")],
+     _submit("t.girard")
+     + [("endorse", "c.moreau", ""),
+        ("opinion", "security", "security", "favourable_with_conditions",
+         "Stay in Bogotá and the reserve only; register with the embassy before departure.")]),
+    # To a joint unit directed by someone else: its director's host opinion is asked.
+    ("researcher@example.org", 0, "LPMC", "JRL", "Soft robotics experiments at JRL",
+     "research_stay", 65, 21, [("travel", "Return flight Paris–Tokyo", "1500.00"),
+                               ("accommodation", "Researchers' residence", "1900.00")],
+     _submit("researcher")),
+    # A two-year visit to a restricted unit by a national from outside the EU: a hosting
+    # agreement (attached) and a security opinion (awaited) before approval.
+    ("p.oliveira@example.org", 3, "IOBA", "LPMC", "Two-year visit: coastal sediment physics",
+     "research_stay", 120, 730, [("travel", "Return flight Salvador–Paris", "1800.00"),
+                                 ("subsistence", "Monthly allowance, 24 months", "48000.00")],
+     _attach("p.oliveira", "invitation_letter", "host_agreement") + _submit("p.oliveira")),
 ]
+
+# A one-page PDF, enough for the demo's attachments.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def seed_applications(labs, users, progs, today):
     """Applications in every status, for the demo accounts, driven through the workflow."""
     actors = {key.split("@")[0]: user for key, user in users.items()}
     created = []
-    for (email, programme_index, home, host, title, purpose, first_day, days, amount,
+    for (email, funding, home, host, title, purpose, first_day, days, costs,
          steps) in DEMO_APPLICATIONS:
-        programme = progs[programme_index]
         start = today + timedelta(days=first_day)
-        application = create_application(
-            users[email],
-            programme.direction,
-            {
-                "programme_id": programme.id,
-                "home_laboratory_id": labs[home].id,
-                "host_laboratory_id": labs[host].id,
-                "title": title,
-                "purpose": purpose,
-                "start_date": start,
-                "end_date": start + timedelta(days=days - 1),
-                "requested_amount": Decimal(amount),
-                "justification": "Demo data: " + title.lower() + ".",
-            },
-            today=today,
-        )
+        data = {
+            "home_laboratory_id": labs[home].id,
+            "host_laboratory_id": labs[host].id,
+            "title": title,
+            "purpose": purpose,
+            "start_date": start,
+            "end_date": start + timedelta(days=days - 1),
+            "cost_items": [{"kind": kind, "description": description, "amount": amount}
+                           for kind, description, amount in costs],
+            "justification": "Demo data: " + title.lower() + ".",
+        }
+        if funding == "unit":
+            data.update(funding="unit", budget_line=f"{home}-MISSIONS-{today.year}")
+            direction = "incoming" if labs[host].kind == "unit" else "outgoing"
+        else:
+            data.update(funding="programme", programme_id=progs[funding].id)
+            direction = progs[funding].direction
+        application = create_application(users[email], direction, data, today=today)
         for step in steps:
-            action, actor, comment = step[:3]
-            awarded = step[3] if len(step) > 3 else None
-            transition(application, action, actors[actor], comment=comment,
-                       version=application.version, awarded_amount=awarded, today=today)
+            _take(application, step, actors, today)
         created.append(application)
     return created
+
+
+def _take(application, step, actors, today):
+    action, actor = step[0], actors[step[1]]
+    if action == "attach":
+        kind = step[2]
+        upload = FileStorage(io.BytesIO(DEMO_PDF), filename=f"{kind}.pdf",
+                             content_type="application/pdf")
+        store_document(application, actor, kind, upload)
+    elif action == "opinion":
+        give_opinion(application, actor, step[2], step[3], step[4])
+    else:
+        comment = step[2]
+        awarded = step[3] if len(step) > 3 else None
+        transition(application, action, actor, comment=comment,
+                   version=application.version, awarded_amount=awarded, today=today)

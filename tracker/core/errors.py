@@ -46,15 +46,17 @@ DATABASE_RETRY_SECONDS = 30
 # order of docs/api.md wins: 403 (who), then 409 (state, version), then 422 (values).
 class Refused(Exception):
     """A request the rules refuse: ``status`` is the HTTP answer, ``code`` the JSON code,
-    ``fields`` maps field names to lists of messages (for 422)."""
+    ``fields`` maps field names to lists of messages (for 422), ``details`` adds members
+    of its own to the JSON error (``requirements`` for a 409 ``requirements_unmet``)."""
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message="", fields=None, status=None, code=None):
+    def __init__(self, message="", fields=None, status=None, code=None, details=None):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.details = details or {}
         if status is not None:
             self.status = status
             self.code = ERROR_CODES.get(status, "error")
@@ -84,11 +86,13 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
-def json_error(status, message, code=None, fields=None, headers=None):
-    """A response in the API's error format."""
+def json_error(status, message, code=None, fields=None, headers=None, details=None):
+    """A response in the API's error format (``details``: more members of the error)."""
     body = {"status": status, "code": code or ERROR_CODES.get(status, "error"), "message": message}
     if fields:
         body["fields"] = fields
+    for name, value in (details or {}).items():
+        body.setdefault(name, value)
     response = jsonify({"error": body})
     response.status_code = status
     if headers:

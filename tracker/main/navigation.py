@@ -14,12 +14,15 @@ MENUS = {
     "directory": _l("Directory"),
 }
 
-# (endpoint, label, roles that see it or EVERYONE or a question of the access module, menu)
+# Who sees a link: EVERYONE, a tuple of roles, or a question of the access module.
+# (endpoint, label, who, menu)
 NAV = [
     ("main.index", _l("Home"), EVERYONE, None),
     ("applications.list_mine", _l("My applications"), EVERYONE, None),
     ("review.director_queue", _l("Review queue"), ("director",), None),
     ("review.admin_queue", _l("Decisions"), ADMINS, None),
+    ("review.security_queue", _l("Security opinions"), ("security_officer",), None),
+    ("review.host_queue", _l("Host opinions"), access.gives_host_opinions, None),
     ("reports.dashboard", _l("Dashboard"), REVIEWERS, "reports"),
     ("reports.list_applications", _l("All applications"), REVIEWERS, "reports"),
     ("reports.abroad", _l("Abroad now"), REVIEWERS, "reports"),

@@ -4,15 +4,18 @@ Decisions themselves are taken on the application page (``applications.act``), t
 same ``transition()`` as everywhere else; these pages only say what awaits whom.
 """
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from tracker.applications.models import Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
 from tracker import access
-from tracker.access import role_required
+from tracker.access import login_required, role_required
 from tracker.core.paging import paginate
+from tracker.directory.models import Country
+from tracker.extensions import db
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -67,3 +70,35 @@ def admin_queue():
         remaining=remaining_budgets(a.programme_id for a in decisions.items),
         overlaps=ids_with_overlaps(listed),
     )
+
+
+def _opinion_queue(query, template):
+    """A queue of applications awaiting an opinion, oldest submitted first, with each
+    destination's risk level."""
+    pagination = paginate(
+        query.options(*_LISTED).order_by(Application.submitted_at, Application.id)
+    )
+    codes = {application.host_laboratory.country for application in pagination.items}
+    levels = {
+        country.code: country.risk_level
+        for country in db.session.scalars(sa.select(Country).where(Country.code.in_(codes)))
+    } if codes else {}
+    return render_template(template, pagination=pagination, levels=levels)
+
+
+@bp.route("/security")
+@role_required("security_officer")
+def security_queue():
+    """Applications awaiting a security opinion."""
+    user = current_user._get_current_object()
+    return _opinion_queue(access.security_queue(user), "review/security_queue.html")
+
+
+@bp.route("/host")
+@login_required
+def host_queue():
+    """Applications to the joint units the user directs, awaiting their host opinion."""
+    user = current_user._get_current_object()
+    if not access.gives_host_opinions(user):
+        abort(403)
+    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html")
