@@ -37,7 +37,8 @@ class InvitationForm(DirectoryForm):
         description=_l("The invitation, with a link valid for seven days, is sent here."),
         filters=[tidy],
         validators=[DataRequired(_l("Enter the visitor's email address.")), Length(max=254),
-                    Email(check_deliverability=False)],
+                    Email(_l("Enter an email address, such as name@example.org."),
+                          check_deliverability=False)],
     )
     full_name = StringField(
         _l("Visitor's full name"), filters=[tidy],
