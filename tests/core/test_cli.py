@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import sign_in
+from tests.requirement_world import seed_default_rules
+from tracker.applications.models import RequirementRule
 from tracker.auth.models import User
 from tracker.auth.passwords import verify_password
 from tracker.auth.services import user_by_email
@@ -25,6 +27,8 @@ def count(db, model):
 
 
 def seed(runner, db):
+    if not count(db, RequirementRule):
+        seed_default_rules()  # as a new database has them
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from tracker import access
-from tracker.applications.models import Application, Event, ReferenceCounter
+from tracker.applications.models import Application, CostItem, Event, ReferenceCounter
 from tracker.applications.notices import notify_next
 from tracker.applications.requirements import check_step
 from tracker.applications.validation import (
@@ -82,6 +82,7 @@ def create_application(applicant, direction, data, today=None, actor=None):
     )
     db.session.add(application)
     db.session.flush()
+    _store_cost_items(application, values["cost_items"])
     db.session.add(
         Event(application_id=application.id, actor_id=actor.id, action="create",
               from_status=None, to_status="draft")
@@ -94,17 +95,34 @@ def update_application(application, actor, data, version, today=None):
     """Edit ``application`` (its applicant, in draft or returned, at ``version``)."""
     today = today or date.today()
     access.check_edit(actor, application, "" if version is None else version)
-    values = values_from({**current_data(application), **data}, application.direction)
+    merged = {**current_data(application), **data}
+    if data.get("funding") == "unit" and "programme_id" not in data:
+        merged["programme_id"] = None  # a mission on the unit's funds leaves its call
+    values = values_from(merged, application.direction)
     problems = application_problems(values, actor, today)
     if problems:
         raise InvalidValues(_l("Please correct the fields marked."), problems)
     _conditional_update(application, application.status, columns_of(values))
+    if "cost_items" in data:
+        _store_cost_items(application, values["cost_items"])
     db.session.add(
         Event(application_id=application.id, actor_id=actor.id, action="edit",
               from_status=application.status, to_status=application.status)
     )
     db.session.flush()
     return application
+
+
+def _store_cost_items(application, items):
+    """Replace the cost items of ``application`` by ``items`` (checked), in their order."""
+    db.session.execute(sa.delete(CostItem).where(CostItem.application_id == application.id))
+    db.session.add_all(
+        CostItem(application_id=application.id, position=position, kind=item["kind"],
+                 description=item["description"], amount=item["amount"])
+        for position, item in enumerate(items)
+    )
+    db.session.flush()
+    db.session.expire(application, ["cost_items"])
 
 
 def _conditional_update(application, from_status, columns):
@@ -159,6 +177,8 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
         columns["submitted_at"] = utcnow()
     if action == "approve":
         amount = as_amount(awarded_amount)
+        if amount is None and application.funding == "unit":
+            amount = application.requested_amount  # the director grants what was asked
         problem = amount_problem(amount)
         if problem is not None:
             problems["awarded_amount"] = [problem]

@@ -10,12 +10,14 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.applications.models import PURPOSES, duration_days
+from tracker.applications.models import COST_KINDS, FUNDINGS, PURPOSES, duration_days
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme
 from tracker.extensions import db
 
 EDITABLE_FIELDS = (
+    "funding",
     "programme_id",
+    "budget_line",
     "home_laboratory_id",
     "host_laboratory_id",
     "title",
@@ -24,7 +26,11 @@ EDITABLE_FIELDS = (
     "end_date",
     "requested_amount",
     "justification",
+    "cost_items",
 )
+MAX_COST_ITEMS = 30
+MAX_BUDGET_LINE = 100
+MAX_COST_DESCRIPTION = 200
 MAX_AMOUNT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
 MAX_COMMENT = 5000
 # Laboratory kinds allowed at each end of a stay, by direction (docs/rules.md), and what a person
@@ -118,6 +124,17 @@ def application_problems(values, applicant, today=None, submitting=False):
         add("title", _l("Use at most 200 characters."))
     if values.get("purpose") not in PURPOSES:
         add("purpose", _l("Choose a purpose."))
+    if len(values.get("budget_line") or "") > MAX_BUDGET_LINE:
+        add("budget_line", _l("Use at most %(max)d characters.", max=MAX_BUDGET_LINE))
+    items = values.get("cost_items")
+    if items == "invalid":
+        add("cost_items", _l("Give the cost items as a list of kind, description and amount."))
+    elif len(items) > MAX_COST_ITEMS:
+        add("cost_items", _l("Give at most %(max)d cost items.", max=MAX_COST_ITEMS))
+    else:
+        for index, item in enumerate(items):
+            for name, message in cost_item_problems(item).items():
+                add(f"cost_items.{index}.{name}", message)
     problem = amount_problem(values.get("requested_amount"))
     if problem is not None:
         add("requested_amount", problem)
@@ -137,8 +154,14 @@ def application_problems(values, applicant, today=None, submitting=False):
             if days > MAX_STAY_DAYS:
                 add("end_date", _l("A stay lasts at most five years."))
 
+    funding = values.get("funding")
     programme = values.get("programme")
-    if programme is None:
+    if funding not in FUNDINGS:
+        add("funding", _l("Choose a programme call or the unit's own funds."))
+    elif funding == "unit":
+        if programme is not None or values.get("programme_given"):
+            add("programme_id", _l("A mission on the unit's funds has no programme."))
+    elif programme is None:
         add("programme_id", _l("Choose a programme."))
     else:
         if programme.direction != direction:
@@ -173,18 +196,72 @@ def application_problems(values, applicant, today=None, submitting=False):
     return problems
 
 
+def cost_item_problems(item):
+    """``{field: message}`` of what is wrong with one parsed cost item."""
+    problems = {}
+    if item["kind"] not in COST_KINDS:
+        problems["kind"] = _l("Choose what the cost is for.")
+    if len(item["description"]) > MAX_COST_DESCRIPTION:
+        problems["description"] = _l("Use at most %(max)d characters.",
+                                     max=MAX_COST_DESCRIPTION)
+    problem = amount_problem(item["amount"])
+    if problem is not None:
+        problems["amount"] = problem
+    return problems
+
+
+def _cost_items_from(value):
+    """Parsed cost items (``"invalid"`` when ``value`` is not a list of objects)."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, dict) for item in value):
+        return "invalid"
+    return [
+        {
+            "kind": item.get("kind"),
+            "description": str(item.get("description") or "").strip(),
+            "amount": as_amount(item.get("amount")),
+        }
+        for item in value
+    ]
+
+
+def total_of(items):
+    """The requested amount cost ``items`` add up to (None when one of them is not a number)."""
+    amounts = [item["amount"] for item in items]
+    if not all(isinstance(amount, Decimal) for amount in amounts):
+        return None
+    return sum(amounts, Decimal("0.00"))
+
+
 def values_from(data, direction):
-    """Parse ``data`` (form or JSON values, ids for related rows) into checked values."""
+    """Parse ``data`` (form or JSON values, ids for related rows) into checked values.
+
+    ``funding`` may be left out: a programme call when a programme is named, a mission on the
+    unit's funds otherwise. With cost items, the requested amount is their sum.
+    """
+    programme_id = data.get("programme_id")
+    funding = data.get("funding") or ("programme" if programme_id not in (None, "") else "unit")
+    items = _cost_items_from(data.get("cost_items"))
+    requested = as_amount(data.get("requested_amount"))
+    if items and items != "invalid":
+        requested = total_of(items) if total_of(items) is not None else requested
+        if requested is None:
+            requested = Decimal("0.00")
     return {
         "direction": direction,
-        "programme": _resolve(Programme, data.get("programme_id")),
+        "funding": funding,
+        "programme": _resolve(Programme, programme_id) if funding != "unit" else None,
+        "programme_given": programme_id not in (None, ""),
+        "budget_line": str(data.get("budget_line") or "").strip(),
+        "cost_items": items,
         "home_laboratory": _resolve(Laboratory, data.get("home_laboratory_id")),
         "host_laboratory": _resolve(Laboratory, data.get("host_laboratory_id")),
         "title": (data.get("title") or "").strip(),
         "purpose": data.get("purpose"),
         "start_date": _as_date(data.get("start_date")),
         "end_date": _as_date(data.get("end_date")),
-        "requested_amount": as_amount(data.get("requested_amount")),
+        "requested_amount": requested,
         "justification": (data.get("justification") or "").strip(),
     }
 
@@ -193,7 +270,10 @@ def values_of(application):
     """The checked values of a stored application, as :func:`application_problems` takes them."""
     return {
         "direction": application.direction,
+        "funding": application.funding,
         "programme": application.programme,
+        "budget_line": application.budget_line,
+        "cost_items": [_stored_item(item) for item in application.cost_items],
         "home_laboratory": application.home_laboratory,
         "host_laboratory": application.host_laboratory,
         "title": application.title,
@@ -205,10 +285,17 @@ def values_of(application):
     }
 
 
+def _stored_item(item):
+    return {"kind": item.kind, "description": item.description, "amount": item.amount}
+
+
 def columns_of(values):
-    """The columns an application stores for checked ``values``."""
+    """The columns an application stores for checked ``values`` (its cost items apart)."""
+    programme = values["programme"]
     return {
-        "programme_id": values["programme"].id,
+        "funding": values["funding"],
+        "programme_id": programme.id if programme is not None else None,
+        "budget_line": values["budget_line"],
         "home_laboratory_id": values["home_laboratory"].id,
         "host_laboratory_id": values["host_laboratory"].id,
         "title": values["title"],
@@ -222,7 +309,9 @@ def columns_of(values):
 
 def current_data(application):
     """The editable fields of ``application`` as they are stored."""
-    return {field: getattr(application, field) for field in EDITABLE_FIELDS}
+    data = {field: getattr(application, field) for field in EDITABLE_FIELDS}
+    data["cost_items"] = [_stored_item(item) for item in application.cost_items]
+    return data
 
 
 def comment_problems(comment, required):
