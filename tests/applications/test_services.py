@@ -87,11 +87,22 @@ def test_reference_year_follows_the_day_of_creation(db, people):
     ({"requested_amount": "abc"}, "requested_amount"),
     ({"start_date": None}, "start_date"),
     ({"end_date": "2026-02-30"}, "end_date"),
-    ({"programme_id": None}, "programme_id"),
+    ({"funding": "programme", "programme_id": None}, "programme_id"),
     ({"programme_id": 999999}, "programme_id"),
+    ({"funding": "unit"}, "programme_id"),  # a unit mission names no programme
+    ({"funding": "lottery"}, "funding"),
+    ({"budget_line": "x" * 101}, "budget_line"),
+    ({"cost_items": "travel"}, "cost_items"),
+    ({"cost_items": [{"kind": "yacht", "amount": "10"}]}, "cost_items.0.kind"),
+    ({"cost_items": [{"kind": "travel", "amount": "10"},
+                     {"kind": "travel", "amount": "1500,50"}]}, "cost_items.1.amount"),
+    ({"cost_items": [{"kind": "travel", "amount": "-3"}]}, "cost_items.0.amount"),
+    ({"cost_items": [{"kind": "travel", "amount": "1", "description": "d" * 201}]},
+     "cost_items.0.description"),
+    ({"cost_items": [{"kind": "travel", "amount": "1"}] * 31}, "cost_items"),
 ])
 def test_field_level_problems(db, people, changes, field):
-    resolved = {k: people[v].id if isinstance(v, str) and v in people else v
+    resolved = {k: people[v].id if k.endswith("_laboratory_id") else v
                 for k, v in changes.items()}
     with pytest.raises(InvalidValues) as refused:
         create_application(people["researcher"], "outgoing", draft_data(people, **resolved))
@@ -368,3 +379,95 @@ def test_overlong_comment_is_refused(db, make, people):
     with pytest.raises(InvalidValues) as refused:
         transition(application, "decline", people["director"], comment="x" * 5001, version=1)
     assert list(refused.value.fields) == ["comment"]
+
+
+# Funding and cost items ------------------------------------------------------------------
+def unit_mission(people, **changes):
+    data = draft_data(people, funding="unit", budget_line="LPMC-MISSIONS", **changes)
+    del data["programme_id"]
+    return data
+
+
+def test_a_unit_mission_has_no_programme_and_any_length_from_one_day(db, people):
+    start = date.today() + timedelta(days=20)
+    application = create_application(people["researcher"], "outgoing",
+                                     unit_mission(people, start_date=start, end_date=start))
+    assert (application.funding, application.programme_id) == ("unit", None)
+    assert application.budget_line == "LPMC-MISSIONS"
+    assert application.duration_days == 1
+
+
+def test_funding_left_out_follows_the_programme(db, people):
+    with_call = create_application(people["researcher"], "outgoing", draft_data(people))
+    data = draft_data(people)
+    del data["programme_id"]
+    without = create_application(people["researcher"], "outgoing", data)
+    assert (with_call.funding, without.funding) == ("programme", "unit")
+
+
+def test_cost_items_make_up_the_requested_amount_in_their_order(db, people):
+    items = [{"kind": "travel", "description": "Train", "amount": "320.50"},
+             {"kind": "accommodation", "description": " Hotel ", "amount": Decimal("140")}]
+    application = create_application(
+        people["researcher"], "outgoing",
+        unit_mission(people, cost_items=items, requested_amount="99999.00"))
+    db.session.commit()
+    assert application.requested_amount == Decimal("460.50")  # the sum, not what was typed
+    assert [(item.kind, item.description, item.amount) for item in application.cost_items] == [
+        ("travel", "Train", Decimal("320.50")), ("accommodation", "Hotel", Decimal("140.00"))]
+
+
+def test_editing_replaces_cost_items_and_switching_to_the_unit_leaves_the_call(db, people):
+    application = create_application(
+        people["researcher"], "outgoing",
+        draft_data(people, cost_items=[{"kind": "travel", "amount": "100"}]))
+    update_application(application, people["researcher"],
+                       {"funding": "unit", "cost_items": [{"kind": "visa", "amount": "60"},
+                                                          {"kind": "other", "amount": "5.5"}]},
+                       application.version)
+    db.session.commit()
+    assert (application.funding, application.programme_id) == ("unit", None)
+    assert [item.kind for item in application.cost_items] == ["visa", "other"]
+    assert application.requested_amount == Decimal("65.50")
+    # An edit that does not name the cost items keeps them.
+    update_application(application, people["researcher"], {"title": "Visa run"},
+                       application.version)
+    db.session.commit()
+    assert len(application.cost_items) == 2 and application.requested_amount == Decimal("65.50")
+
+
+def test_a_refused_cost_item_stores_nothing(db, people):
+    with pytest.raises(InvalidValues):
+        create_application(people["researcher"], "outgoing",
+                           unit_mission(people, cost_items=[{"kind": "travel", "amount": "x"}]))
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
+
+
+def test_the_director_approves_a_unit_mission_from_submitted_without_the_office(db, people):
+    application = create_application(
+        people["researcher"], "outgoing",
+        unit_mission(people, cost_items=[{"kind": "travel", "amount": "250"}]))
+    transition(application, "submit", people["researcher"], version=application.version)
+    # The office does not decide missions on the unit's funds.
+    with pytest.raises((NotAllowed, InvalidTransition)):
+        transition(application, "approve", people["admin"], version=application.version)
+    # Nor is a unit mission endorsed for the office.
+    with pytest.raises((NotAllowed, InvalidTransition)):
+        transition(application, "endorse", people["director"], version=application.version)
+    transition(application, "approve", people["director"], version=application.version)
+    db.session.commit()
+    assert application.status == "approved"
+    assert application.awarded_amount == Decimal("250.00")  # what was asked, by default
+
+
+def test_a_programme_call_still_needs_the_office_after_endorsement(db, people):
+    application = create_application(people["researcher"], "outgoing", draft_data(people))
+    transition(application, "submit", people["researcher"], version=application.version)
+    with pytest.raises((NotAllowed, InvalidTransition)):
+        transition(application, "approve", people["director"], version=application.version,
+                   awarded_amount="100")
+    transition(application, "endorse", people["director"], version=application.version)
+    with pytest.raises(InvalidValues) as refused:
+        transition(application, "approve", people["admin"], version=application.version)
+    assert "awarded_amount" in refused.value.fields  # the office names the amount
