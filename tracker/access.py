@@ -317,7 +317,9 @@ def _admin_not_applicant(user, application, today):
 
 
 def _admin_if_endorsed(user, application, today):
-    return application.status == "endorsed" and _admin_not_applicant(user, application, today)
+    # The office decides programme calls only: a unit mission is its director's to approve.
+    return (application.funding == "programme" and application.status == "endorsed"
+            and _admin_not_applicant(user, application, today))
 
 
 def _admin_after_end(user, application, today):
