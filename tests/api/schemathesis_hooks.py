@@ -8,9 +8,15 @@ Schemathesis's own ``[parameters]`` cannot do it: body values set there reach th
 phases only, not the examples and coverage ones.
 
 Requests meant to be invalid are left as generated, so what they test stays tested. A row
-named ``+field`` is written even when the generated body left that optional field out (an
-invitation's programme: the description says a programme call names one, but generators do
-not always follow an ``if``/``then``).
+named ``+field`` is written even when the generated body left that optional field out. A
+``null`` the generator chose stays ``null``: a mission on the unit's funds names no
+programme.
+
+Funding: the description says, with ``if``/``then``, that a programme call names its
+programme and a unit mission none, but generators do not always follow an ``if``/``then``.
+So a body meant to be valid gets the run's programme when it is a programme call (said, or
+left to be inferred from a programme), and none when it is a unit mission. Both kinds of
+body are sent: the generator picks the funding.
 """
 
 import json
@@ -31,6 +37,17 @@ def map_case(context, case):
             # "+name": set even when the generated body left the (optional) field out.
             always = name.startswith("+")
             name = name.removeprefix("+")
-            if always or name in case.body:
+            if always or case.body.get(name) is not None:
                 case.body[name] = value
+        if "programme_id" in rows:
+            _follow_funding(case.body, rows["programme_id"])
     return case
+
+
+def _follow_funding(body, programme_id):
+    """The funding's ``if``/``then``: a programme call names the programme, a unit mission none."""
+    funding = body.get("funding")
+    if funding == "programme" and body.get("programme_id") is None:
+        body["programme_id"] = programme_id
+    elif funding == "unit" and body.get("programme_id") is not None:
+        body["programme_id"] = None

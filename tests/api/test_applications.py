@@ -15,10 +15,10 @@ from tests.api.conftest import ROLE_NAMES, assert_error
 from tracker.applications.models import Event
 
 FIELDS = {
-    "id", "reference", "direction", "status", "version", "programme_id", "applicant_id",
-    "home_laboratory_id", "host_laboratory_id", "title", "purpose", "start_date", "end_date",
-    "duration_days", "duration_category", "requested_amount", "awarded_amount",
-    "justification", "created_at", "updated_at",
+    "id", "reference", "direction", "funding", "status", "version", "programme_id",
+    "budget_line", "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
+    "purpose", "start_date", "end_date", "duration_days", "duration_category", "cost_items",
+    "requested_amount", "awarded_amount", "justification", "created_at", "updated_at",
 }
 
 
@@ -103,6 +103,8 @@ def test_application_json(api, make, org):
     assert body["duration_days"] == 60 and body["duration_category"] == "medium"
     assert body["requested_amount"] == "2500.00" and body["awarded_amount"] == "2000.50"
     assert body["justification"] == "Needed for the beamline."
+    assert body["funding"] == "programme" and body["programme_id"] == application.programme_id
+    assert body["budget_line"] == "" and body["cost_items"] == []
     assert body["created_at"].endswith("+00:00") and body["updated_at"]
 
 

@@ -85,7 +85,7 @@ def test_anonymous(api):
     ({"direction": "both"}, {"direction"}),
     ({"opens_on": "31/01/2031"}, {"opens_on"}),
     ({"eligible_categories": []}, {"eligible_categories"}),
-    ({"eligible_categories": ["wizard"]}, {"eligible_categories"}),
+    ({"eligible_categories": ["researcher", "wizard"]}, {"eligible_categories.1"}),
     ({"id": 3, "remaining": "10"}, {"id", "remaining"}),
 ])
 def test_create_refuses_invalid_values(api, org, db, changes, fields):

@@ -94,10 +94,11 @@ def _body_rows(rows):
         # The programme, the caller's unit and the partner make an outgoing stay.
         "create_application": {"direction": "outgoing", **world},
         "update_application": world,
-        # A visitor from the partner to the unit, on the incoming programme.
+        # A visitor from the partner to the unit, on the incoming programme when the
+        # generated invitation is a programme call (the hook follows the funding).
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
-                              "+funding": "programme", "+programme_id": rows["incoming"].id},
+                              "programme_id": rows["incoming"].id},
     }
 
 
@@ -188,3 +189,8 @@ def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):
             ("POST", "documents")} <= reached, sorted(reached)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(
         Document.application_id.in_(created)))
+    # The generator picks the funding and the hook follows it: programme calls and unit
+    # missions both get created.
+    fundings = set(db.session.scalars(sa.select(Application.funding).where(
+        Application.id.in_(created))))
+    assert fundings == {"programme", "unit"}, fundings

@@ -44,9 +44,13 @@ def test_mass_assignment_fields_are_refused(schema, body):
     assert set(_errors(schema, {**body, **forbidden})) == set(forbidden)
 
 
-def test_a_draft_needs_every_field_but_the_justification_an_edit_none():
-    required = set(DRAFT) - {"justification"}
+def test_a_draft_needs_every_field_but_the_funding_and_justification_an_edit_none():
+    # No funding nor programme: a mission on the unit's funds. The amount is required
+    # without cost items (their sum otherwise).
+    required = set(DRAFT) - {"justification", "programme_id"}
     assert set(_errors(ApplicationCreate(), {})) == required
+    assert set(_errors(ApplicationCreate(), {"cost_items": [
+        {"kind": "travel", "amount": "10"}]})) == required - {"requested_amount"}
     assert set(_errors(ApplicationCreate(), {**DRAFT, "title": "   "})) == {"title"}
     assert ApplicationPatch().load({"version": 2}) == {"version": 2}
 

@@ -8,6 +8,7 @@ errors; :func:`tracker.api.base.handle_workflow_error` answers them.
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import selectinload
 
 from tracker.api.base import MAX_ID, ApiError, bp, json_body, load_query, require_user
 from tracker.api.schemas import (
@@ -34,6 +35,9 @@ from tracker.reports.filters import apply_filters
 
 # The list's filters, as ApplicationQuery reads them; the rest of the query string pages.
 FILTERS = ("status", "direction", "programme", "laboratory", "country", "q")
+# What the JSON of an application carries besides its columns, loaded with it: a page of 100
+# costs the same number of statements as a page of 2.
+WITH_COST_ITEMS = selectinload(Application.cost_items)
 
 
 @bp.route("/applications")
@@ -52,7 +56,9 @@ def list_applications():
     else:
         page = params.get("page", 1)
         query = query.offset((page - 1) * per_page)
-    rows = db.session.scalars(query.order_by(Application.id.desc()).limit(per_page + 1)).all()
+    rows = db.session.scalars(
+        query.order_by(Application.id.desc()).limit(per_page + 1).options(WITH_COST_ITEMS)
+    ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
     return {
@@ -78,6 +84,7 @@ def visible_application_or_404(user, application_id):
     if 1 <= application_id <= MAX_ID:
         application = db.session.scalar(
             visible_applications(user).where(Application.id == application_id)
+            .options(WITH_COST_ITEMS)
         )
     if application is None:
         raise ApiError(404, "There is no application with this id that you may see.")

@@ -59,22 +59,29 @@ def handle_validation_error(error):
 
 
 def _field_messages(messages):
-    """Marshmallow's messages as ``{field: [message, ...]}``, keyed by top-level field.
+    """Marshmallow's messages as ``{field: [message, ...]}``.
 
-    A nested problem (an item of a list) stays under its field, prefixed by where it is.
+    A problem inside a list or a nested object is named by its path, as the services name
+    theirs: ``cost_items.1.amount``, ``eligible_categories.0``. A nested object's own
+    problem (not an object, unknown...) is named by the object's path.
     """
     if isinstance(messages, list):
         return {"_body": [str(message) for message in messages]}
-    return {str(name): _flatten(value) for name, value in messages.items()}
+    named = {}
+    for name, value in messages.items():
+        _collect(named, str(name), value)
+    return named
 
 
-def _flatten(value, where=""):
+def _collect(named, path, value):
     if isinstance(value, dict):
-        return [message for key, inner in value.items()
-                for message in _flatten(inner, f"{where}{key}: ")]
-    if isinstance(value, list):
-        return [message for item in value for message in _flatten(item, where)]
-    return [f"{where}{value}"]
+        for key, inner in value.items():
+            _collect(named, path if key == "_schema" else f"{path}.{key}", inner)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(named, path, item)
+    else:
+        named.setdefault(path, []).append(str(value))
 
 
 # Authentication ---------------------------------------------------------------------------

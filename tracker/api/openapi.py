@@ -196,8 +196,10 @@ OPERATIONS = {
         query=ApplicationQuery, returns=ApplicationPageSchema, errors=(401, 422)),
     "create_application": Operation(
         "Create a draft for the caller", "applications",
-        description="The draft must satisfy SPEC's rules (422 names what is wrong). Submit it "
-                    "with a `submit` transition.",
+        description="The draft must satisfy SPEC's rules (422 names what is wrong; a cost "
+                    "item by its path, as `cost_items.1.amount`). Naming neither `funding` "
+                    "nor `programme_id` makes a mission on the unit's funds. Submit it with a "
+                    "`submit` transition.",
         body=ApplicationCreate, status=201, returns=ApplicationSchema, location=True,
         errors=JSON_WRITE,
         links={**_follow("get_application", "list_events", "upload_document",
@@ -217,7 +219,9 @@ OPERATIONS = {
         description="Who may take which action from which status is SPEC's workflow table: "
                     "403 when the caller may never take it on this application, 409 when not "
                     "in its current status or when the version is stale, 422 for a missing "
-                    "comment, an amount or a budget overrun.",
+                    "comment, an amount or a budget overrun. A mission on the unit's funds is "
+                    "approved by the reviewing director from `submitted` (the awarded amount "
+                    "defaults to the requested one); the office does not decide it (403).",
         body=TransitionRequest, returns=ApplicationSchema,
         errors=(*JSON_WRITE, 403, 404, 409),
         links=_follow(*WRITES, body=CURRENT_VERSION, **SAME_APPLICATION)),

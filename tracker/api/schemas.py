@@ -22,6 +22,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from tracker.applications.documents import ACCEPTED_TYPES
 from tracker.applications.models import (
     BLOCKED_STEPS,
+    COST_KINDS,
     DOCUMENT_KINDS,
     DURATION_CATEGORIES,
     FUNDINGS,
@@ -29,6 +30,7 @@ from tracker.applications.models import (
     PURPOSES,
     VERDICTS,
 )
+from tracker.applications.validation import MAX_BUDGET_LINE, MAX_COST_DESCRIPTION, MAX_COST_ITEMS
 from tracker.applications.workflow import ACTIONS, STATUSES
 from tracker.auth.models import CATEGORIES, ROLES
 from tracker.core.countries import RISK_LEVELS, country_choices, is_country
@@ -303,10 +305,30 @@ class InvitationInput(Strict):
 # dates, programme, budget) and answer 403, 409 or 422 themselves; these schemas fix the
 # fields, their types and which ones a draft cannot do without. Whatever is not listed
 # (status, applicant_id, awarded_amount outside an approval, reference...) is refused.
+class CostItemInput(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(COST_KINDS))
+    description = Text(load_default="", validate=validate.Length(max=MAX_COST_DESCRIPTION))
+    amount = Amount(required=True, metadata={"description": "EUR."})
+
+
+# A programme call names its programme; a mission on the unit's funds names none. The
+# services say so too (422 ``programme_id``); the description says it to generators.
+NO_PROGRAMME_FOR_UNIT = _when("funding", {"const": "unit"}, {"programme_id": {"type": "null"}})
+
+
 class ApplicationFields(Strict):
-    programme_id = Id(required=True, metadata={
-        "description": "An open programme of this direction, for which the applicant's "
-                       "category is eligible."})
+    funding = fields.String(validate=validate.OneOf(FUNDINGS), metadata={
+        "description": "`programme`: a programme call, decided by the international office. "
+                       "`unit`: a mission on the reviewing laboratory's own funds, approved "
+                       "by its director. Left out on create: `programme` when a "
+                       "`programme_id` is given, `unit` otherwise."})
+    programme_id = Id(allow_none=True, metadata={
+        "description": "For `programme` funding (required then): an open programme of this "
+                       "direction, for which the applicant's category is eligible. Null or "
+                       "left out for `unit` funding."})
+    budget_line = Text(validate=validate.Length(max=MAX_BUDGET_LINE), metadata={
+        "description": "Which account pays (free text, e.g. the unit's accounting "
+                       "reference)."})
     home_laboratory_id = Id(required=True, metadata={
         "description": "Outgoing: the applicant's unit. Incoming: a partner or joint unit "
                        "abroad."})
@@ -318,20 +340,55 @@ class ApplicationFields(Strict):
     end_date = fields.Date(required=True, metadata={
         "description": "On or after start_date; at most five years, and within the "
                        "programme's minimum and maximum number of days."})
-    requested_amount = Amount(required=True, metadata={"description": "EUR."})
+    cost_items = fields.List(
+        fields.Nested(CostItemInput), validate=validate.Length(max=MAX_COST_ITEMS),
+        metadata={"description": "What the stay costs, in order; a list sent replaces the "
+                                 "whole list. With any item, `requested_amount` is their sum "
+                                 "(a value sent is ignored); refusals name the item, as in "
+                                 "`cost_items.2.amount`."})
+    requested_amount = Amount(metadata={
+        "description": "EUR. Required without cost items; their sum with them."})
     justification = Plain(validate=validate.Length(max=10000))
 
 
 class ApplicationCreate(ApplicationFields):
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
 
+    # What the services refuse without these (422 ``programme_id``, ``requested_amount``).
+    cross_field_rules = {"allOf": [
+        {"if": {"properties": {"funding": {"const": "programme"}}, "required": ["funding"]},
+         "then": {"required": ["programme_id"],
+                  "properties": {"programme_id": {"type": "integer"}}}},
+        NO_PROGRAMME_FOR_UNIT,
+        {"if": {"properties": {"cost_items": {"minItems": 1}}, "required": ["cost_items"]},
+         "else": {"required": ["requested_amount"]}},
+    ]}
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def amount_or_cost_items(self, data, original, **kwargs):
+        # Named with the other missing fields, not after them: without cost items to add
+        # up, the amount is the caller's to give.
+        if (isinstance(original, dict) and not original.get("cost_items")
+                and "requested_amount" not in original):
+            raise ValidationError("Required without cost items.", "requested_amount")
+
 
 class ApplicationPatch(ApplicationFields):
-    """An edit sends only the fields it changes, and the version it last read."""
+    """An edit sends only the fields it changes, and the version it last read.
+
+    Switching to ``unit`` funding leaves the programme (unless one is named: 422);
+    switching to ``programme`` needs one, sent or already stored.
+    """
 
     version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
                              metadata={"description": "The version last read: a stale one "
                                                       "answers 409."})
+
+    # An edit is judged with the stored values too, so only what the body alone tells.
+    cross_field_rules = {"allOf": [
+        NO_PROGRAMME_FOR_UNIT,
+        _when("funding", {"const": "programme"}, {"programme_id": {"type": "integer"}}),
+    ]}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("partial", tuple(ApplicationFields._declared_fields))
@@ -415,7 +472,8 @@ def one_of(values, allow_none=False, **kwargs):
 
 
 def _written_amount(**kwargs):
-    return Amount(metadata={"pattern": r"^[0-9]+\.[0-9]{2}$"}, **kwargs)
+    metadata = {"pattern": r"^[0-9]+\.[0-9]{2}$", **kwargs.pop("metadata", {})}
+    return Amount(metadata=metadata, **kwargs)
 
 
 def _count():
@@ -461,13 +519,22 @@ class UserSchema(Output):
     directed_laboratories = fields.List(fields.Nested(LaboratorySchema))
 
 
+class CostItemSchema(Output):
+    kind = one_of(COST_KINDS)
+    description = fields.String()
+    amount = _written_amount()
+
+
 class ApplicationSchema(Output):
     id = fields.Integer()
     reference = fields.String(metadata={"pattern": r"^MOB-[0-9]{4}-[0-9]{6}$"})
     direction = one_of(DIRECTIONS)
+    funding = one_of(FUNDINGS)
     status = one_of(STATUSES)
     version = fields.Integer(metadata={"minimum": 1})
-    programme_id = fields.Integer()
+    programme_id = fields.Integer(allow_none=True, metadata={
+        "description": "null for a mission on the unit's funds."})
+    budget_line = fields.String()
     applicant_id = fields.Integer()
     home_laboratory_id = fields.Integer()
     host_laboratory_id = fields.Integer()
@@ -477,7 +544,9 @@ class ApplicationSchema(Output):
     end_date = fields.Date()
     duration_days = fields.Integer(metadata={"minimum": 1})
     duration_category = one_of(category for category, _ in DURATION_CATEGORIES)
-    requested_amount = _written_amount()
+    cost_items = fields.List(fields.Nested(CostItemSchema))
+    requested_amount = _written_amount(metadata={
+        "description": "The sum of the cost items when there are any."})
     awarded_amount = _written_amount(allow_none=True)
     justification = fields.String()
     created_at = fields.DateTime()
