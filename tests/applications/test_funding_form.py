@@ -258,3 +258,13 @@ def test_nobody_else_approves_a_unit_mission(db, app, people, submitted_mission)
         # Refused: 403 or 404 (invisible), or the office's "not now" (a redirect to the page).
         assert response.status_code in (302, 403, 404), person
     assert only_application(db).status == "submitted"
+
+
+def test_a_unit_mission_posts_no_programme_at_all(db, login, people):
+    """static/js/funding.js disables the hidden programme box: nothing is posted for it."""
+    client = login(people["researcher"])
+    data = form_data(people, requested_amount="300")
+    del data["programme_id"]
+    response = post(client, "/applications/new/outgoing", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert only_application(db).funding == "unit"

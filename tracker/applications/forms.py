@@ -103,9 +103,12 @@ class ApplicationForm(FlaskForm):
         default="programme",
         validators=[DataRequired(_l("Choose a programme call or the unit's own funds."))],
     )
+    # Checked in validate_programme_id: a unit mission posts none (static/js/funding.js
+    # disables the hidden box), which is no wrong choice.
     programme_id = SelectField(
         _l("Programme"),
         description=_l("The call you apply to (not for a mission on the unit's funds)."),
+        validate_choice=False,
     )
     budget_line = StringField(
         _l("Budget line"),
@@ -182,7 +185,9 @@ class ApplicationForm(FlaskForm):
             ]
 
     def validate_programme_id(self, field):
-        if self.funding.data == "programme" and not field.data:
+        if self.funding.data != "programme":
+            return
+        if field.data not in {value for value, _label in field.choices if value}:
             raise ValidationError(_l("Choose a programme."))
 
     def filled_cost_rows(self):
