@@ -139,6 +139,15 @@
     target.focus();
   });
 
+  // With the script, adding and removing never submit the form.
+  addButton.type = "button";
+  rows.querySelectorAll(".js-remove-cost").forEach(function (button) {
+    button.type = "button";
+  });
+  template.content.querySelectorAll(".js-remove-cost").forEach(function (button) {
+    button.type = "button";
+  });
+
   rows.addEventListener("input", update);
   renumber();
   update();

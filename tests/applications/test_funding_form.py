@@ -66,6 +66,9 @@ def test_a_unit_mission_with_costs_in_french(db, login, people):
     assert 'name="funding"' in form and 'value="unit"' in form
     assert 'id="cost_items-0-amount"' in form and 'id="cost-row-template"' in form
     assert "js/cost_items.js" in form and "js/funding.js" in form
+    # Enter in any box presses the form's first submit button: it saves, it removes no row.
+    first_button = re.search(r"<button[^>]*>", form.split('<form method="post" novalidate>')[1])
+    assert 'type="submit"' in first_button.group(0) and "name=" not in first_button.group(0)
     # Without JavaScript the programme box stays filled in: a unit mission ignores it.
     data = form_data(
         people,
