@@ -271,3 +271,13 @@ def test_a_unit_mission_posts_no_programme_at_all(db, login, people):
     response = post(client, "/applications/new/outgoing", data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert only_application(db).funding == "unit"
+
+
+def test_too_many_rows_are_refused_not_dropped(db, login, people):
+    client = login(people["researcher"])
+    rows = [("travel", f"Leg {n}", "10") for n in range(31)]
+    html = post(client, "/applications/new/outgoing", form_data(people, rows=rows)) \
+        .get_data(as_text=True)
+    assert 'id="cost_items-error"' in html and "at most 30" in html
+    assert 'value="Leg 30"' in html  # the last row is still there to remove
+    assert count(db, Application) == 0

@@ -138,7 +138,9 @@ class ApplicationForm(FlaskForm):
         description=_l("Both days are included in the duration."),
         validators=[DataRequired(_l("Enter a date."))],
     )
-    cost_items = FieldList(FormField(CostItemForm), max_entries=MAX_COST_ITEMS)
+    # No max_entries: rows past the limit would be dropped unseen; the services refuse them
+    # with a message instead (and the page's script offers no more than MAX_COST_ITEMS).
+    cost_items = FieldList(FormField(CostItemForm))
     # Required unless costs are listed (their total is then the request): the services say so.
     requested_amount = AmountField(
         _l("Requested amount (EUR)"),
