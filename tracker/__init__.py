@@ -153,6 +153,8 @@ def register_template_helpers(app):
 
     from tracker import access
     from tracker.core.countries import country_name
+    from tracker.core.fields import reader_locale
+    from tracker.core.numbers import format_amount
     from tracker.main.navigation import account_links, nav_bar, nav_links
 
     from tracker.directory.badges import restricted_badge, risk_badge
@@ -160,6 +162,9 @@ def register_template_helpers(app):
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["risk_badge"] = risk_badge
     app.jinja_env.filters["restricted_badge"] = restricted_badge
+    app.jinja_env.filters["amount"] = lambda value, currency=True: format_amount(
+        value, reader_locale(), currency
+    )
 
     @app.context_processor
     def inject_helpers():

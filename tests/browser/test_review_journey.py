@@ -46,7 +46,7 @@ def test_researcher_submits_director_endorses_admin_approves(page, make):
     follow_menu(page, "My applications")
     page.get_by_role("link", name="New application").click()
     page.get_by_role("link", name="Apply for an outgoing stay").click()
-    choose(page.get_by_label("Programme"), "Short research stays")
+    choose(page.get_by_label("Programme", exact=True), "Short research stays")
     choose(page.get_by_label("Host laboratory"), "NUPD")
     page.get_by_label("Title").fill("Low-temperature transport experiments")
     page.get_by_label("Purpose").select_option("research_stay")

@@ -81,7 +81,7 @@ def test_admin_queue_endorsed_with_remaining_budget(db, make, login, people):
     html = login(people["admin"]).get("/review/admin").get_data(as_text=True)
     decisions = html.split('id="decisions-heading"')[1].split('id="endorsements-heading"')[0]
     assert references(decisions) == [endorsed.reference]
-    assert "2749.50" in decisions
+    assert "2,749.50" in decisions  # in the reader's language (English here)
     assert remaining_budgets([programme.id]) == {programme.id: Decimal("2749.50")}
 
 

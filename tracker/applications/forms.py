@@ -5,23 +5,41 @@ field-level messages are put back next to the fields.
 """
 
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.applications.models import PURPOSE_LABELS, PURPOSES, VERDICT_LABELS, VERDICTS
+from tracker.applications.models import (
+    COST_KIND_LABELS,
+    COST_KINDS,
+    FUNDING_LABELS,
+    FUNDINGS,
+    PURPOSE_LABELS,
+    PURPOSES,
+    VERDICT_LABELS,
+    VERDICTS,
+)
+from tracker.applications.validation import (
+    MAX_BUDGET_LINE,
+    MAX_COST_DESCRIPTION,
+    MAX_COST_ITEMS,
+)
 from tracker.applications.workflow import TRANSITIONS
+from tracker.core.fields import AmountField
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
 
@@ -58,8 +76,46 @@ def open_programmes(direction, applicant, today=None, keep=None):
     return fitting
 
 
+class CostItemForm(Form):
+    """One row of the costs: ``cost_items-N-kind``, ``-description``, ``-amount``.
+
+    A plain ``Form``: the application form around it carries the CSRF token. A row left
+    entirely empty is no cost item (the page offers one empty row to start from).
+    """
+
+    kind = SelectField(
+        _l("Cost"),
+        choices=[("", _l("Choose what it is for"))] + [(k, COST_KIND_LABELS[k]) for k in COST_KINDS],
+        validators=[Optional()],
+    )
+    description = StringField(_l("Description"), validators=[Length(max=MAX_COST_DESCRIPTION)])
+    amount = AmountField(_l("Amount (EUR)"), validators=[Optional()])
+
+    def is_empty(self):
+        return not (self.kind.data or (self.description.data or "").strip()
+                    or self.amount.data is not None or self.amount.refused)
+
+
 class ApplicationForm(FlaskForm):
-    programme_id = SelectField(_l("Programme"), validators=[DataRequired(_l("Choose a programme."))])
+    funding = RadioField(
+        _l("Funding"),
+        choices=[(funding, FUNDING_LABELS[funding]) for funding in FUNDINGS],
+        default="programme",
+        validators=[DataRequired(_l("Choose a programme call or the unit's own funds."))],
+    )
+    # Checked in validate_programme_id: a unit mission posts none (static/js/funding.js
+    # disables the hidden box), which is no wrong choice.
+    programme_id = SelectField(
+        _l("Programme"),
+        description=_l("The call you apply to (not for a mission on the unit's funds)."),
+        validate_choice=False,
+    )
+    budget_line = StringField(
+        _l("Budget line"),
+        description=_l("Optional: which of the unit's accounts pays, e.g. its accounting "
+                       "reference."),
+        validators=[Length(max=MAX_BUDGET_LINE)],
+    )
     home_laboratory_id = SelectField(
         _l("Home laboratory"),
         description=_l("Where you come from."),
@@ -82,11 +138,14 @@ class ApplicationForm(FlaskForm):
         description=_l("Both days are included in the duration."),
         validators=[DataRequired(_l("Enter a date."))],
     )
-    requested_amount = DecimalField(
+    # No max_entries: rows past the limit would be dropped unseen; the services refuse them
+    # with a message instead (and the page's script offers no more than MAX_COST_ITEMS).
+    cost_items = FieldList(FormField(CostItemForm))
+    # Required unless costs are listed (their total is then the request): the services say so.
+    requested_amount = AmountField(
         _l("Requested amount (EUR)"),
-        places=2,
-        validators=[InputRequired(_l("Enter an amount.")),
-                    NumberRange(min=0, message=_l("The amount cannot be negative."))],
+        description=_l("When you list the costs, their total is the amount requested."),
+        validators=[Optional()],
     )
     justification = TextAreaField(
         _l("Justification"),
@@ -99,11 +158,16 @@ class ApplicationForm(FlaskForm):
     def __init__(self, direction, applicant, *args, application=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.direction = direction
+        self.cost_items_errors = []
         keep = application.programme if application is not None else None
         self.programme_id.choices = [("", _l("Choose a programme"))] + [
             (str(p.id), f"{p.name} ({p.min_days}–{p.max_days} " + str(_l("days")) + ")")
             for p in open_programmes(direction, applicant, today, keep)
         ]
+        if not self.cost_items.entries:
+            self.cost_items.append_entry()  # one empty row to start from, with or without JS
+        # The row static/js/cost_items.js copies (its "__index__" becomes the next number).
+        self.blank_cost_row = CostItemForm(prefix=f"{self.cost_items.name}-__index__-")
         if direction == "outgoing":
             # An outgoing stay starts from the applicant's own unit.
             home = applicant.home_laboratory
@@ -122,10 +186,32 @@ class ApplicationForm(FlaskForm):
                 _lab_choice(lab) for lab in _labs("unit")
             ]
 
+    def validate_programme_id(self, field):
+        if self.funding.data != "programme":
+            return
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(_l("Choose a programme."))
+
+    def filled_cost_rows(self):
+        """The rows that hold a cost item, in their order (empty rows are left out)."""
+        return [entry for entry in self.cost_items.entries if not entry.form.is_empty()]
+
+    def cost_total(self):
+        """What the filled rows add up to (None while one of them has no amount)."""
+        amounts = [entry.form.amount.data for entry in self.filled_cost_rows()]
+        if not amounts or any(amount is None for amount in amounts):
+            return None
+        return sum(amounts, Decimal("0.00"))
+
     def values(self):
         """The typed values, as the services take them."""
+        unit = self.funding.data == "unit"
         return {
-            "programme_id": self.programme_id.data,
+            "funding": self.funding.data,
+            # Without JavaScript the programme box stays on the page: a mission on the unit's
+            # funds ignores it rather than refuse what the person could not hide.
+            "programme_id": None if unit else self.programme_id.data,
+            "budget_line": self.budget_line.data,
             "home_laboratory_id": self.home_laboratory_id.data,
             "host_laboratory_id": self.host_laboratory_id.data,
             "title": self.title.data,
@@ -134,16 +220,49 @@ class ApplicationForm(FlaskForm):
             "end_date": self.end_date.data,
             "requested_amount": self.requested_amount.data,
             "justification": self.justification.data,
+            "cost_items": [
+                {"kind": row.form.kind.data, "description": row.form.description.data,
+                 "amount": row.form.amount.data}
+                for row in self.filled_cost_rows()
+            ],
         }
 
     def add_errors(self, fields):
-        """Put the services' ``{field: [messages]}`` next to the fields (or on the form)."""
+        """Put the services' ``{field: [messages]}`` next to the fields (or on the form).
+
+        ``cost_items.N.amount`` names the N-th cost item the services were given, that is
+        the N-th filled row.
+        """
+        rows = self.filled_cost_rows()
         for name, messages in fields.items():
-            field = getattr(self, name, None)
-            target = field.errors if field is not None else self.form_errors
-            if not isinstance(target, list):
-                target = field.errors = list(target)
-            target.extend(messages)
+            parts = name.split(".")
+            field = None
+            if name == "cost_items":  # about the list as a whole: shown above the rows
+                self.cost_items_errors = [*self.cost_items_errors, *messages]
+                continue
+            if len(parts) == 3 and parts[0] == "cost_items" and parts[1].isdigit():
+                if int(parts[1]) < len(rows):
+                    field = getattr(rows[int(parts[1])].form, parts[2], None)
+            elif len(parts) == 1:
+                field = getattr(self, name, None)
+            if field is None:
+                self.form_errors = [*self.form_errors, *messages]
+                continue
+            field.errors = [*field.errors, *messages]
+
+    def add_cost_row(self):
+        """One more empty row (the page's "Add a cost" without JavaScript)."""
+        if len(self.cost_items.entries) < MAX_COST_ITEMS:
+            self.cost_items.append_entry()
+
+    def remove_cost_row(self, index):
+        """Drop the row whose number is ``index`` (its ``cost_items-N-`` prefix)."""
+        prefix = f"{self.cost_items.name}-{index}"
+        self.cost_items.entries = [
+            entry for entry in self.cost_items.entries if entry.name != prefix
+        ]
+        if not self.cost_items.entries:
+            self.cost_items.append_entry()
 
 
 class ActionForm(FlaskForm):
@@ -171,12 +290,9 @@ class CommentedActionForm(ActionForm):
 
 
 class ApproveForm(ActionForm):
-    awarded_amount = DecimalField(
-        _l("Awarded amount (EUR)"),
-        places=2,
-        validators=[InputRequired(_l("Enter an amount.")),
-                    NumberRange(min=0, message=_l("The amount cannot be negative."))],
-    )
+    # The services refuse an empty or negative amount (for a unit mission, empty grants the
+    # request); here only the reading of the typed text.
+    awarded_amount = AmountField(_l("Awarded amount (EUR)"))
 
 
 def action_form(action, application, formdata=None):

@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.applications.forms import ApplicationForm, OpinionForm, action_form
 from tracker.applications.models import (
+    COST_KIND_LABELS,
     DURATION_LABELS,
+    FUNDING_LABELS,
     OPINION_KIND_LABELS,
     OPINION_KINDS,
     PURPOSE_LABELS,
@@ -71,6 +73,9 @@ DONE = {
     "cancel": _l("Cancelled."),
     "complete": _l("Marked as completed."),
 }
+# What the view hands the services for an amount it could not read: not a number to them
+# either, so they refuse it in their order (who may act first), never read it otherwise.
+UNREADABLE_AMOUNT = "unreadable"
 SOMEONE_ELSE = _l(
     "Someone else acted first: the application has changed. Here is its current state."
 )
@@ -87,6 +92,8 @@ def application_labels():
         "duration_label": lambda category: DURATION_LABELS.get(category, category),
         "direction_label": lambda direction: DIRECTION_LABELS.get(direction, direction),
         "purpose_label": lambda purpose: PURPOSE_LABELS.get(purpose, purpose),
+        "funding_label": lambda funding: FUNDING_LABELS.get(funding, funding),
+        "cost_kind_label": lambda kind: COST_KIND_LABELS.get(kind, kind),
         "opinion_kind_label": lambda kind: OPINION_KIND_LABELS.get(kind, kind),
         "verdict_label": lambda verdict: VERDICT_LABELS.get(verdict, verdict),
         "blocks_label": lambda step: BLOCKS_LABELS.get(step, step),
@@ -134,7 +141,9 @@ def create(direction):
         abort(404)
     user = _user()
     form = ApplicationForm(direction, user)
-    if form.validate_on_submit():
+    if _cost_rows_changed(form):
+        pass  # the same form again, one row more or less, nothing saved
+    elif form.validate_on_submit():
         try:
             application = create_application(user, direction, form.values())
         except InvalidValues as error:
@@ -147,6 +156,21 @@ def create(direction):
             return redirect(url_for("applications.show", application_id=application.id))
     return render_template("applications/form.html", form=form, direction=direction,
                            application=None)
+
+
+def _cost_rows_changed(form):
+    """The form's "Add a cost" and "Remove" buttons when JavaScript did not handle them
+    (static/js/cost_items.js does, without a reload): True when a row was added or removed."""
+    if request.method != "POST":
+        return False
+    change = request.form.get("cost_rows", "")
+    if change == "add":
+        form.add_cost_row()
+        return True
+    if change.startswith("remove-") and change[len("remove-"):].isdigit():
+        form.remove_cost_row(int(change[len("remove-"):]))
+        return True
+    return False
 
 
 @bp.route("/<int:application_id>")
@@ -210,7 +234,9 @@ def edit(application_id):
     form = ApplicationForm(application.direction, user, obj=application, application=application)
     if request.method == "GET":
         form.version.data = application.version
-    if form.validate_on_submit():
+    if _cost_rows_changed(form):
+        pass  # the same form again, one row more or less, nothing saved
+    elif form.validate_on_submit():
         try:
             update_application(application, user, form.values(), form.version.data)
         except NotAllowed:
@@ -238,6 +264,11 @@ def act(application_id, action):
         abort(404)
     form = action_form(action, application, formdata=request.form)
     awarded = getattr(form, "awarded_amount", None)
+    awarded_amount = awarded.data if awarded is not None else None
+    if awarded is not None and awarded.refused:
+        # Text that is no amount in the reader's language: the services refuse it (after
+        # asking who may act), and the field's own message says how to write it.
+        awarded_amount = UNREADABLE_AMOUNT
     try:
         transition(
             application,
@@ -245,7 +276,7 @@ def act(application_id, action):
             _user(),
             comment=form.comment.data or "",
             version=form.version.data or "",
-            awarded_amount=awarded.raw_data[0] if awarded is not None and awarded.raw_data else None,
+            awarded_amount=awarded_amount,
         )
     except NotAllowed:
         abort(403)
@@ -305,6 +336,8 @@ def give_opinion(application_id, kind):
 def _add_field_errors(form, fields):
     for name, messages in fields.items():
         field = getattr(form, name, None) or form.comment
+        if getattr(field, "refused", False):
+            messages = field.process_errors  # how to write an amount, in the reader's way
         field.errors = list(field.errors) + list(messages)
 
 

@@ -7,7 +7,13 @@ plain form only (``"1500.50"``), whatever the caller's language.
 
 from decimal import Decimal
 
-from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_group_symbol,
+    parse_decimal,
+)
 
 # The spaces people type between thousands: a plain space, a no-break space and the narrow
 # no-break space French typography uses (and Babel's French group symbol).
@@ -36,3 +42,21 @@ def parse_amount(text, locale):
     except NumberFormatError:
         return "invalid"
     return amount if amount.is_finite() else "invalid"
+
+
+def format_amount(amount, locale, currency=True):
+    """``amount`` as the reader writes it: ``1 500,50 €`` in French, ``€1,500.50`` in English
+    (``currency=False``: the number alone, for columns headed in EUR)."""
+    if amount is None:
+        return ""
+    if currency:
+        return format_currency(amount, "EUR", locale=locale)
+    return format_decimal(amount, format="#,##0.00", locale=locale)
+
+
+def typed_amount(amount, locale):
+    """``amount`` as a form shows it for editing: two decimals, no grouping, the reader's
+    decimal mark (``1500,50`` in French), so that :func:`parse_amount` reads it back."""
+    if amount is None:
+        return ""
+    return format_decimal(amount, format="0.00", locale=locale)

@@ -1,0 +1,74 @@
+"""The cost rows of the application form, in a real browser and in French: rows come and go
+without a reload, the total follows in the page's language, and the server keeps what the
+page showed."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.test_review_journey import sign_in
+from tracker.applications.models import Application
+
+pytestmark = pytest.mark.browser
+
+
+def spaced(text):
+    """``text`` with every kind of space as a plain one (French amounts use narrow ones)."""
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
+
+
+@pytest.fixture
+def french_page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_rows_are_added_and_removed_without_a_reload_and_the_total_follows(
+        french_page, make, db):
+    page = french_page
+    unit = make.lab("unit", acronym="LPMC")
+    make.lab("partner", acronym="NUPD", country="DE")
+    researcher = make.user(lab=unit)
+    sign_in(page, researcher)
+    page.goto("/applications/new/outgoing")
+    page.evaluate("window.notReloaded = true")
+
+    # Without JavaScript the programme box would stay; here it goes with a unit mission.
+    page.get_by_label("Mission on the unit's funds").check()
+    assert page.locator("#programme-field").is_hidden()
+
+    page.get_by_label("Cost 1: what it is for").select_option("travel")
+    page.get_by_label("Cost 1: amount (EUR)").fill("1 500,50")
+    page.get_by_role("button", name="Add a cost").click()
+    page.get_by_label("Cost 2: what it is for").select_option("accommodation")
+    page.get_by_label("Cost 2: amount (EUR)").fill("250")
+    total = page.locator("#cost-total")
+    assert spaced(total.inner_text()) == "1 750,50 €"
+    page.get_by_role("button", name="Add a cost").click()
+    page.get_by_label("Cost 3: amount (EUR)").fill("99")
+    assert spaced(total.inner_text()) == "1 849,50 €"
+
+    page.get_by_role("button", name="Remove cost 2").click()
+    assert spaced(total.inner_text()) == "1 599,50 €"
+    assert page.get_by_label("Cost 2: amount (EUR)").input_value() == "99"  # renumbered
+    assert page.evaluate("window.notReloaded") is True
+
+    page.get_by_label("Cost 2: what it is for").select_option("visa")
+    host = page.get_by_label("Host laboratory")
+    host.select_option(host.locator("option", has_text="NUPD").get_attribute("value"))
+    page.get_by_label("Title").fill("Colloque à Berlin")
+    page.get_by_label("Purpose").select_option("conference")
+    page.get_by_label("First day").fill("2099-03-01")
+    page.get_by_label("Last day").fill("2099-03-03")
+    page.get_by_label("Title").press("Enter")  # saves: Enter never presses a Remove button
+    page.wait_for_url(re.compile(r"/applications/\d+$"))
+    db.session.expire_all()
+    application = db.session.scalar(sa.select(Application))
+    assert application.requested_amount == Decimal("1599.50")
+    assert [item.kind for item in application.cost_items] == ["travel", "visa"]
