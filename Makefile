@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test workers: one per core; each has its own database (tests/conftest.py).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev db seed messages clean
 
@@ -33,7 +35,7 @@ run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) $(PYTEST_ARGS)
 
 messages: install  # extract every marked string into messages.pot for translators
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot .
