@@ -162,7 +162,8 @@ def create_transition(application_id):
 # Statistics ------------------------------------------------------------------------------
 @bp.route("/stats")
 def get_stats():
-    """Counts and committed budget over the applications the caller may see.
+    """Counts, committed budget, figures by funding and cost by kind over the applications
+    the caller may see.
 
     ``year`` keeps the stays that start in that year.
     """
@@ -182,6 +183,8 @@ def get_stats():
         .join(sums, sums.c.programme_id == Programme.id)
         .order_by(Programme.name, Programme.id)
     ).all()
+    by_funding = db.session.execute(statistics.per_funding(visible)).all()
+    cost_by_kind = db.session.execute(statistics.cost_per_kind(visible)).all()
     return {
         "year": year,
         "total": counted.total,
@@ -197,4 +200,10 @@ def get_stats():
              "committed": amount(committed)}
             for programme_id, name, budget, committed in budget_rows
         ],
+        "by_funding": {
+            row.funding: {"count": row.count, "requested": amount(row.requested),
+                          "awarded": amount(row.awarded)}
+            for row in by_funding
+        },
+        "cost_by_kind": {kind: amount(total) for kind, total in cost_by_kind},
     }
