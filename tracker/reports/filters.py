@@ -1,9 +1,9 @@
 """The list's filters: read and validated from the query string, and turned into SQL.
 
 - :func:`apply_filters` is the one place where filters (status, direction, funding,
-  programme, laboratory, host country, year, duration, text) become WHERE clauses: the list page, its
-  exports, the dashboard and the API's list and statistics all call it, each after reading
-  and validating its own parameters in its own way.
+  programme, laboratory, host country, year, duration, text) become WHERE clauses: the list
+  page, its exports, the dashboard and the API's list and statistics all call it, each after
+  reading and validating its own parameters in its own way.
 - :class:`ListFilters` reads the list page's query string against allow-lists (anything
   else is a 400), and carries its sort and keyset position.
 - :func:`filter_choices` offers what the filter form lists.
