@@ -66,15 +66,19 @@ def test_generate_refuses_a_database_with_applications_unless_forced(app, make):
 
 
 def test_large_loads_rebuild_every_index(app, monkeypatch):
-    """On PostgreSQL, big loads drop the secondary indexes and build them again after."""
+    """On PostgreSQL, big loads drop the secondary indexes and references and build them
+    again after."""
     from tracker.reports import generate
 
     monkeypatch.setattr(generate, "REBUILD_INDEXES_FROM", 1)
 
     def indexes():
+        """Indexes and references (dropped too during a big load) of both tables."""
         inspector = sa.inspect(db.engine)
         return {index["name"] for table in ("applications", "cost_items")
-                for index in inspector.get_indexes(table)}
+                for index in inspector.get_indexes(table)} | {
+            key["name"] for table in ("applications", "cost_items")
+            for key in inspector.get_foreign_keys(table)}
 
     before = indexes()
     result = app.test_cli_runner().invoke(args=["generate", "--applications", "200"])
@@ -82,8 +86,8 @@ def test_large_loads_rebuild_every_index(app, monkeypatch):
     db.session.remove()
     after = indexes()
     assert after == before
-    assert {"ix_applications_start_date_facets",
-            "ix_cost_items_application_id_kind_amount"} <= after
+    assert {"ix_applications_start_date_facets", "ix_cost_items_application_id_kind_amount",
+            "fk_cost_items_application_id_applications"} <= after
 
 
 def test_an_application_created_after_generating_gets_a_free_reference(app, make):
