@@ -40,6 +40,16 @@ sa.Index(
     Application.direction,
     Application.host_laboratory_id,
 )
+# The dashboard's figures by funding (count, requested and awarded per funding, in a year):
+# an index-only scan of the year's range, not reads of the table.
+sa.Index(
+    "ix_applications_start_date_funding",
+    Application.start_date,
+    Application.funding,
+    Application.status,
+    Application.requested_amount,
+    Application.awarded_amount,
+)
 # Cost items per application, summed per kind (the exports' totals, the dashboard's and the
 # API's cost by kind): index-only lookups, never reads of the table.
 sa.Index(
