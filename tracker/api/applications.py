@@ -201,9 +201,8 @@ def get_stats():
             for programme_id, name, budget, committed in budget_rows
         ],
         "by_funding": {
-            row.funding: {"count": row.count, "requested": amount(row.requested),
-                          "awarded": amount(row.awarded)}
-            for row in by_funding
+            funding: {"count": count, "requested": amount(requested), "awarded": amount(awarded)}
+            for funding, count, requested, awarded in by_funding
         },
         "cost_by_kind": {kind: amount(total) for kind, total in cost_by_kind},
     }

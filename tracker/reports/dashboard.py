@@ -48,8 +48,9 @@ def dashboard(user, year, today=None):
         .order_by(sa.desc("count"), Laboratory.acronym)
         .limit(15)
     ).all()
-    by_funding = {row.funding: row for row in db.session.execute(
-        statistics.per_funding(in_year))}
+    by_funding = {funding: (count, _cents(requested), _cents(awarded))
+                  for funding, count, requested, awarded
+                  in db.session.execute(statistics.per_funding(in_year))}
     cost_by_kind = dict(db.session.execute(statistics.cost_per_kind(in_year)).all())
     # Budgets: the programmes whose call runs in the selected year.
     programme_rows = _budget_rows(user, year)
@@ -64,12 +65,8 @@ def dashboard(user, year, today=None):
                      for direction in DIRECTIONS},
         # Every funding and cost kind, those that did not occur at zero: (count, requested,
         # awarded) per funding, the sum of the cost items per kind.
-        "by_funding": {
-            funding: (by_funding[funding].count, _cents(by_funding[funding].requested),
-                      _cents(by_funding[funding].awarded))
-            if funding in by_funding else (0, ZERO, ZERO)
-            for funding in FUNDINGS
-        },
+        "by_funding": {funding: by_funding.get(funding, (0, ZERO, ZERO))
+                       for funding in FUNDINGS},
         "cost_by_kind": {kind: _cents(cost_by_kind.get(kind, 0)) for kind in COST_KINDS},
         "host_countries": [tuple(row) for row in host_countries],
         "laboratories": [tuple(row) for row in laboratories],
