@@ -52,3 +52,11 @@ def apps(make, org):
                                    start_date=today + timedelta(days=10),
                                    end_date=today + timedelta(days=20)),
     }
+
+
+@pytest.fixture
+def missions(make, org, apps):
+    """Unit missions and cost items on top of ``apps`` (figures in funding_world)."""
+    from tests.reports.funding_world import funded_world
+
+    return funded_world(make, org, apps)

@@ -169,7 +169,8 @@ def create_transition(application_id):
 # Statistics ------------------------------------------------------------------------------
 @bp.route("/stats")
 def get_stats():
-    """Counts and committed budget over the applications the caller may see.
+    """Counts, committed budget, figures by funding and cost by kind over the applications
+    the caller may see.
 
     ``year`` keeps the stays that start in that year.
     """
@@ -189,6 +190,8 @@ def get_stats():
         .join(sums, sums.c.programme_id == Programme.id)
         .order_by(Programme.name, Programme.id)
     ).all()
+    by_funding = db.session.execute(statistics.per_funding(visible)).all()
+    cost_by_kind = db.session.execute(statistics.cost_per_kind(visible)).all()
     return {
         "year": year,
         "total": counted.total,
@@ -204,4 +207,9 @@ def get_stats():
              "committed": amount(committed)}
             for programme_id, name, budget, committed in budget_rows
         ],
+        "by_funding": {
+            funding: {"count": count, "requested": amount(requested), "awarded": amount(awarded)}
+            for funding, count, requested, awarded in by_funding
+        },
+        "cost_by_kind": {kind: amount(total) for kind, total in cost_by_kind},
     }

@@ -660,6 +660,15 @@ class BudgetCommittedSchema(Output):
     committed = _written_amount()
 
 
+class FundingFiguresSchema(Output):
+    """How many applications of a funding, the sum of their requested amounts, and the sum
+    of the amounts awarded to the approved and completed ones."""
+
+    count = _count()
+    requested = _written_amount()
+    awarded = _written_amount()
+
+
 class StatsSchema(Output):
     year = fields.Integer(allow_none=True)
     total = _count()
@@ -670,6 +679,16 @@ class StatsSchema(Output):
     budget_committed = fields.List(fields.Nested(BudgetCommittedSchema), metadata={
         "description": "Awarded amounts of approved and completed applications, per "
                        "programme."})
+    by_funding = fields.Dict(
+        keys=fields.String(), values=fields.Nested(FundingFiguresSchema),
+        metadata={"description": "Per funding that occurs (`programme`: a programme call; "
+                                 "`unit`: a mission on the unit's funds): how many, the "
+                                 "amounts requested and awarded."})
+    cost_by_kind = fields.Dict(
+        keys=fields.String(), values=_written_amount(),
+        metadata={"description": "The cost items of the applications summed per kind "
+                                 "(`travel`, `accommodation`, `subsistence`, `registration`, "
+                                 "`visa`, `insurance`, `other`), the kinds that occur."})
 
 
 class TokenSchema(Output):

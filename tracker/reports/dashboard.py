@@ -3,10 +3,11 @@ minute per visibility scope and year."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
-from tracker.applications.models import Application
+from tracker.applications.models import COST_KINDS, FUNDINGS, Application
 from tracker.applications.workflow import PENDING, STATUSES
 from tracker.auth.models import User
 from tracker import access
@@ -18,6 +19,7 @@ from tracker.core.cache import TTLCache
 from tracker.reports.filters import apply_filters
 
 dashboard_cache = TTLCache("reports.dashboard")
+ZERO = Decimal("0.00")
 
 
 def cached_dashboard(user, year):
@@ -46,6 +48,10 @@ def dashboard(user, year, today=None):
         .order_by(sa.desc("count"), Laboratory.acronym)
         .limit(15)
     ).all()
+    by_funding = {funding: (count, _cents(requested), _cents(awarded))
+                  for funding, count, requested, awarded
+                  in db.session.execute(statistics.per_funding(in_year))}
+    cost_by_kind = dict(db.session.execute(statistics.cost_per_kind(in_year)).all())
     # Budgets: the programmes whose call runs in the selected year.
     programme_rows = _budget_rows(user, year)
     waiting = _waiting_longest(user)
@@ -57,6 +63,11 @@ def dashboard(user, year, today=None):
                          for direction in DIRECTIONS},
         "by_month": {direction: counted.by_month.get(direction, [0] * 12)
                      for direction in DIRECTIONS},
+        # Every funding and cost kind, those that did not occur at zero: (count, requested,
+        # awarded) per funding, the sum of the cost items per kind.
+        "by_funding": {funding: by_funding.get(funding, (0, ZERO, ZERO))
+                       for funding in FUNDINGS},
+        "cost_by_kind": {kind: _cents(cost_by_kind.get(kind, 0)) for kind in COST_KINDS},
         "host_countries": [tuple(row) for row in host_countries],
         "laboratories": [tuple(row) for row in laboratories],
         "programmes": programme_rows,
@@ -64,6 +75,12 @@ def dashboard(user, year, today=None):
         "total": counted.total,
         "today": today,
     }
+
+
+def _cents(value):
+    """An amount as a Decimal with two places, whatever the database summed it as (SQLite
+    sums in floating point)."""
+    return Decimal(str(value)).quantize(ZERO)
 
 
 def _waiting_longest(user, limit=10):
@@ -85,9 +102,10 @@ def _waiting_longest(user, limit=10):
     candidates = sa.union_all(*[sa.select(part.c.id) for part in per_status]).subquery()
     rows = db.session.execute(
         sa.select(Application.id, Application.reference, User.full_name, Programme.name,
-                  Application.status, Application.submitted_at)
+                  Application.funding, Application.status, Application.submitted_at)
         .join(User, User.id == Application.applicant_id)
-        .join(Programme, Programme.id == Application.programme_id)
+        # Outer: a mission on the unit's funds names no programme.
+        .outerjoin(Programme, Programme.id == Application.programme_id)
         .where(Application.id.in_(sa.select(candidates.c.id)))
         .order_by(Application.submitted_at.asc(), Application.id.asc())
         .limit(limit)
@@ -101,7 +119,8 @@ class Waiting:
     id: int
     reference: str
     applicant_name: str
-    programme_name: str
+    programme_name: str  # None for a mission on the unit's funds
+    funding: str
     status: str
     submitted_at: datetime
 

@@ -19,7 +19,9 @@ from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
-from tracker.applications.models import Application, duration_days_expression
+from tracker.applications.models import (
+    COST_KINDS, Application, CostItem, duration_days_expression,
+)
 from tracker.auth.models import User
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
@@ -32,10 +34,11 @@ CHUNK_ROWS = 2000
 # (never cut short); CSV has no such limit.
 XLSX_MAX_ROWS = 50_000
 
-EXPORT_COLUMNS = ("reference", "title", "status", "direction", "programme", "applicant",
-                  "applicant_email", "home_laboratory", "host_laboratory", "host_country",
-                  "purpose", "start_date", "end_date", "duration_days", "requested_amount",
-                  "awarded_amount", "submitted_at", "created_at")
+EXPORT_COLUMNS = ("reference", "title", "status", "direction", "funding", "programme",
+                  "budget_line", "applicant", "applicant_email", "home_laboratory",
+                  "host_laboratory", "host_country", "purpose", "start_date", "end_date",
+                  "duration_days", "requested_amount", "awarded_amount", "cost_items",
+                  *(f"cost_{kind}" for kind in COST_KINDS), "submitted_at", "created_at")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,32 +59,77 @@ def _utc_text(column):
     return sa.func.to_char(sa.func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 
 
+def _cost_totals(dialect_name):
+    """Each application's cost items, aggregated in SQL, and how to join them:
+    ``(from_item, on_clause)``, with the columns ``item_count`` and ``cost_<kind>``.
+
+    On PostgreSQL a LATERAL subquery sums one application's items at a time from the index
+    ``(application_id, kind, amount)``: a million rows stream in the export's order with an
+    index-only lookup each, and a narrow export reads only its own rows' items. SQLite has
+    no LATERAL: there the items are grouped per application and outer-joined.
+    """
+    per_kind = [
+        sa.func.sum(sa.case((CostItem.kind == kind, CostItem.amount))).label(f"cost_{kind}")
+        for kind in COST_KINDS
+    ]
+    if dialect_name == "postgresql":
+        # Without GROUP BY an aggregate always gives one row (count 0 for no items): an
+        # inner join on true keeps every application.
+        totals = (
+            sa.select(sa.func.count().label("item_count"), *per_kind)
+            .where(CostItem.application_id == Application.id)
+            .lateral("cost_totals")
+        )
+        return totals, sa.true()
+    totals = (
+        sa.select(CostItem.application_id, sa.func.count().label("item_count"), *per_kind)
+        .group_by(CostItem.application_id)
+        .subquery("cost_totals")
+    )
+    return totals, totals.c.application_id == Application.id
+
+
+def _amount(column):
+    """An amount with its two decimals written out: ``0.00`` when there is none."""
+    return sa.cast(sa.func.coalesce(column, 0), sa.Numeric(14, 2))
+
+
 def export_query(user, filters, text_timestamps=False):
     """Plain rows (no ORM objects) for the exports, in the list's order.
 
-    Text typed by people (titles, names, programme and laboratory names) is neutralised in
-    SQL. With ``text_timestamps`` (PostgreSQL's COPY), timestamps come formatted as text.
+    Text typed by people (titles, names, programme and laboratory names, budget lines) is
+    neutralised in SQL. With ``text_timestamps`` (PostgreSQL's COPY), timestamps come
+    formatted as text. Each row carries its number of cost items and their total per kind
+    (0.00 for a kind it has none of), summed in the database, not one query per row.
     """
     home = aliased(Laboratory)
     host = aliased(Laboratory)
+    dialect_name = db.engine.dialect.name
     # Cast: SQLite's day count is a float (a difference of Julian days).
-    days = sa.cast(duration_days_expression(db.engine.dialect.name), sa.Integer)
+    days = sa.cast(duration_days_expression(dialect_name), sa.Integer)
     submitted, created = Application.submitted_at, Application.created_at
     if text_timestamps:
         submitted, created = _utc_text(submitted), _utc_text(created)
+    totals, on_totals = _cost_totals(dialect_name)
     return (
         sa.select(
             Application.reference, neutralised(Application.title), Application.status,
-            Application.direction, neutralised(Programme.name), neutralised(User.full_name),
+            Application.direction, Application.funding, neutralised(Programme.name),
+            neutralised(Application.budget_line), neutralised(User.full_name),
             neutralised(User.email), neutralised(home.acronym), neutralised(host.acronym),
             host.country, Application.purpose, Application.start_date, Application.end_date,
-            days, Application.requested_amount, Application.awarded_amount, submitted, created,
+            days, Application.requested_amount, Application.awarded_amount,
+            sa.func.coalesce(totals.c.item_count, 0),
+            *(_amount(totals.c[f"cost_{kind}"]) for kind in COST_KINDS),
+            submitted, created,
         )
         .select_from(Application)
-        .join(Programme, Programme.id == Application.programme_id)
+        # Outer: a mission on the unit's funds names no programme.
+        .outerjoin(Programme, Programme.id == Application.programme_id)
         .join(User, User.id == Application.applicant_id)
         .join(home, home.id == Application.home_laboratory_id)
         .join(host, host.id == Application.host_laboratory_id)
+        .join(totals, on_totals, isouter=dialect_name != "postgresql")
         .where(where_clause(visible_filtered(user, filters)))
         .order_by(*filters.ordering())
     )
@@ -179,7 +227,8 @@ def _append_rows(sheet, rows):
 
 def xlsx_too_large(user, filters):
     """True when the filtered list has more rows than an XLSX export is built for."""
-    query = export_query(user, filters).with_only_columns(Application.id)
+    # The export's rows without its joins: the cost totals would be summed for nothing.
+    query = sa.select(Application.id).where(where_clause(visible_filtered(user, filters)))
     return db.session.scalar(query.offset(XLSX_MAX_ROWS).limit(1)) is not None
 
 

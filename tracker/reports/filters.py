@@ -1,9 +1,9 @@
 """The list's filters: read and validated from the query string, and turned into SQL.
 
-- :func:`apply_filters` is the one place where filters (status, direction, programme,
-  laboratory, host country, year, duration, text) become WHERE clauses: the list page, its
-  exports, the dashboard and the API's list and statistics all call it, each after reading
-  and validating its own parameters in its own way.
+- :func:`apply_filters` is the one place where filters (status, direction, funding,
+  programme, laboratory, host country, year, duration, text) become WHERE clauses: the list
+  page, its exports, the dashboard and the API's list and statistics all call it, each after
+  reading and validating its own parameters in its own way.
 - :class:`ListFilters` reads the list page's query string against allow-lists (anything
   else is a 400), and carries its sort and keyset position.
 - :func:`filter_choices` offers what the filter form lists.
@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from flask import abort
 
 from tracker.applications.models import (
-    DURATION_CATEGORIES, Application, duration_days_expression, in_duration_category,
+    DURATION_CATEGORIES, FUNDINGS, Application, duration_days_expression,
+    in_duration_category,
 )
 from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
@@ -44,17 +45,19 @@ SORTS = {
 DEFAULT_SORT = ("created_at", "desc")
 MAX_QUERY_LENGTH = 100
 # The list's filters, in the order of its cache keys; sort and order only arrange the rows.
-CRITERIA = ("status", "direction", "programme", "laboratory", "country", "year", "duration", "q")
+CRITERIA = ("status", "direction", "funding", "programme", "laboratory", "country", "year",
+            "duration", "q")
 # A reference, or its beginning, as people type one (in any case): MOB-2024-0001...
 REFERENCE_START = re.compile(r"MOB-[0-9-]*")
 
 
-def apply_filters(query, *, status=None, direction=None, programme=None, laboratory=None,
-                  country=None, year=None, duration=None, q=None):
+def apply_filters(query, *, status=None, direction=None, funding=None, programme=None,
+                  laboratory=None, country=None, year=None, duration=None, q=None):
     """``query`` (a SELECT of applications) narrowed by each filter given.
 
     A filter left at None (or empty) does not narrow. The values must be valid already
-    (each caller validates its parameters and answers its own errors): ``laboratory`` is
+    (each caller validates its parameters and answers its own errors): ``funding`` is
+    ``programme`` (a call) or ``unit`` (a mission on the unit's funds), ``laboratory`` is
     the home or the host laboratory, ``country`` the host laboratory's (upper-case ISO
     code), ``year`` the year the stay starts, ``duration`` a duration category, and ``q``
     the text of :func:`text_search`.
@@ -64,6 +67,8 @@ def apply_filters(query, *, status=None, direction=None, programme=None, laborat
         conditions.append(Application.status == status)
     if direction:
         conditions.append(Application.direction == direction)
+    if funding:
+        conditions.append(Application.funding == funding)
     if programme:
         conditions.append(Application.programme_id == programme)
     if laboratory:
@@ -129,6 +134,7 @@ class ListFilters:
 
     status: str = None
     direction: str = None
+    funding: str = None
     programme: int = None
     laboratory: int = None
     country: str = None
@@ -147,6 +153,7 @@ class ListFilters:
         filters = cls(
             status=_one_of(args, "status", STATUSES),
             direction=_one_of(args, "direction", DIRECTIONS),
+            funding=_one_of(args, "funding", FUNDINGS),
             programme=_integer(args, "programme"),
             laboratory=_integer(args, "laboratory"),
             year=_integer(args, "year", 1900, 2999),

@@ -2,15 +2,19 @@
 
 Ten years of a national organisation's mobility: laboratories worldwide (the United States,
 Germany and the United Kingdom the largest partners), about one person per ten
-applications, ~94% outgoing stays, every status, dates spread over ten years. Rows are
+applications, ~94% outgoing stays, every status, dates spread over ten years; about 60% are
+missions on the unit's own funds (no programme, a budget line), the rest programme calls;
+each application has 1 to 4 cost items that sum to its requested amount. Rows are
 written in bulk (COPY on PostgreSQL, large ``executemany`` batches on SQLite) with explicit
 ids, so a million applications take a couple of minutes, not hours.
 
 Every row satisfies the schema's CHECK constraints and the domain rules the reports rely on
 (directions match laboratory kinds, durations fit the programme, awarded amounts stay within
-each programme's budget). Generated applications carry no Event history.
+each programme's budget, a unit mission never went through the office's steps: it is never
+endorsed nor rejected). Generated applications carry no Event history.
 """
 
+import itertools
 import random
 import secrets
 from datetime import date, datetime, time, timedelta, timezone
@@ -21,7 +25,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.applications.models import Application, ReferenceCounter
+from tracker.applications.models import Application, CostItem, ReferenceCounter
 from tracker.applications.workflow import GRANTED
 from tracker.auth.models import CATEGORIES, User, UserRole
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme, ProgrammeCategory
@@ -79,6 +83,27 @@ DECIDED_STATUSES = [("completed", 44), ("approved", 12), ("rejected", 20), ("dec
                     ("withdrawn", 8), ("cancelled", 4)]
 RECENT_STATUSES = [("draft", 12), ("submitted", 22), ("endorsed", 16), ("returned", 6),
                    ("approved", 28), ("declined", 5), ("rejected", 5), ("withdrawn", 6)]
+# Share of missions on the unit's own funds (no programme); the rest are programme calls.
+UNIT_MISSION_SHARE = 0.6
+# A unit mission is approved by its director from "submitted" (docs/rules.md): the office's
+# steps of a programme call become the director's.
+UNIT_MISSION_STATUS = {"endorsed": "submitted", "rejected": "declined"}
+# Every stay travels; the other items are drawn among these kinds.
+OTHER_COST_KINDS = ("accommodation", "subsistence", "registration", "visa", "insurance",
+                    "other")
+COST_DESCRIPTIONS = {
+    "travel": "Return journey", "accommodation": "Lodging", "subsistence": "Daily allowance",
+    "registration": "Registration fee", "visa": "Visa fee", "insurance": "Travel insurance",
+    "other": "Miscellaneous",
+}
+# The sets of kinds an application's items may have (travel and 0 to 3 others), each
+# count of items about as likely as the others.
+COST_KIND_SETS = [
+    ("travel", *others)
+    for size, repeat in ((0, 60), (1, 10), (2, 4), (3, 3))  # 60 sets of each size
+    for others in itertools.combinations(OTHER_COST_KINDS, size)
+    for _ in range(repeat)
+]
 CATEGORY_WEIGHTS = [("researcher", 40), ("engineer", 15), ("phd_student", 25),
                     ("postdoc", 15), ("other", 5)]
 
@@ -302,20 +327,54 @@ class Generator:
         )
 
     def secondary_indexes(self):
-        """The applications indexes that nothing in the load needs (not the primary key,
-        not the unique reference): on PostgreSQL a big load drops and rebuilds them, since
-        building an index once is far cheaper than updating it a million times."""
-        table = Application.__table__
-        return [index for index in table.indexes if not index.unique]
+        """The applications and cost items indexes that nothing in the load needs (not the
+        primary keys, not the unique reference): on PostgreSQL a big load drops and rebuilds
+        them, since building an index once is far cheaper than updating it a million times."""
+        return [index for table in (Application.__table__, CostItem.__table__)
+                for index in table.indexes if not index.unique]
+
+    def foreign_keys(self):
+        """The references the applications and cost items make. PostgreSQL checks each one
+        row by row while it exists (a locking lookup per row and reference: four per
+        application, one per item); a big load drops them and adds them back after, which
+        checks every row at once, one join per reference."""
+        return [constraint for table in (Application.__table__, CostItem.__table__)
+                for constraint in table.foreign_key_constraints]
+
+    def cost_item_rows(self, next_id, application_id, requested_cents):
+        """1 to 4 cost items (travel first) that sum to ``requested_cents``, as rows.
+
+        Written for speed (a million applications call it): one draw picks the kinds among
+        every possible set, another the cut points."""
+        rng = self.rng
+        kinds = COST_KIND_SETS[rng.randrange(len(COST_KIND_SETS))]
+        if len(kinds) == 1:
+            return [(next_id, application_id, 0, "travel", COST_DESCRIPTIONS["travel"],
+                     f"{requested_cents // 100}.{requested_cents % 100:02d}")]
+        # Cut the amount at distinct points: every item gets at least a cent.
+        cuts = sorted(rng.sample(range(1, requested_cents), len(kinds) - 1))
+        cuts.append(requested_cents)
+        rows = []
+        previous = 0
+        for position, kind in enumerate(kinds):
+            cents = cuts[position] - previous
+            previous = cuts[position]
+            rows.append((next_id + position, application_id, position, kind,
+                         COST_DESCRIPTIONS[kind], f"{cents // 100}.{cents % 100:02d}"))
+        return rows
 
     def application_rows(self, progress):
         rng = self.rng
         table = Application.__table__
-        columns = ["id", "reference", "direction", "programme_id", "applicant_id",
-                   "home_laboratory_id", "host_laboratory_id", "title", "purpose", "start_date",
-                   "end_date", "requested_amount", "awarded_amount", "justification", "status",
-                   "version", "submitted_at", "created_at", "updated_at"]
+        columns = ["id", "reference", "direction", "funding", "programme_id", "budget_line",
+                   "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
+                   "purpose", "start_date", "end_date", "requested_amount", "awarded_amount",
+                   "justification", "status", "version", "submitted_at", "created_at",
+                   "updated_at"]
+        cost_table = CostItem.__table__
+        cost_columns = ["id", "application_id", "position", "kind", "description", "amount"]
         next_id = self._next_id(table)
+        next_cost_id = self._next_id(cost_table)
         sequence = self._reference_starts()
         self.awarded = {}
         span_seconds = YEARS * 365 * 86400
@@ -330,7 +389,7 @@ class Generator:
             purpose_picks = _picker(rng, purposes, purpose_weights, size)
             decided_picks = _picker(rng, decided, decided_weights, size)
             recent_picks = _picker(rng, recent, recent_weights, size)
-            rows = []
+            rows, cost_rows = [], []
             for index in range(size):
                 outgoing = rng.random() < 0.94
                 # Recent years hold a little more than old ones (the programme grows).
@@ -353,23 +412,37 @@ class Generator:
                     days = rng.randint(366, 1460)
                 start = created.date() + timedelta(days=rng.randint(20, 240))
                 end = start + timedelta(days=days - 1)
-                call_year = min(start.year, self.today.year + 1)
-                programme = rng.choice(self.programmes_by[(call_year, direction)])
+                unit_mission = rng.random() < UNIT_MISSION_SHARE
+                if unit_mission:
+                    funding, programme = "unit", None
+                    reviewing = home if outgoing else host
+                    budget_line = f"{self.lab_acronym[reviewing]}-MISSIONS-{start.year}"
+                else:
+                    call_year = min(start.year, self.today.year + 1)
+                    funding, budget_line = "programme", ""
+                    programme = rng.choice(self.programmes_by[(call_year, direction)])
                 if age < 150 * 86400:
                     status = recent_picks[index]
                 else:
                     status = decided_picks[index]
+                if unit_mission:
+                    status = UNIT_MISSION_STATUS.get(status, status)
                 if status == "approved" and end < self.today - timedelta(days=120):
                     status = "completed"  # the office closes stays that ended long ago
                 if status == "completed" and end >= self.today:
                     status = "approved"
-                requested = Decimal(min(60000, 250 + days * rng.randint(40, 110))).quantize(
-                    Decimal("0.01"))
+                requested_euros = min(60000, 250 + days * rng.randint(40, 110))
+                requested = Decimal(requested_euros).quantize(Decimal("0.01"))
                 awarded = None
-                if status in GRANTED:
+                if status in GRANTED and unit_mission:
+                    awarded = requested  # the director grants the request by default
+                elif status in GRANTED:
                     awarded = (requested * Decimal(rng.randint(60, 100)) / 100).quantize(
                         Decimal("0.01"))
                     self.awarded[programme] = self.awarded.get(programme, 0) + awarded
+                items = self.cost_item_rows(next_cost_id, next_id, requested_euros * 100)
+                cost_rows += items
+                next_cost_id += len(items)
                 submitted = None if status == "draft" else created + timedelta(
                     hours=rng.randint(1, 240))
                 updated = submitted or created
@@ -378,15 +451,18 @@ class Generator:
                 sequence[year] += 1
                 title = PURPOSE_TITLES[purpose].format(
                     city=self.lab_city[host], lab=self.lab_acronym[host])
-                rows.append((next_id, reference, direction, programme, applicant, home, host,
-                             title, purpose, start, end, requested, awarded, "", status,
+                rows.append((next_id, reference, direction, funding, programme, budget_line,
+                             applicant, home, host, title, purpose, start, end, requested,
+                             awarded, "", status,
                              1 if status == "draft" else rng.randint(2, 4), submitted, created,
                              updated))
                 next_id += 1
             self._write(table, columns, rows)
+            self._write(cost_table, cost_columns, cost_rows)
             done += size
             progress.update(size)
         self._reset_sequence(table)
+        self._reset_sequence(cost_table)
         self.advance_reference_counters(sequence)
 
     def budgets(self):
@@ -410,7 +486,8 @@ class Generator:
         engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             if self.dialect == "postgresql":
-                for name in ("applications", "users", "laboratories", "programmes"):
+                for name in ("applications", "cost_items", "users", "laboratories",
+                             "programmes"):
                     connection.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
             else:
                 connection.exec_driver_sql("ANALYZE")
@@ -424,6 +501,9 @@ def generate(applications, people=None, seed=None, echo=click.echo):
     generator.programmes()
     rebuild = generator.dialect == "postgresql" and applications >= REBUILD_INDEXES_FROM
     indexes = generator.secondary_indexes() if rebuild else []
+    references = generator.foreign_keys() if rebuild else []
+    for constraint in references:
+        generator.connection.execute(sa.schema.DropConstraint(constraint))
     for index in indexes:
         index.drop(generator.connection)
     with click.progressbar(length=applications, label="Applications") as progress:
@@ -432,6 +512,8 @@ def generate(applications, people=None, seed=None, echo=click.echo):
         echo("Rebuilding indexes...")
         for index in indexes:
             index.create(generator.connection)
+    for constraint in references:
+        generator.connection.execute(sa.schema.AddConstraint(constraint))
     generator.budgets()
     db.session.commit()
     generator.analyse()

@@ -44,14 +44,17 @@ def _list_columns():
 def _build_list_columns(dialect_name):
     """The columns a list row shows, joined in the same statement (one query per page,
     whatever its length) and read as plain rows: building ORM objects for the five
-    entities of each row cost more than the query itself."""
+    entities of each row cost more than the query itself.
+
+    Each join is ``(target, condition, outer)``: a mission on the unit's funds has no
+    programme, so the programme is outer-joined (an inner join would drop those rows)."""
     home = aliased(Laboratory)
     host = aliased(Laboratory)
     days = duration_days_expression(dialect_name)
     columns = (
         Application.id, Application.reference, Application.title, Application.direction,
         Application.status, Application.start_date, Application.end_date,
-        Application.created_at,
+        Application.created_at, Application.funding, Application.budget_line,
         User.full_name.label("applicant_name"),
         Programme.name.label("programme_name"),
         home.acronym.label("home_acronym"), home.name.label("home_name"),
@@ -60,10 +63,10 @@ def _build_list_columns(dialect_name):
         duration_category_expression(days).label("duration_category"),
     )
     joins = (
-        (User, User.id == Application.applicant_id),
-        (Programme, Programme.id == Application.programme_id),
-        (home, home.id == Application.home_laboratory_id),
-        (host, host.id == Application.host_laboratory_id),
+        (User, User.id == Application.applicant_id, False),
+        (Programme, Programme.id == Application.programme_id, True),
+        (home, home.id == Application.home_laboratory_id, False),
+        (host, host.id == Application.host_laboratory_id, False),
     )
     return columns, joins
 
@@ -74,8 +77,8 @@ def page_of(user, filters, per_page=PER_PAGE):
     descending = filters.order == "desc"
     columns, joins = _list_columns()
     query = visible_filtered(user, filters).with_only_columns(*columns)
-    for target, condition in joins:
-        query = query.join(target, condition)
+    for target, condition, outer in joins:
+        query = query.join(target, condition, isouter=outer)
     key = sa.tuple_(column, Application.id)
     backwards = filters.before is not None
     cursor = filters.before or filters.after

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tracker.applications.models import Application
+from tracker.applications.models import Application, CostItem
 from tracker.applications.workflow import GRANTED
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
 from tracker.reports.filters import where_clause
+
 
 @dataclass
 class Tally:
@@ -97,4 +98,33 @@ def committed_per_programme(applications):
         )
         .where(where_clause(applications), Application.status.in_(GRANTED))
         .group_by(Application.programme_id)
+    )
+
+
+def per_funding(applications):
+    """A SELECT of ``(funding, count, requested, awarded)`` over ``applications``: how many
+    of each funding (a programme call, a mission on the unit's funds), the amounts they
+    request, and the amounts awarded to the granted ones (approved or completed, as the
+    budget committed counts them)."""
+    awarded = sa.case((Application.status.in_(GRANTED), Application.awarded_amount))
+    return (
+        sa.select(
+            Application.funding.label("funding"),
+            sa.func.count().label("count"),
+            sa.func.coalesce(sa.func.sum(Application.requested_amount), 0).label("requested"),
+            sa.func.coalesce(sa.func.sum(awarded), 0).label("awarded"),
+        )
+        .where(where_clause(applications))
+        .group_by(Application.funding)
+    )
+
+
+def cost_per_kind(applications):
+    """A SELECT of ``(kind, amount)``: the cost items of ``applications`` summed per kind
+    (only the kinds that occur)."""
+    return (
+        sa.select(CostItem.kind.label("kind"), sa.func.sum(CostItem.amount).label("amount"))
+        .join(Application, Application.id == CostItem.application_id)
+        .where(where_clause(applications))
+        .group_by(CostItem.kind)
     )

@@ -20,7 +20,7 @@ from tracker.reports.counting import approximate_count
 from tracker.reports.dashboard import cached_dashboard, year_choices
 from tracker.reports.filters import SORTS, ListFilters, filter_choices, visible_filtered
 from tracker.reports.listing import page_of
-from tracker.applications.models import DURATION_LABELS
+from tracker.applications.models import COST_KIND_LABELS, DURATION_LABELS, FUNDING_LABELS
 from tracker.applications.workflow import STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -34,6 +34,8 @@ def labels():
         "status_labels": {key: str(label) for key, label in STATUS_LABELS.items()},
         "duration_labels": {key: str(label) for key, label in DURATION_LABELS.items()},
         "direction_labels": {key: str(label) for key, label in DIRECTION_LABELS.items()},
+        "funding_labels": {key: str(label) for key, label in FUNDING_LABELS.items()},
+        "cost_kind_labels": {key: str(label) for key, label in COST_KIND_LABELS.items()},
         "options": options,
     }
 
