@@ -8,7 +8,13 @@ PORT ?= 5000
 # Test workers: one per core; each has its own database (tests/conftest.py).
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev db seed messages clean
+# Translations: each catalogue translations/<locale>/LC_MESSAGES/messages.po is compiled to
+# the .mo file Flask-Babel reads. The .mo files are built here, never committed; with no
+# catalogue at all there is simply nothing to compile.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test install install-dev db seed messages compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,20 +31,29 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-db: install
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+compile: $(COMPILED)
+
+db: install $(COMPILED)
 	$(FLASK) db upgrade
 
 seed: db
 	$(FLASK) seed-demo
 
-run: seed
+run: seed $(COMPILED)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: install-dev $(COMPILED)
 	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) $(PYTEST_ARGS)
 
-messages: install  # extract every marked string into messages.pot for translators
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot .
+# Extract every marked string into messages.pot (the same keywords tests/core/
+# test_translations.py uses), then merge it into each catalogue for the translators.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
+		-o messages.pot .
+	$(if $(CATALOGUES),$(BIN)/pybabel update -i messages.pot -d translations)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -7,6 +7,9 @@ production or testing). Secrets and URLs always come from the environment.
 import os
 import tempfile
 
+# The repository's root: translations/ sits beside config.py, whatever the working directory.
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
 
 def _bool(name, default=False):
     value = os.environ.get(name)
@@ -99,6 +102,8 @@ class Config:
     # Interface.
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    # Catalogues: translations/<locale>/LC_MESSAGES/messages.po, compiled to .mo by `make`.
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(ROOT, "translations")
     LANGUAGES = ["en", "fr"]
     BOOTSTRAP_SERVE_LOCAL = True
     ITEMS_PER_PAGE = 25

@@ -454,3 +454,29 @@ def people(make):
         "admin": make.user(roles=("admin",), lab=other_unit, full_name="Ada Admin"),
         "programme": make.programme("outgoing", name="Outgoing stays"),
     }
+
+
+# Languages -------------------------------------------------------------------------------
+FRENCH_SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "french-sample.po")
+
+
+@pytest.fixture
+def french(app, tmp_path, monkeypatch):
+    """The app reads its French from tests/fixtures/french-sample.po, compiled here, in
+    place of translations/: tests see the language really change, whatever the real
+    catalogue holds (or before it exists). Yields the sample as ``{msgid: msgstr}``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(FRENCH_SAMPLE, "rb") as handle:
+        catalogue = read_po(handle, locale="fr")
+    folder = tmp_path / "translations" / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as handle:
+        write_mo(handle, catalogue)
+    babel = app.extensions["babel"]
+    monkeypatch.setattr(babel, "translation_directories", [str(tmp_path / "translations")])
+    # Flask-Babel keeps loaded catalogues per process: forget them before and after.
+    babel.instance.domain_instance.cache.clear()
+    yield {message.id: message.string for message in catalogue if message.id}
+    babel.instance.domain_instance.cache.clear()

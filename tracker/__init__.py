@@ -94,11 +94,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def _select_locale():
-    from flask import current_app
+    """The reader's language: the one a signed-in person chose, else the one this visitor
+    chose in the header (kept in their session), else their browser's best match, else the
+    default. Command-line tools and outbox delivery have no reader: the default."""
+    from flask import current_app, session
 
-    if not has_request_context():  # command-line tools and outbox delivery
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    config = current_app.config
+    if not has_request_context():
+        return config["BABEL_DEFAULT_LOCALE"]
+    languages = config["LANGUAGES"]
+    for chosen in (getattr(current_user, "locale", None), session.get("locale")):
+        if chosen in languages:
+            return chosen
+    return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
 def register_blueprints(app):
@@ -152,6 +160,7 @@ def register_template_helpers(app):
     from flask_babel import get_locale
 
     from tracker import access
+    from tracker.auth.models import LOCALE_NAMES
     from tracker.core.countries import country_name
     from tracker.core.fields import reader_locale
     from tracker.core.numbers import format_amount
@@ -180,4 +189,7 @@ def register_template_helpers(app):
                 current_user, application
             ),
             "can_use_reports": lambda: access.can_use_reports(current_user),
+            "interface_languages": lambda: [
+                (code, LOCALE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]
+            ],
         }

@@ -32,3 +32,17 @@ def test_me_by_session(client, org, login):
 
 def test_me_anonymous(api):
     assert_error(api.get("/api/v1/me"), 401, "not_authenticated")
+
+
+def test_me_carries_the_language_chosen_else_the_default(api, db, org):
+    # No choice yet: the default, the language of the person's messages.
+    assert api.get("/api/v1/me", org.researcher).get_json()["locale"] == "en"
+    org.researcher.locale = "fr"
+    db.session.commit()
+    assert api.get("/api/v1/me", org.researcher).get_json()["locale"] == "fr"
+
+
+def test_the_description_shows_the_locale_of_me(client):
+    user = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["User"]
+    assert user["properties"]["locale"]["enum"] == ["en", "fr"]
+    assert "locale" in user["required"]

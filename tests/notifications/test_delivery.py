@@ -32,7 +32,8 @@ def test_backoff_doubles_from_one_minute_up_to_six_hours():
 def test_the_command_delivers_through_smtp(app, db, make, smtp_server):
     user = make.user(email="ada@example.org")
     application = make.application(applicant=user)
-    [notification] = notify([user, user], "Application submitted — é", "Body text.", application)
+    [notification] = notify([user, user], lambda: ("Application submitted — é", "Body text."),
+                            application)
     db.session.commit()
 
     result = app.test_cli_runner().invoke(args=["send-notifications"])

@@ -32,10 +32,11 @@ from tracker.applications.models import (
 )
 from tracker.applications.validation import MAX_BUDGET_LINE, MAX_COST_DESCRIPTION, MAX_COST_ITEMS
 from tracker.applications.workflow import ACTIONS, STATUSES
-from tracker.auth.models import CATEGORIES, ROLES
+from tracker.auth.models import CATEGORIES, LOCALES, ROLES
 from tracker.core.countries import RISK_LEVELS, country_choices, is_country
 from tracker.core.paging import MAX_ID
 from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, LAB_KINDS, MAX_STAY_DAYS
+from tracker.notifications.services import recipient_locale
 
 MAX_PER_PAGE = 100
 # In a JSON Schema pattern: no NUL anywhere (PostgreSQL cannot store it in text), and, for a
@@ -517,6 +518,13 @@ class UserSchema(Output):
     home_laboratory_id = fields.Integer(allow_none=True)
     roles = fields.List(one_of(ROLES))
     directed_laboratories = fields.List(fields.Nested(LaboratorySchema))
+    # The language the tracker speaks to them: the one they chose, else the default (the
+    # language of their messages). Never null, so a client can always follow it.
+    locale = fields.Function(
+        recipient_locale,
+        metadata={"type": "string", "enum": list(LOCALES),
+                  "description": "The caller's language: their choice, else the default."},
+    )
 
 
 class CostItemSchema(Output):

@@ -5,7 +5,7 @@ Routes on the applications blueprint. The hosts' page is for unit directors and 
 for an unknown, expired or used link.
 """
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,7 @@ from tracker.applications.invitations import (
     read_invitation,
 )
 from tracker.applications.models import Invitation
+from tracker.auth.services import fresh_session
 from tracker.applications.views import bp
 from tracker.core.errors import InvalidValues, NotAllowed
 from tracker.core.models import utcnow
@@ -98,7 +99,7 @@ def accept_invitation_link(token):
             else:
                 if current_user.is_authenticated:
                     logout_user()
-                session.clear()
+                fresh_session()
                 login_user(visitor)
                 flash(_("Welcome, %(name)s. Complete your application, then submit it.",
                         name=visitor.full_name), "success")

@@ -35,7 +35,7 @@ from tracker.core.errors import InvalidValues, NotAllowed
 from tracker.core.models import utcnow
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
-from tracker.notifications.services import notify, outbox_locale
+from tracker.notifications.services import notify
 
 INVITATION_DAYS = 7
 STATE_LABELS = {"sent": _l("Sent"), "accepted": _l("Accepted"), "expired": _l("Expired")}
@@ -135,7 +135,8 @@ def invite(inviter, *, email, full_name, nationality, home_laboratory_id, host_l
 
 def _send(invitation, visitor, inviter, host, link):
     """Queue the invitation message, with its link, for ``visitor``."""
-    with outbox_locale():
+
+    def compose():
         subject = gettext("%(name)s invites you to %(laboratory)s",
                           name=inviter.full_name, laboratory=host.label)
         body = gettext(
@@ -146,7 +147,9 @@ def _send(invitation, visitor, inviter, host, link):
             visitor=visitor.full_name, name=inviter.full_name, laboratory=host.label,
             days=INVITATION_DAYS, link=link,
         )
-    return notify([visitor], subject, body, application=invitation.application)
+        return subject, body
+
+    return notify([visitor], compose, application=invitation.application)
 
 
 def find_invitation(token):

@@ -9,9 +9,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
+from tracker.applications.workflow import ACTION_LABELS, STATUS_LABELS
 from tracker.auth.models import User, UserRole
 from tracker.extensions import db
-from tracker.notifications.services import notify, outbox_locale
+from tracker.notifications.services import notify
 
 
 def active_admins():
@@ -69,16 +70,20 @@ def notify_next(application, action, actor, from_status, comment):
     users = [user for user in recipients(application, action, from_status) if user.id != actor.id]
     if not users:
         return []
-    with outbox_locale():
+
+    def compose():
         subject = str(SUBJECTS[action]) % {"reference": application.reference}
         body = gettext(
             "%(actor)s: %(action)s on “%(title)s” (%(reference)s), now %(status)s.",
-            actor=actor.full_name, action=action, title=application.title,
-            reference=application.reference, status=application.status,
+            actor=actor.full_name, action=str(ACTION_LABELS[action]).lower(),
+            title=application.title, reference=application.reference,
+            status=str(STATUS_LABELS[application.status]).lower(),
         )
         if comment:
             body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
-    return notify(users, subject, body, application)
+        return subject, body
+
+    return notify(users, compose, application)
 
 
 def notify_opinion(application, opinion, actor):
@@ -93,15 +98,18 @@ def notify_opinion(application, opinion, actor):
     users = [user for user in users + [application.applicant] if user.id != actor.id]
     if not users:
         return []
-    with outbox_locale():
+
+    def compose():
+        kind = str(OPINION_KIND_LABELS[opinion.kind]).lower()
         subject = gettext("%(reference)s: %(kind)s given", reference=application.reference,
-                          kind=str(OPINION_KIND_LABELS[opinion.kind]).lower())
+                          kind=kind)
         body = gettext(
             "%(actor)s gave the %(kind)s on “%(title)s” (%(reference)s): %(verdict)s.",
-            actor=actor.full_name, kind=str(OPINION_KIND_LABELS[opinion.kind]).lower(),
-            title=application.title, reference=application.reference,
-            verdict=str(VERDICT_LABELS[opinion.verdict]),
+            actor=actor.full_name, kind=kind, title=application.title,
+            reference=application.reference, verdict=str(VERDICT_LABELS[opinion.verdict]),
         )
         if opinion.comment:
             body += "\n\n" + gettext("Comment: %(comment)s", comment=opinion.comment)
-    return notify(users, subject, body, application)
+        return subject, body
+
+    return notify(users, compose, application)

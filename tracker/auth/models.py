@@ -27,6 +27,10 @@ CATEGORY_LABELS = {
     "other": _l("Other"),
 }
 
+# The interface's languages, each named in its own language (what a reader looks for).
+LOCALES = ("en", "fr")
+LOCALE_NAMES = {"en": "English", "fr": "Français"}
+
 
 def new_session_token():
     return secrets.token_urlsafe(24)
@@ -38,6 +42,7 @@ class User(TimestampMixin, db.Model):
         sa.CheckConstraint(in_values("category", CATEGORIES), name="category"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("length(nationality) = 2", name="nationality_alpha2"),
+        sa.CheckConstraint(in_values("locale", LOCALES), name="locale"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +55,9 @@ class User(TimestampMixin, db.Model):
         sa.ForeignKey("laboratories.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # The language the person chose for pages and messages; None: their browser's, and the
+    # default language for messages.
+    locale: Mapped[Optional[str]] = mapped_column(sa.String(5))
     # When the person proved they read mail at ``email``. Accounts made by the office, the
     # demo or an invitation are confirmed at once; a self-registered one stays unconfirmed,
     # and so cannot sign in, until its confirmation link is followed.

@@ -20,7 +20,7 @@ from tracker.auth.passwords import hash_password
 from tracker.auth.services import create_user, normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.extensions import db, limiter
-from tracker.notifications.services import notify, outbox_locale
+from tracker.notifications.services import notify
 
 # A salt of this purpose only: a token signed for anything else with the same SECRET_KEY
 # (a session, a CSRF token) never reads as a confirmation link.
@@ -97,29 +97,31 @@ def read_confirmation_token(token):
 def send_confirmation(user):
     """Queue a message carrying a new confirmation link for ``user``."""
     link = url_for("auth.confirm_email", token=confirmation_token(user), _external=True)
-    with outbox_locale():
-        subject = gettext("Confirm your address to use the mobility tracker")
-        body = gettext(
+
+    def compose():
+        return gettext("Confirm your address to use the mobility tracker"), gettext(
             "Hello %(name)s,\n\nTo finish creating your account, open this link within 48 "
             "hours:\n\n%(link)s\n\nIf you did not ask for an account, ignore this message: "
             "without confirmation the account cannot be used.",
             name=user.full_name, link=link,
         )
-    return notify([user], subject, body)
+
+    return notify([user], compose)
 
 
 def _warn_owner(user):
     """Tell the owner of an existing account that someone registered with their address."""
-    with outbox_locale():
-        subject = gettext("Someone tried to register with your address")
-        body = gettext(
+
+    def compose():
+        return gettext("Someone tried to register with your address"), gettext(
             "Hello %(name)s,\n\nSomeone tried to create a mobility tracker account with your "
             "address. You already have one: nothing was changed. If you forgot your "
             "password, ask the international relations office. If this was not you, you "
             "need not do anything.",
             name=user.full_name,
         )
-    return notify([user], subject, body)
+
+    return notify([user], compose)
 
 
 def register_person(email, full_name, password, category, nationality,
@@ -164,17 +166,20 @@ def confirm_address(user):
     laboratory = user.requested_laboratory
     director = laboratory.director if laboratory is not None else None
     if director is not None and director.is_active:
-        with outbox_locale():
+        link = url_for("auth.home_requests", _external=True)
+
+        def compose():
             subject = gettext("%(name)s asks to join %(laboratory)s",
                               name=user.full_name, laboratory=laboratory.label)
             body = gettext(
                 "%(name)s (%(email)s) registered and named %(laboratory)s as their home "
                 "laboratory. Confirm or refuse it on the page of home laboratory requests:"
                 "\n\n%(link)s",
-                name=user.full_name, email=user.email, laboratory=laboratory.label,
-                link=url_for("auth.home_requests", _external=True),
+                name=user.full_name, email=user.email, laboratory=laboratory.label, link=link,
             )
-        notify([director], subject, body)
+            return subject, body
+
+        notify([director], compose)
 
 
 # Home-unit requests ----------------------------------------------------------------------------
@@ -187,15 +192,16 @@ def decide_home_request(person, accept):
     person.requested_laboratory_id = None
     if accept:
         person.home_laboratory_id = laboratory.id
-    with outbox_locale():
+
+    def compose():
         if accept:
-            subject = gettext("Your home laboratory is confirmed")
-            body = gettext("%(laboratory)s confirmed that you belong to it: it is now your "
-                           "home laboratory.", laboratory=laboratory.label)
-        else:
-            subject = gettext("Your home laboratory request was not confirmed")
-            body = gettext("%(laboratory)s did not confirm that you belong to it. If this is "
-                           "a mistake, contact its director or the international relations "
-                           "office.", laboratory=laboratory.label)
-    notify([person], subject, body)
+            return gettext("Your home laboratory is confirmed"), gettext(
+                "%(laboratory)s confirmed that you belong to it: it is now your home "
+                "laboratory.", laboratory=laboratory.label)
+        return gettext("Your home laboratory request was not confirmed"), gettext(
+            "%(laboratory)s did not confirm that you belong to it. If this is a mistake, "
+            "contact its director or the international relations office.",
+            laboratory=laboratory.label)
+
+    notify([person], compose)
     db.session.flush()

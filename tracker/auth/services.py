@@ -1,7 +1,7 @@
 """Signing in and out, accounts, and the Flask-Login wiring."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -45,6 +45,28 @@ def authenticate(email, password):
     if user is None or not user.is_active:
         return None
     return user
+
+
+# Where an anonymous visitor's choice of language is kept (tracker._select_locale reads it).
+LOCALE_SESSION_KEY = "locale"
+
+
+def choose_locale(user, locale):
+    """Remember ``locale`` as the reader's language: in the session, so that it holds before
+    sign-in and after sign-out, and on ``user`` when someone is signed in. The caller
+    checked ``locale`` and commits."""
+    session[LOCALE_SESSION_KEY] = locale
+    if user is not None and user.is_authenticated:
+        user.locale = locale
+
+
+def fresh_session():
+    """Clear the session (a new one, with a new CSRF token, at every sign-in and sign-out),
+    keeping only the language the visitor chose: signing in is no reason to change it."""
+    locale = session.get(LOCALE_SESSION_KEY)
+    session.clear()
+    if locale:
+        session[LOCALE_SESSION_KEY] = locale
 
 
 def create_user(email, full_name, password, roles=("researcher",), confirmed=True, **fields):

@@ -28,7 +28,9 @@ from tracker.auth.registration import (
     resend_confirmation,
 )
 from tracker.auth.services import (
+    LOCALE_SESSION_KEY,
     credentials_owner,
+    fresh_session,
     limit_sign_in,
     mark_login_failed,
     set_password,
@@ -60,7 +62,7 @@ def login():
         user = credentials_owner(form.email.data, form.password.data)
         if user is not None and user.is_active:
             # A fresh session (and CSRF token) at every sign-in.
-            session.clear()
+            fresh_session()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
@@ -85,8 +87,11 @@ def logout():
     current_user.end_all_sessions()
     db.session.commit()
     # Clear first: logout_user leaves a note in the session to delete the remember-me
-    # cookie, which clearing afterwards would throw away.
-    session.clear()
+    # cookie, which clearing afterwards would throw away. The person's language stays with
+    # the browser they signed out of.
+    if current_user.locale:
+        session[LOCALE_SESSION_KEY] = current_user.locale
+    fresh_session()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -193,7 +198,7 @@ def change_password():
             # Other sessions are ended; this one carries on with the new token, and a
             # remembered device gets a remember-me cookie carrying it too.
             remembered = _remember_cookie_name() in request.cookies
-            session.clear()
+            fresh_session()
             login_user(user, remember=remembered)
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.index"))

@@ -1,9 +1,13 @@
-"""The home page and the health check."""
+"""The home page, the language switch and the health check."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from tracker.auth.services import choose_locale
 from tracker.core import health
 from tracker.core.errors import DATABASE_RETRY_SECONDS
+from tracker.core.urls import safe_next
+from tracker.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -11,6 +15,18 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     return render_template("main/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The header's language switch (CSRF-checked like every form): remembered on the
+    signed-in person, in the session for a visitor, then back to the page it was sent from."""
+    locale = request.form.get("locale")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    choose_locale(current_user, locale)
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 
 @bp.route("/healthz")

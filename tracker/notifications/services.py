@@ -7,25 +7,43 @@ from tracker.extensions import db
 from tracker.notifications.models import Notification
 
 
-def outbox_locale():
-    """The language messages are written in: the default one, whoever triggers them (the
-    actor's browser is not the recipient's, and CLI runs have no browser at all)."""
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+def recipient_locale(user):
+    """The language ``user`` reads their messages in: the one they chose, else the default.
+
+    Never the language of whoever triggers the message (the actor's browser is not the
+    recipient's, and command-line runs have no browser at all)."""
+    languages = current_app.config.get("LANGUAGES") or ()
+    if user is not None and getattr(user, "locale", None) in languages:
+        return user.locale
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 
-def notify(users, subject, body, application=None):
-    """Queue one message per distinct user; the caller's transaction commits them."""
+def notify(users, compose, application=None):
+    """Queue one message per distinct user, each in that user's language.
+
+    ``compose()`` returns ``(subject, body)``; it is called inside ``force_locale`` of each
+    language needed (once per language), so every ``gettext`` in it speaks the recipient's
+    language. The text is stored as written then: the outbox delivers it as it is. The
+    caller's transaction commits the messages.
+    """
     seen = set()
     queued = []
+    written = {}
     for user in users:
         if user is None or user.id in seen:
             continue
         seen.add(user.id)
+        locale = recipient_locale(user)
+        if locale not in written:
+            with force_locale(locale):
+                subject, body = compose()
+                written[locale] = str(subject), str(body)
+        subject, body = written[locale]
         notification = Notification(
             user_id=user.id,
             application_id=application.id if application is not None else None,
-            subject=str(subject)[:200],
-            body=str(body),
+            subject=subject[:200],
+            body=body,
         )
         db.session.add(notification)
         queued.append(notification)
