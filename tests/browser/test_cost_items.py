@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.test_review_journey import sign_in
+from tests.conftest import PASSWORD
 from tracker.applications.models import Application
 
 pytestmark = pytest.mark.browser
@@ -35,38 +35,42 @@ def test_rows_are_added_and_removed_without_a_reload_and_the_total_follows(
     unit = make.lab("unit", acronym="LPMC")
     make.lab("partner", acronym="NUPD", country="DE")
     researcher = make.user(lab=unit)
-    sign_in(page, researcher)
+    page.goto("/auth/login")  # the whole journey reads French, labels included
+    page.get_by_label("Adresse électronique").fill(researcher.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/$"))
     page.goto("/applications/new/outgoing")
     page.evaluate("window.notReloaded = true")
 
     # Without JavaScript the programme box would stay; here it goes with a unit mission.
-    page.get_by_label("Mission on the unit's funds").check()
+    page.get_by_label("Mission sur crédits de l'unité").check()
     assert page.locator("#programme-field").is_hidden()
 
-    page.get_by_label("Cost 1: what it is for").select_option("travel")
-    page.get_by_label("Cost 1: amount (EUR)").fill("1 500,50")
-    page.get_by_role("button", name="Add a cost").click()
-    page.get_by_label("Cost 2: what it is for").select_option("accommodation")
-    page.get_by_label("Cost 2: amount (EUR)").fill("250")
+    page.get_by_label("Poste 1\u00a0: nature").select_option("travel")
+    page.get_by_label("Poste 1\u00a0: montant (EUR)").fill("1 500,50")
+    page.get_by_role("button", name="Ajouter une dépense").click()
+    page.get_by_label("Poste 2\u00a0: nature").select_option("accommodation")
+    page.get_by_label("Poste 2\u00a0: montant (EUR)").fill("250")
     total = page.locator("#cost-total")
     assert spaced(total.inner_text()) == "1 750,50 €"
-    page.get_by_role("button", name="Add a cost").click()
-    page.get_by_label("Cost 3: amount (EUR)").fill("99")
+    page.get_by_role("button", name="Ajouter une dépense").click()
+    page.get_by_label("Poste 3\u00a0: montant (EUR)").fill("99")
     assert spaced(total.inner_text()) == "1 849,50 €"
 
-    page.get_by_role("button", name="Remove cost 2").click()
+    page.get_by_role("button", name="Supprimer le poste 2").click()
     assert spaced(total.inner_text()) == "1 599,50 €"
-    assert page.get_by_label("Cost 2: amount (EUR)").input_value() == "99"  # renumbered
+    assert page.get_by_label("Poste 2\u00a0: montant (EUR)").input_value() == "99"  # renumbered
     assert page.evaluate("window.notReloaded") is True
 
-    page.get_by_label("Cost 2: what it is for").select_option("visa")
-    host = page.get_by_label("Host laboratory")
+    page.get_by_label("Poste 2\u00a0: nature").select_option("visa")
+    host = page.get_by_label("Laboratoire d'accueil")
     host.select_option(host.locator("option", has_text="NUPD").get_attribute("value"))
-    page.get_by_label("Title").fill("Colloque à Berlin")
-    page.get_by_label("Purpose").select_option("conference")
-    page.get_by_label("First day").fill("2099-03-01")
-    page.get_by_label("Last day").fill("2099-03-03")
-    page.get_by_label("Title").press("Enter")  # saves: Enter never presses a Remove button
+    page.get_by_label("Intitulé").fill("Colloque à Berlin")
+    page.get_by_label("Objet").select_option("conference")
+    page.get_by_label("Premier jour").fill("2099-03-01")
+    page.get_by_label("Dernier jour").fill("2099-03-03")
+    page.get_by_label("Intitulé").press("Enter")  # saves: Enter never presses a Remove button
     page.wait_for_url(re.compile(r"/applications/\d+$"))
     db.session.expire_all()
     application = db.session.scalar(sa.select(Application))

@@ -28,6 +28,7 @@ def choose(select, text):
 
 
 def sign_out(page):
+    page.locator("#account-menu").click()  # signing out is in the account menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/auth/login"))
 
