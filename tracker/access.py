@@ -422,6 +422,24 @@ def check_edit(user, application, version=None):
         raise InvalidTransition(_l("This application can no longer be edited."))
 
 
+def can_delete(user, application):
+    """May ``user`` delete ``application``? Its applicant, while it is a draft (nothing has
+    been asked of anyone yet; later, the applicant withdraws it and the history stays)."""
+    return (signed_in(user) and application is not None
+            and application.applicant_id == user.id and application.status == "draft")
+
+
+def check_delete(user, application):
+    """Raise what refuses deleting ``application``: 403 for anyone but its applicant, then
+    409 when it is no longer a draft."""
+    if not signed_in(user) or application.applicant_id != user.id:
+        raise NotAllowed(_l("Only the applicant deletes their draft."))
+    if not can_delete(user, application):
+        raise InvalidTransition(
+            _l("Only a draft can be deleted; a submitted application can be withdrawn.")
+        )
+
+
 # Opinions ----------------------------------------------------------------------------------
 def could_give_opinion(user, application, kind):
     """Would ``user`` give a ``kind`` opinion on ``application`` were it asked now?
