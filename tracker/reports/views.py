@@ -80,7 +80,15 @@ def list_applications():
 @role_required(*REPORT_ROLES)
 def export_csv():
     filters = ListFilters.from_args(request.args)
-    return exports.csv_response(current_user, filters)
+    # ?excel=fr: semicolons and decimal commas for French Excel; ?columns=codes: the
+    # machine shape (snake_case headers and codes); otherwise labels.
+    if request.args.get("excel") == "fr":
+        shape = "excel_fr"
+    elif request.args.get("columns") == "codes":
+        shape = "codes"
+    else:
+        shape = "labels"
+    return exports.csv_response(current_user, filters, shape)
 
 
 @bp.route("/applications.xlsx")
