@@ -1,6 +1,6 @@
 """The home page and the health check."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 
 from tracker.core import health
 from tracker.core.errors import DATABASE_RETRY_SECONDS
@@ -11,6 +11,13 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     return render_template("main/index.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the app's icon
+    (pages name it in ``<link rel="icon">``), not a 404 in every log."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
 
 
 @bp.route("/healthz")
