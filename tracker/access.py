@@ -422,6 +422,25 @@ def check_edit(user, application, version=None):
         raise InvalidTransition(_l("This application can no longer be edited."))
 
 
+def directions_to_apply(user):
+    """The directions ``user`` may apply for, as their home laboratory decides: a person of
+    one of our units goes out (``outgoing``: the home laboratory is their own unit); a
+    person of a partner laboratory or a joint unit abroad comes in (``incoming``). Nobody
+    else yet: a person without a home laboratory waits for one (a registration's request,
+    or an administrator)."""
+    if not signed_in(user):
+        return ()
+    home = user.home_laboratory
+    if home is None:
+        return ()
+    return ("outgoing",) if home.kind == "unit" else ("incoming",)
+
+
+def can_apply(user, direction):
+    """May ``user`` start an application in ``direction``? The page and the form agree."""
+    return direction in directions_to_apply(user)
+
+
 def can_delete(user, application):
     """May ``user`` delete ``application``? Its applicant, while it is a draft (nothing has
     been asked of anyone yet; later, the applicant withdraws it and the history stays)."""

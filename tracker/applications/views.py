@@ -132,7 +132,10 @@ def list_mine():
 @bp.route("/new")
 @login_required
 def new():
-    return render_template("applications/new.html", directions=DIRECTIONS)
+    user = _user()
+    return render_template("applications/new.html",
+                           directions=access.directions_to_apply(user),
+                           home_laboratory=user.home_laboratory)
 
 
 @bp.route("/new/<direction>", methods=["GET", "POST"])
@@ -141,6 +144,8 @@ def create(direction):
     if direction not in DIRECTIONS:
         abort(404)
     user = _user()
+    if not access.can_apply(user, direction):
+        abort(403)  # not offered on the "New application" page either
     form = ApplicationForm(direction, user)
     if _cost_rows_changed(form):
         pass  # the same form again, one row more or less, nothing saved
