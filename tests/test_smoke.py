@@ -8,4 +8,7 @@ def test_signed_in_home(client, make_user, login):
     user = make_user(full_name="Ada Lovelace")
     login(user)
     response = client.get("/")
-    assert b"Welcome, Ada Lovelace" in response.data
+    # Said once, by the sign-in's message, not again by the heading.
+    assert response.get_data(as_text=True).count("Welcome, Ada Lovelace") == 1
+    assert client.get("/").get_data(as_text=True).count("Welcome") == 0
+    assert b"Your mobility" in response.data

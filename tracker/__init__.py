@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
+from tracker.core.text import UNACCENT_FUNCTION, unaccent
 
 
 def create_app(config_class=None, **overrides):
@@ -91,6 +92,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # The accent-insensitive search's function; PostgreSQL's comes from a migration.
+    dbapi_connection.create_function(UNACCENT_FUNCTION, 1, unaccent, deterministic=True)
 
 
 def _select_locale():

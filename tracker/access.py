@@ -422,6 +422,43 @@ def check_edit(user, application, version=None):
         raise InvalidTransition(_l("This application can no longer be edited."))
 
 
+def directions_to_apply(user):
+    """The directions ``user`` may apply for, as their home laboratory decides: a person of
+    one of our units goes out (``outgoing``: the home laboratory is their own unit); a
+    person of a partner laboratory or a joint unit abroad comes in (``incoming``). Nobody
+    else yet: a person without a home laboratory waits for one (a registration's request,
+    or an administrator)."""
+    if not signed_in(user):
+        return ()
+    home = user.home_laboratory
+    if home is None:
+        return ()
+    return ("outgoing",) if home.kind == "unit" else ("incoming",)
+
+
+def can_apply(user, direction):
+    """May ``user`` start an application in ``direction``? The page and the form agree."""
+    return direction in directions_to_apply(user)
+
+
+def can_delete(user, application):
+    """May ``user`` delete ``application``? Its applicant, while it is a draft (nothing has
+    been asked of anyone yet; later, the applicant withdraws it and the history stays)."""
+    return (signed_in(user) and application is not None
+            and application.applicant_id == user.id and application.status == "draft")
+
+
+def check_delete(user, application):
+    """Raise what refuses deleting ``application``: 403 for anyone but its applicant, then
+    409 when it is no longer a draft."""
+    if not signed_in(user) or application.applicant_id != user.id:
+        raise NotAllowed(_l("Only the applicant deletes their draft."))
+    if not can_delete(user, application):
+        raise InvalidTransition(
+            _l("Only a draft can be deleted; a submitted application can be withdrawn.")
+        )
+
+
 # Opinions ----------------------------------------------------------------------------------
 def could_give_opinion(user, application, kind):
     """Would ``user`` give a ``kind`` opinion on ``application`` were it asked now?

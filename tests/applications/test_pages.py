@@ -43,11 +43,32 @@ def fresh(db, application):
     return db.session.get(Application, application.id)
 
 
-def test_new_application_asks_for_the_direction(login, people):
+def test_new_application_offers_a_unit_member_outgoing_stays_only(login, people):
     client = login(people["researcher"])
     html = client.get("/applications/new").get_data(as_text=True)
-    assert "/applications/new/outgoing" in html and "/applications/new/incoming" in html
+    assert "/applications/new/outgoing" in html and "/applications/new/incoming" not in html
+    assert "Apply for an incoming stay" not in html
     assert client.get("/applications/new/sideways").status_code == 404
+    assert client.get("/applications/new/incoming").status_code == 403
+
+
+def test_new_application_offers_a_visitor_from_abroad_incoming_stays_only(make, login, people):
+    """The Boston visitor: no outgoing offer, and no form that ends in a cut-off message."""
+    boston = make.lab("partner", acronym="BOS", country="US", city="Boston")
+    visitor = make.user(lab=boston, nationality="US")
+    client = login(visitor)
+    html = client.get("/applications/new").get_data(as_text=True)
+    assert "/applications/new/incoming" in html and "/applications/new/outgoing" not in html
+    assert "Apply for an outgoing stay" not in html
+    assert client.get("/applications/new/outgoing").status_code == 403
+    assert client.get("/applications/new/incoming").status_code == 200
+
+
+def test_new_application_without_a_home_laboratory_says_why(make, login):
+    client = login(make.user())
+    html = client.get("/applications/new").get_data(as_text=True)
+    assert "/applications/new/outgoing" not in html and "/applications/new/incoming" not in html
+    assert "you have none" in html
 
 
 def test_the_form_offers_only_what_fits(make, login, people):

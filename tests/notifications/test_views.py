@@ -151,3 +151,62 @@ def test_only_admins_see_or_resend_undelivered_messages(client, login, make, db)
                          page="/notifications/")
     assert response.status_code == 403
     assert reload(db, given_up).failed_at is not None
+
+
+# Following a notification marks it read ------------------------------------------------------
+def test_opening_the_application_from_a_notification_marks_it_read(client, login, make, db):
+    application = make.application()
+    me = application.applicant
+    notification = make.notification(me, application_id=application.id)
+    other = make.notification(me, application_id=application.id)
+    login(me)
+    html = client.get("/notifications/").get_data(as_text=True)
+    assert f'href="/notifications/{notification.id}/open"' in html
+
+    response = client.get(f"/notifications/{notification.id}/open")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{application.id}")
+    assert reload(db, notification).read_at is not None
+    assert reload(db, other).read_at is None
+
+
+def test_opening_someone_elses_notification_is_404_and_leaves_it_unread(client, login, make, db):
+    application = make.application()
+    theirs = make.notification(application.applicant, application_id=application.id)
+    login(make.user())
+    assert client.get(f"/notifications/{theirs.id}/open").status_code == 404
+    assert reload(db, theirs).read_at is None
+
+
+# Contrast of the unread rows' links -------------------------------------------------------
+def _luminance(colour):
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground, background):
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_helper_matches_the_reported_failure():
+    assert round(contrast("#0d6efd", "#cfe2ff"), 2) == 3.42
+
+
+def test_links_on_unread_notifications_meet_wcag_aa(app):
+    import re
+    from pathlib import Path
+
+    css = Path(app.static_folder, "css", "app.css").read_text()
+    rules = dict(re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    rules = {selector.strip(): body for selector, body in rules.items()}
+    background = re.search(r"background-color:\s*(#[0-9a-fA-F]{6})",
+                           rules[".notification-unread"]).group(1)
+    link_rule = next(body for selector, body in rules.items()
+                     if ".notification-unread a" in selector and ".btn-link" in selector)
+    link = re.search(r"(?<!-)color:\s*(#[0-9a-fA-F]{6})", link_rule).group(1)
+    assert contrast(link, background) >= 4.5
+    html_template = Path(app.root_path, app.template_folder, "notifications", "list.html").read_text()
+    assert "notification-unread" in html_template

@@ -12,10 +12,10 @@ def test_admin_figures_for_a_year(app, org, apps):
     assert figures["total"] == 3
     assert figures["by_status"]["submitted"] == 1 and figures["by_status"]["rejected"] == 1
     assert figures["by_direction"] == {"incoming": 1, "outgoing": 2}
-    assert figures["by_month"]["outgoing"][0] == 1  # January: the sabbatical
-    assert figures["by_month"]["outgoing"][2] == 1  # March: Boston
-    assert figures["by_month"]["incoming"][4] == 1  # May: the visitor
-    assert dict(figures["host_countries"]) == {"US": 1, "DE": 1}
+    # Stays that happen only: the rejected sabbatical, the submitted Boston trip and the
+    # endorsed visitor are no stays (yet).
+    assert figures["by_month"] == {"incoming": [0] * 12, "outgoing": [0] * 12}
+    assert figures["host_countries"] == []
     assert {acronym: n for _id, acronym, _name, n in figures["laboratories"]} == {"UNITA": 3}
 
 
@@ -115,3 +115,63 @@ def test_chart_labels_are_escaped_before_being_shortened():
     assert "<script>" not in svg and "&lt;Label&gt;" in svg
     # Cutting after escaping could leave half an entity such as "&am".
     assert "&am<" not in svg and "&a<" not in svg and "&<" not in svg
+
+
+# Only stays that happen; every programme that pays; the year it opens on ---------------------
+def test_months_and_host_countries_count_only_approved_and_completed_stays(app, make, org):
+    for status, month, host in (("draft", 2, "partner_us"), ("declined", 2, "partner_us"),
+                                ("approved", 2, "partner_de"), ("completed", 3, "partner_us"),
+                                ("withdrawn", 3, "partner_de")):
+        make.application(applicant=org["ada"], status=status, programme=org["outgoing"],
+                         host=org[host], start_date=date(2024, month, 1),
+                         end_date=date(2024, month, 10))
+    figures = dashboard.dashboard(org["admin"], 2024)
+    assert figures["total"] == 5  # the counts by status still hold every application
+    assert figures["by_month"]["outgoing"][1:3] == [1, 1]
+    assert sorted(figures["host_countries"]) == [("DE", 1), ("US", 1)]
+
+
+def test_budget_table_shows_a_programme_of_last_year_paying_for_stays_this_year(app, make, org):
+    older_call = make.programme("outgoing", name="Call of 2023", budget=Decimal("5000.00"),
+                                opens_on=date(2023, 1, 1), closes_on=date(2023, 6, 30))
+    make.application(applicant=org["ada"], status="approved", programme=older_call,
+                     awarded_amount=Decimal("700.00"), start_date=date(2024, 2, 1),
+                     end_date=date(2024, 2, 20))
+    unused = make.programme("outgoing", name="Unused call of 2022",
+                            opens_on=date(2022, 1, 1), closes_on=date(2022, 6, 30))
+    rows = {name: (committed, n) for _id, name, _budget, committed, n
+            in dashboard.dashboard(org["admin"], 2024)["programmes"]}
+    assert Decimal(rows["Call of 2023"][0]) == Decimal("700.00") and rows["Call of 2023"][1] == 1
+    assert unused.name not in rows
+
+
+def test_dashboard_opens_on_this_year_when_it_has_stays(app, client, login, make, org):
+    today = date.today()
+    make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
+                     start_date=date(today.year - 2, 5, 1), end_date=date(today.year - 2, 5, 9))
+    make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
+                     start_date=date(today.year, 12, 1), end_date=date(today.year, 12, 9))
+    assert dashboard.default_year(org["admin"], today) == today.year
+    login(org["admin"])
+    body = client.get("/reports/").get_data(as_text=True)
+    assert f"Dashboard {today.year}" in body
+    assert "It opens on this year" in body
+
+
+def test_dashboard_opens_on_the_latest_year_with_stays_and_says_why(app, client, login, make, org):
+    today = date.today()
+    for status, year in (("approved", today.year - 3), ("completed", today.year - 2),
+                         ("draft", today.year), ("declined", today.year - 1)):
+        make.application(applicant=org["ada"], status=status, programme=org["outgoing"],
+                         start_date=date(year, 5, 1), end_date=date(year, 5, 9))
+    assert dashboard.default_year(org["admin"], today) == today.year - 2
+    # A director who sees none of them opens on this year.
+    assert dashboard.default_year(org["director_b"], today) == today.year
+    login(org["admin"])
+    body = client.get("/reports/").get_data(as_text=True)
+    assert f"Dashboard {today.year - 2}" in body
+    assert (f"It opens on {today.year - 2}, the latest year with approved or completed stays: "
+            f"{today.year} has none yet.") in body
+    # A year asked for is shown without the explanation.
+    body = client.get(f"/reports/?year={today.year}").get_data(as_text=True)
+    assert f"Dashboard {today.year}" in body and "It opens on" not in body

@@ -20,7 +20,7 @@ def csv_rows(response):
 
 def test_csv_parses_back_with_the_filtered_rows(client, login, org, apps):
     login(org["admin"])
-    rows = csv_rows(client.get("/reports/applications.csv?status=approved&sort=reference"))
+    rows = csv_rows(client.get("/reports/applications.csv?status=approved&sort=reference&columns=codes"))
     header, body = rows[0], rows[1:]
     assert header[:3] == ["reference", "title", "status"]
     assert sorted(row[0] for row in body) == sorted(
@@ -48,7 +48,7 @@ def test_csv_neutralises_formulas_from_user_text(client, login, make, org):
     evil_name = make.user(lab=org["unit_a"], full_name="=cmd|' /C calc'!A0")
     make.application(applicant=evil_name, host=org["partner_us"], programme=org["outgoing"])
     login(org["admin"])
-    rows = csv_rows(client.get("/reports/applications.csv"))
+    rows = csv_rows(client.get("/reports/applications.csv?columns=codes"))
     header = rows[0]
     for row in rows[1:]:
         for name, cell in zip(header, row):
@@ -70,7 +70,7 @@ def test_xlsx_parses_back_without_formula_cells(client, login, make, org, apps):
     sheet = workbook.active
     rows = list(sheet.iter_rows())
     header = [cell.value for cell in rows[0]]
-    assert header[0] == "reference"
+    assert header[:3] == ["Reference", "Title", "Status"]
     references = {row[0].value for row in rows[1:]}
     assert apps["bob_us"].reference not in references
     assert apps["visit_a"].reference in references and len(references) == 5
@@ -97,3 +97,45 @@ def test_xlsx_beyond_its_limit_is_refused_with_a_message(client, login, org, app
     assert refused.status_code == 302
     assert refused.headers["Location"].endswith("/reports/applications?direction=outgoing")
     assert "at most 2 rows" in client.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+# Labels by default; a variant for French Excel ------------------------------------------------
+def test_csv_is_headed_by_labels_with_labelled_values(client, login, org, apps):
+    login(org["admin"])
+    rows = csv_rows(client.get("/reports/applications.csv?status=approved&sort=reference"))
+    header = rows[0]
+    assert header[:5] == ["Reference", "Title", "Status", "Direction", "Funding"]
+    assert "Requested (EUR)" in header and "Cost: Travel (EUR)" in header
+    assert not any("_" in name for name in header)
+    record = dict(zip(header, next(row for row in rows[1:]
+                                   if row[0] == apps["bob_us"].reference)))
+    assert record["Status"] == "Approved"
+    assert record["Direction"] == "Outgoing"
+    assert record["Funding"] == "Programme call"
+    assert record["Purpose"] == "Research stay"
+    assert record["Requested (EUR)"] == "1500.00"
+
+
+def test_csv_for_french_excel_uses_semicolons_decimal_commas_and_a_bom(client, login, org, apps):
+    login(org["admin"])
+    response = client.get("/reports/applications.csv?status=approved&sort=reference&excel=fr")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.get_data().startswith("\ufeff".encode())
+    assert "excel-fr" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header = rows[0]
+    assert header[:3] == ["Reference", "Title", "Status"] and len(header) > 20
+    record = dict(zip(header, next(row for row in rows[1:]
+                                   if row[0] == apps["bob_us"].reference)))
+    assert record["Requested (EUR)"] == "1500,00"
+    assert record["Status"] == "Approved"
+    page = client.get("/reports/applications?status=approved").get_data(as_text=True)
+    assert "excel=fr" in page and "CSV for Excel (French)" in page
+
+
+def test_the_codes_shape_keeps_the_machine_columns(client, login, org, apps):
+    login(org["admin"])
+    rows = csv_rows(client.get("/reports/applications.csv?columns=codes&status=approved"))
+    assert rows[0][:3] == ["reference", "title", "status"]
+    assert {row[2] for row in rows[1:]} == {"approved"}

@@ -86,3 +86,57 @@ def test_values_the_database_cannot_take_are_400(client, login, org, query):
 def test_dashboard_year_in_other_digits_is_400(client, login, org):
     login(org["admin"])
     assert client.get("/reports/?year=%C2%B2").status_code == 400
+
+
+# Accents are ignored, on both databases -------------------------------------------------------
+@pytest.fixture
+def accented(make, org):
+    programme = org["outgoing"]
+    emile = make.user(lab=org["unit_a"], full_name="Émile Châtelet")
+    return {
+        "plain": make.application(applicant=org["ada"], programme=programme,
+                                  title="Petit prince"),
+        "accented": make.application(applicant=org["ada"], programme=programme,
+                                     title="Le Pétit Café"),
+        "ligature": make.application(applicant=org["ada"], programme=programme,
+                                     title="Œuvres complètes"),
+        "by_emile": make.application(applicant=emile, programme=programme, title="Optique"),
+    }
+
+
+ACCENT_FOUND = {
+    "pétit": {"plain", "accented"},     # an accent typed finds the word without
+    "petit": {"plain", "accented"},     # and the plain word finds the accented one
+    "PÉTIT": {"plain", "accented"},
+    "cafe": {"accented"},
+    "oeuvres": {"ligature"},
+    "completes": {"ligature"},
+    "emile chatelet": {"by_emile"},     # applicants' names too
+    "ÉMILE": {"by_emile"},
+    "pe%t": set(),                      # wildcards are still characters
+}
+
+
+@pytest.mark.parametrize("q", ACCENT_FOUND)
+def test_search_ignores_accents(app, org, accented, q):
+    assert _keys(accented, sa.select(Application).where(text_search(q))) == ACCENT_FOUND[q]
+
+
+def test_the_list_and_the_api_ignore_accents_alike(client, login, org, accented):
+    login(org["admin"])
+    for q, expected in (("pétit", {"plain", "accented"}), ("petit", {"plain", "accented"})):
+        api = client.get(f"/api/v1/applications?q={q}").get_json()
+        assert {item["reference"] for item in api["items"]} == \
+            {accented[key].reference for key in expected}
+        page = client.get(f"/reports/applications?q={q}").get_data(as_text=True)
+        assert set(REF.findall(page)) == {accented[key].reference for key in expected}
+
+
+def test_the_search_function_is_the_databases_own(app, db):
+    """PostgreSQL's comes from the migration (unaccent), SQLite's from the connection."""
+    folded = db.session.scalar(sa.select(sa.func.tracker_unaccent("Pétit Œuvre Çà")))
+    assert folded == "Petit OEuvre Ca"
+    if db.engine.dialect.name == "postgresql":
+        volatility = db.session.scalar(sa.text(
+            "SELECT provolatile FROM pg_proc WHERE proname = 'tracker_unaccent'"))
+        assert volatility == "i"  # IMMUTABLE: an index may use it

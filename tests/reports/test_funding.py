@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import openpyxl
+
+from tracker.reports.exports import EXPORT_COLUMNS, column_headers
 import pytest
 
 from tests.conftest import sign_in
@@ -132,7 +134,7 @@ def test_statement_count_is_the_same_with_unit_missions_and_cost_items(
 # Exports --------------------------------------------------------------------------------------
 def test_csv_holds_unit_missions_funding_and_cost_totals(client, login, org, apps, missions):
     login(org["admin"])
-    header, records = csv_records(client.get("/reports/applications.csv"))
+    header, records = csv_records(client.get("/reports/applications.csv?columns=codes"))
     for column in ("funding", "programme", "budget_line", "cost_items", *COST_COLUMNS):
         assert column in header
     assert header.index("cost_items") < header.index("cost_travel")
@@ -162,7 +164,7 @@ def test_csv_holds_unit_missions_funding_and_cost_totals(client, login, org, app
 
 def test_csv_follows_the_funding_filter_and_visibility(client, login, org, apps, missions):
     login(org["director_b"])
-    _header, records = csv_records(client.get("/reports/applications.csv?funding=unit"))
+    _header, records = csv_records(client.get("/reports/applications.csv?funding=unit&columns=codes"))
     assert set(records) == {missions["bob_mission"].reference}
     mission = records[missions["bob_mission"].reference]
     assert mission["cost_subsistence"] == "120.50" and mission["cost_items"] == "2"
@@ -173,7 +175,7 @@ def test_csv_neutralises_a_budget_line_formula(client, login, make, org):
 
     unit_mission(make, applicant=org["ada"], host=org["partner_us"], budget_line="=1+2")
     login(org["admin"])
-    _header, records = csv_records(client.get("/reports/applications.csv"))
+    _header, records = csv_records(client.get("/reports/applications.csv?columns=codes"))
     assert [record["budget_line"] for record in records.values()] == ["'=1+2"]
 
 
@@ -183,11 +185,14 @@ def test_xlsx_holds_unit_missions_and_cost_totals(client, login, org, apps, miss
     assert response.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
         values_only=True))
-    header = list(rows[0])
+    # Headed by labels: read back by code.
+    codes = dict(zip(column_headers(), EXPORT_COLUMNS))
+    header = [codes[label] for label in rows[0]]
     records = {row[0]: dict(zip(header, row)) for row in rows[1:]}
     assert set(records) == {m.reference for m in missions.values()}
     mission = records[missions["bob_mission"].reference]
-    assert mission["funding"] == "unit" and mission["budget_line"] == "UNITB-42"
+    assert mission["funding"] == "Mission on the unit's funds"
+    assert mission["budget_line"] == "UNITB-42"
     assert mission["cost_items"] == 2
     assert Decimal(str(mission["cost_travel"])) == Decimal("300.00")
     assert Decimal(str(mission["cost_subsistence"])) == Decimal("120.50")

@@ -70,6 +70,7 @@ ROUTES = [
     Route("api.get_stats", "/api/v1/stats", API_SIGNED_IN),
     # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
     Route("auth.list_tokens", "/auth/tokens", signed_in(200)),
+    Route("auth.create_token", "/auth/tokens", signed_in(200), method="POST"),
     Route("auth.revoke_token", "/auth/tokens/999999/revoke", signed_in(404), method="POST"),
     # Countries: everyone signed in reads; admins (and security officers) set a level.
     Route("api.list_countries", "/api/v1/countries", API_SIGNED_IN),

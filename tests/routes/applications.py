@@ -15,6 +15,14 @@ ROUTES = [
     # Only the applicant edits; the admin sees it but may not change it.
     Route("applications.edit", "/applications/{application}/edit",
           {"anonymous": 302, "researcher": 200, "director": 404, "admin": 403}),
+    # Deleting a draft is its applicant's: a page to confirm, then the deletion (302).
+    Route("applications.delete", "/applications/{application}/delete",
+          {"anonymous": 302, "researcher": 200, "director": 404, "admin": 403}),
+    Route("applications.delete", "/applications/{application}/delete",
+          {"anonymous": 302, "researcher": 302, "director": 404, "admin": 403}, method="POST"),
+    # The pending application is no longer a draft: 409 for its applicant.
+    Route("applications.delete", "/applications/{pending}/delete",
+          {"anonymous": 302, "researcher": 409, "director": 403, "admin": 403}, method="POST"),
     # Withdrawing is the applicant's: done (302 back to the page); others are refused.
     Route("applications.act", "/applications/{application}/actions/withdraw",
           {"anonymous": 302, "researcher": 302, "director": 404, "admin": 403},

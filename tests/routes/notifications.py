@@ -10,6 +10,12 @@ ROUTES = [
         {"anonymous": 302, "researcher": 302, "director": 404, "admin": 404},
         method="POST",
     ),
+    # Following a notification marks it read and redirects to its application.
+    Route(
+        "notifications.open_notification",
+        "/notifications/{notification}/open",
+        {"anonymous": 302, "researcher": 302, "director": 404, "admin": 404},
+    ),
     Route("notifications.mark_all_read", "/notifications/read-all", signed_in(302),
           method="POST"),
     Route("notifications.list_undelivered", "/notifications/undelivered", admin_only(200)),

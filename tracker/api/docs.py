@@ -4,7 +4,10 @@ The page is rendered on the server from the same data, so it needs no script and
 from outside the app.
 """
 
+import re
+
 from flask import render_template
+from markupsafe import Markup, escape
 
 from tracker.api.base import bp
 from tracker.api.openapi import openapi_document
@@ -13,6 +16,18 @@ from tracker.api.openapi import openapi_document
 @bp.route("/openapi.json")
 def openapi():
     return openapi_document()
+
+
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text):
+    """``text`` as HTML: every character escaped, then each `span` in backticks as
+    ``<code>``. Only the escaped text goes into the markup, so nothing in a description
+    can inject HTML."""
+    escaped = str(escape(text or ""))
+    # The groups are already escaped: wrapping them in <code> adds no markup of theirs.
+    return Markup(_BACKTICKED.sub(r"<code>\1</code>", escaped))  # nosec B704
 
 
 def _resolve(document, schema):
@@ -97,5 +112,6 @@ def docs():
         for name, schema in document["components"]["schemas"].items()
     ]
     return render_template(
-        "api/docs.html", info=document["info"], operations=_operations(document), schemas=schemas
+        "api/docs.html", info=document["info"], operations=_operations(document), schemas=schemas,
+        inline_code=inline_code,
     )

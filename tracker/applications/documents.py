@@ -62,6 +62,8 @@ EXTENSIONS = {
 PDF_TRAILER_WINDOW = 1024
 _CHUNK = 64 * 1024
 _PENDING_KEY = "tracker_uncommitted_documents"
+# Files of documents deleted in the transaction: removed once it commits, kept otherwise.
+_DELETED_KEY = "tracker_deleted_documents"
 
 
 class DocumentRefused(Refused):
@@ -295,11 +297,24 @@ def _remember_uncommitted(path):
     db.session().info.setdefault(_PENDING_KEY, []).append(path)
 
 
+def remove_files_on_commit(documents):
+    """Remove the files of ``documents`` (whose rows the caller deletes) once the
+    transaction commits; a rollback keeps them, so no row is left without its file."""
+    db.session().info.setdefault(_DELETED_KEY, []).extend(
+        stored_path(document) for document in documents
+    )
+
+
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _keep_committed_files(session):
     # A savepoint released is not a commit yet: the outer transaction may still roll back.
     if not session.in_nested_transaction():
         session.info.pop(_PENDING_KEY, None)
+        for path in session.info.pop(_DELETED_KEY, []):
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
 
 
 @sa.event.listens_for(sa.orm.Session, "after_transaction_end")
@@ -307,6 +322,8 @@ def _remove_uncommitted_files(session, transaction):
     # Only the outermost transaction decides; a savepoint rolling back is not the end.
     if transaction.parent is not None:
         return
+    # Files of deleted documents whose deletion did not commit stay where they are.
+    session.info.pop(_DELETED_KEY, None)
     for path in session.info.pop(_PENDING_KEY, []):
         try:
             os.remove(path)

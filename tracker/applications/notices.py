@@ -5,12 +5,12 @@ transition; it queues the messages in the outbox (:mod:`tracker.notifications`).
 """
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
-from tracker.applications.workflow import ACTION_LABELS, STATUS_LABELS
 from tracker.auth.models import User, UserRole
+from tracker.core.numbers import format_amount
 from tracker.extensions import db
 from tracker.notifications.services import notify
 
@@ -65,6 +65,42 @@ SUBJECTS = {
 }
 
 
+# What happened, as a sentence to the people told (who act next, or the applicant). The
+# applicant alone is told of return, decline, approve, reject and complete: "your".
+BODIES = {
+    "submit": _l("%(actor)s submitted the application %(reference)s “%(title)s”, "
+                 "which awaits your review."),
+    "endorse": _l("%(actor)s endorsed the application %(reference)s “%(title)s”, "
+                  "which awaits a decision."),
+    "return": _l("%(actor)s returned your application %(reference)s “%(title)s” "
+                 "for changes."),
+    "decline": _l("%(actor)s declined your application %(reference)s “%(title)s”."),
+    "approve": _l("%(actor)s approved your application %(reference)s “%(title)s”."),
+    "reject": _l("%(actor)s did not approve your application %(reference)s “%(title)s”."),
+    "withdraw": _l("%(actor)s withdrew the application %(reference)s “%(title)s”."),
+    "cancel": _l("%(actor)s cancelled the application %(reference)s “%(title)s”."),
+    "complete": _l("%(actor)s marked your application %(reference)s “%(title)s” "
+                   "as completed."),
+}
+APPROVED_WITH_AMOUNT = _l("%(actor)s approved your application %(reference)s “%(title)s”: "
+                          "%(amount)s awarded.")
+
+
+def message_body(application, action, actor, comment):
+    """The sentence telling what ``actor`` did, in the current (recipient's) language, with the
+    awarded amount when an approval sets one, and the comment when there is one."""
+    values = {"actor": actor.full_name, "reference": application.reference,
+              "title": application.title}
+    if action == "approve" and application.awarded_amount is not None:
+        values["amount"] = format_amount(application.awarded_amount, str(get_locale() or "en"))
+        body = str(APPROVED_WITH_AMOUNT) % values
+    else:
+        body = str(BODIES[action]) % values
+    if comment:
+        body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
+    return body
+
+
 def notify_next(application, action, actor, from_status, comment):
     """Queue the message of ``action`` for everyone it concerns but ``actor``."""
     users = [user for user in recipients(application, action, from_status) if user.id != actor.id]
@@ -73,15 +109,7 @@ def notify_next(application, action, actor, from_status, comment):
 
     def compose():
         subject = str(SUBJECTS[action]) % {"reference": application.reference}
-        body = gettext(
-            "%(actor)s: %(action)s on “%(title)s” (%(reference)s), now %(status)s.",
-            actor=actor.full_name, action=str(ACTION_LABELS[action]).lower(),
-            title=application.title, reference=application.reference,
-            status=str(STATUS_LABELS[application.status]).lower(),
-        )
-        if comment:
-            body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
-        return subject, body
+        return subject, message_body(application, action, actor, comment)
 
     return notify(users, compose, application)
 

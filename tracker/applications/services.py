@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from tracker import access
+from tracker.applications.documents import remove_files_on_commit
 from tracker.applications.models import Application, CostItem, Event, ReferenceCounter
 from tracker.applications.notices import notify_next
 from tracker.applications.requirements import check_step
@@ -111,6 +112,16 @@ def update_application(application, actor, data, version, today=None):
     )
     db.session.flush()
     return application
+
+
+def delete_draft(application, actor):
+    """Delete ``application``, a draft of ``actor``'s, with its cost items, documents (their
+    files once the transaction commits), opinions and events; an invitation that made it
+    keeps its row, without the application."""
+    access.check_delete(actor, application)
+    remove_files_on_commit(application.documents)
+    db.session.delete(application)
+    db.session.flush()
 
 
 def _store_cost_items(application, items):

@@ -31,6 +31,7 @@ from tracker.applications.requirements import (
 )
 from tracker.applications.services import (
     create_application,
+    delete_draft,
     overlapping_applications,
     transition,
     update_application,
@@ -131,7 +132,10 @@ def list_mine():
 @bp.route("/new")
 @login_required
 def new():
-    return render_template("applications/new.html", directions=DIRECTIONS)
+    user = _user()
+    return render_template("applications/new.html",
+                           directions=access.directions_to_apply(user),
+                           home_laboratory=user.home_laboratory)
 
 
 @bp.route("/new/<direction>", methods=["GET", "POST"])
@@ -140,6 +144,8 @@ def create(direction):
     if direction not in DIRECTIONS:
         abort(404)
     user = _user()
+    if not access.can_apply(user, direction):
+        abort(403)  # not offered on the "New application" page either
     form = ApplicationForm(direction, user)
     if _cost_rows_changed(form):
         pass  # the same form again, one row more or less, nothing saved
@@ -211,6 +217,7 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         overlaps=overlaps,
         needs_comment={action: TRANSITIONS[action].needs_comment for action in actions},
         can_edit=access.can(user, "edit", application),
+        can_delete=access.can_delete(user, application),
         requirements=requirements_of(application),
         refusal=refusal,
         opinion_forms=opinion_forms,
@@ -254,6 +261,28 @@ def edit(application_id):
             return redirect(url_for("applications.show", application_id=application_id))
     return render_template("applications/form.html", form=form, direction=application.direction,
                            application=application)
+
+
+@bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(application_id):
+    """Delete a draft of one's own: a page asking to confirm (GET), then the deletion (POST,
+    with its CSRF token). Works without scripts."""
+    application = load_visible(application_id)
+    user = _user()
+    try:
+        access.check_delete(user, application)
+    except NotAllowed:
+        abort(403)
+    except InvalidTransition:
+        abort(409)  # no longer a draft: the page says the state does not allow it
+    if request.method == "POST":
+        reference = application.reference
+        delete_draft(application, user)
+        db.session.commit()
+        flash(_("The draft %(reference)s is deleted.", reference=reference), "success")
+        return redirect(url_for("applications.list_mine"))
+    return render_template("applications/confirm_delete.html", application=application)
 
 
 @bp.route("/<int:application_id>/actions/<action>", methods=["POST"])

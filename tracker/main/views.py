@@ -27,6 +27,11 @@ def set_language():
     choose_locale(current_user, locale)
     db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the app's icon
+    (pages name it in ``<link rel="icon">``), not a 404 in every log."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
 
 
 @bp.route("/healthz")

@@ -30,9 +30,10 @@ def notification_helpers():
 
 
 def application_url(notification):
-    """A link to the application a notification is about, if it is about one."""
+    """A link to the application a notification is about, if it is about one: through
+    :func:`open_notification`, so that following it marks the notification read."""
     if notification.application_id:
-        return url_for("applications.show", application_id=notification.application_id)
+        return url_for("notifications.open_notification", notification_id=notification.id)
     return None
 
 
@@ -74,6 +75,24 @@ def mark_read(notification_id):
         notification.read_at = utcnow()
         db.session.commit()
     return _back_to_list()
+
+
+@bp.route("/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id):
+    """Follow a notification to its application, marking it read on the way.
+
+    A GET, so that the link works as a link (new tab, keyboard, no script): its only effect
+    is to mark the caller's own notification read, which is idempotent and harmless if
+    forged, so it needs no CSRF token. Someone else's notification answers 404.
+    """
+    notification = _own_notification_or_404(notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    if notification.application_id:
+        return redirect(url_for("applications.show", application_id=notification.application_id))
+    return redirect(url_for(".list_notifications"))
 
 
 @bp.route("/read-all", methods=["POST"])

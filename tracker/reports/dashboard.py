@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tracker.applications.models import COST_KINDS, FUNDINGS, Application
-from tracker.applications.workflow import PENDING, STATUSES
+from tracker.applications.workflow import GRANTED, PENDING, STATUSES
 from tracker.auth.models import User
 from tracker import access
 from tracker.access import visible_applications
@@ -38,8 +38,12 @@ def dashboard(user, year, today=None):
     today = today or date.today()
     in_year = apply_filters(visible_applications(user), year=year)
     counted = statistics.tally(in_year, by_month=True)
+    # Stays that happen (approved or completed), not every request: a draft or a declined
+    # request sends nobody anywhere.
+    stays_abroad = in_year.where(Application.direction == "outgoing",
+                                 Application.status.in_(GRANTED))
     host_countries = db.session.execute(
-        statistics.per_host_country(in_year.where(Application.direction == "outgoing"))
+        statistics.per_host_country(stays_abroad)
         .order_by(sa.desc("count"), Laboratory.country)
         .limit(10)
     ).all()
@@ -52,8 +56,9 @@ def dashboard(user, year, today=None):
                   for funding, count, requested, awarded
                   in db.session.execute(statistics.per_funding(in_year))}
     cost_by_kind = dict(db.session.execute(statistics.cost_per_kind(in_year)).all())
-    # Budgets: the programmes whose call runs in the selected year.
-    programme_rows = _budget_rows(user, year)
+    # Budgets: the programmes whose call runs in the selected year, and those with stays
+    # awarded that start in it (a call of last year pays for this year's stays).
+    programme_rows = _budget_rows(user, year, in_year)
     waiting = _waiting_longest(user)
     return {
         "year": year,
@@ -125,16 +130,23 @@ class Waiting:
     submitted_at: datetime
 
 
-def _budget_rows(user, year):
-    """(id, name, budget, committed, count) for the programmes whose call runs in ``year``.
+def _budget_rows(user, year, in_year):
+    """(id, name, budget, committed, count) for the programmes whose call runs in ``year``
+    and those with granted applications among ``in_year`` (the stays starting in ``year``).
 
-    Only the selected year's programmes are summed (an index range per programme), not
-    every awarded row of ten years.
+    Only those programmes are summed (an index range per programme), not every awarded row
+    of ten years.
     """
-    in_year = (Programme.closes_on >= date(year, 1, 1), Programme.opens_on <= date(year, 12, 31))
+    call_runs = sa.and_(Programme.closes_on >= date(year, 1, 1),
+                        Programme.opens_on <= date(year, 12, 31))
+    awarded_in_year = (
+        in_year.with_only_columns(Application.programme_id)
+        .where(Application.status.in_(GRANTED), Application.programme_id.is_not(None))
+    )
+    shown = sa.or_(call_runs, Programme.id.in_(awarded_in_year))
     committed = statistics.committed_per_programme(
         visible_applications(user).where(
-            Application.programme_id.in_(sa.select(Programme.id).where(*in_year))
+            Application.programme_id.in_(sa.select(Programme.id).where(shown))
         )
     ).subquery()
     rows = db.session.execute(
@@ -142,10 +154,35 @@ def _budget_rows(user, year):
                   sa.func.coalesce(committed.c.committed, 0),
                   sa.func.coalesce(committed.c.count, 0))
         .outerjoin(committed, committed.c.programme_id == Programme.id)
-        .where(*in_year)
+        .where(shown)
         .order_by(Programme.name)
     ).all()
     return [tuple(row) for row in rows]
+
+
+def default_year(user, today=None):
+    """The year the dashboard opens on: this year if it has stays (approved or completed)
+    the user may see, else the latest earlier year that has some, else this year.
+
+    One statement, kept with the figures: the latest start of a granted stay up to the end
+    of this year (the start_date index, read backwards).
+    """
+    today = today or date.today()
+
+    def latest():
+        latest_start = db.session.scalar(
+            visible_applications(user)
+            .with_only_columns(sa.func.max(Application.start_date))
+            .where(Application.status.in_(GRANTED),
+                   Application.start_date < date(today.year + 1, 1, 1))
+        )
+        if latest_start is None:
+            return today.year
+        # Never older than the years the page offers.
+        return max(latest_start.year, min(year_choices(today)))
+
+    return dashboard_cache.get_or_set((access.visibility_scope(user), "default_year"),
+                                      latest)[0]
 
 
 def year_choices(today=None):

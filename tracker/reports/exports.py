@@ -7,23 +7,34 @@ plain tuples. Both paths run the same query, :func:`export_query`, which puts an
 apostrophe in front of any text cell a spreadsheet would read as a formula (``=``, ``+``,
 ``-``, ``@``, tab, carriage return): a title such as ``=HYPERLINK("http://x", "y")`` stays
 text (OWASP, CSV injection).
+
+Three CSV shapes (docs/api.md has no CSV contract; these are the pages' own): by default
+columns headed by labels and codes written as labels (statuses, directions, fundings,
+purposes) in the reader's language, comma-separated; ``excel=fr`` the same for French Excel
+(semicolons, decimal commas, a byte-order mark); ``columns=codes`` the former machine shape
+(snake_case headers and codes). The labels are put in the query as CASE expressions, so
+PostgreSQL's COPY still writes every row.
 """
 
 import csv
 import io
 import tempfile
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Response
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from tracker.applications.models import (
-    COST_KINDS, Application, CostItem, duration_days_expression,
+    COST_KIND_LABELS, COST_KINDS, FUNDING_LABELS, PURPOSE_LABELS, Application, CostItem,
+    duration_days_expression,
 )
+from tracker.applications.workflow import STATUS_LABELS
 from tracker.auth.models import User
-from tracker.directory.models import Laboratory, Programme
+from tracker.directory.models import DIRECTION_LABELS, Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.filters import visible_filtered, where_clause
 
@@ -40,6 +51,34 @@ EXPORT_COLUMNS = ("reference", "title", "status", "direction", "funding", "progr
                   "duration_days", "requested_amount", "awarded_amount", "cost_items",
                   *(f"cost_{kind}" for kind in COST_KINDS), "submitted_at", "created_at")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+AMOUNT_COLUMNS = frozenset({"requested_amount", "awarded_amount",
+                            *(f"cost_{kind}" for kind in COST_KINDS)})
+COLUMN_LABELS = {
+    "reference": _l("Reference"), "title": _l("Title"), "status": _l("Status"),
+    "direction": _l("Direction"), "funding": _l("Funding"), "programme": _l("Programme"),
+    "budget_line": _l("Budget line"), "applicant": _l("Applicant"),
+    "applicant_email": _l("Applicant's email"), "home_laboratory": _l("Home laboratory"),
+    "host_laboratory": _l("Host laboratory"), "host_country": _l("Host country"),
+    "purpose": _l("Purpose"), "start_date": _l("Start date"), "end_date": _l("End date"),
+    "duration_days": _l("Duration (days)"), "requested_amount": _l("Requested (EUR)"),
+    "awarded_amount": _l("Awarded (EUR)"), "cost_items": _l("Cost items"),
+    "submitted_at": _l("Submitted (UTC)"), "created_at": _l("Created (UTC)"),
+}
+
+
+def column_headers(labelled=True):
+    """The header row: labels in the reader's language, or the columns' codes."""
+    if not labelled:
+        return list(EXPORT_COLUMNS)
+    cost = {f"cost_{kind}": _("Cost: %(kind)s (EUR)", kind=label)
+            for kind, label in COST_KIND_LABELS.items()}
+    return [cost[name] if name in cost else str(COLUMN_LABELS[name]) for name in EXPORT_COLUMNS]
+
+
+def _labelled(column, labels):
+    """``column``'s code as its label in the reader's language (the code if unknown)."""
+    return sa.case({code: str(label) for code, label in labels.items()}, value=column,
+                   else_=column)
 
 
 def neutralised(column):
@@ -94,13 +133,16 @@ def _amount(column):
     return sa.cast(sa.func.coalesce(column, 0), sa.Numeric(14, 2))
 
 
-def export_query(user, filters, text_timestamps=False):
+def export_query(user, filters, text_timestamps=False, labelled=False, decimal_comma=False):
     """Plain rows (no ORM objects) for the exports, in the list's order.
 
     Text typed by people (titles, names, programme and laboratory names, budget lines) is
     neutralised in SQL. With ``text_timestamps`` (PostgreSQL's COPY), timestamps come
     formatted as text. Each row carries its number of cost items and their total per kind
     (0.00 for a kind it has none of), summed in the database, not one query per row.
+    With ``labelled``, statuses, directions, fundings and purposes come as their labels;
+    with ``decimal_comma`` (PostgreSQL's COPY for French Excel), amounts come as text with
+    a decimal comma.
     """
     home = aliased(Laboratory)
     host = aliased(Laboratory)
@@ -111,16 +153,27 @@ def export_query(user, filters, text_timestamps=False):
     if text_timestamps:
         submitted, created = _utc_text(submitted), _utc_text(created)
     totals, on_totals = _cost_totals(dialect_name)
+    status, direction = Application.status, Application.direction
+    funding, purpose = Application.funding, Application.purpose
+    if labelled:
+        status, direction = _labelled(status, STATUS_LABELS), _labelled(direction, DIRECTION_LABELS)
+        funding, purpose = _labelled(funding, FUNDING_LABELS), _labelled(purpose, PURPOSE_LABELS)
+
+    def amount(column):
+        if not decimal_comma:
+            return column
+        return sa.func.replace(sa.cast(column, sa.Text), ".", ",")
+
     return (
         sa.select(
-            Application.reference, neutralised(Application.title), Application.status,
-            Application.direction, Application.funding, neutralised(Programme.name),
+            Application.reference, neutralised(Application.title), status,
+            direction, funding, neutralised(Programme.name),
             neutralised(Application.budget_line), neutralised(User.full_name),
             neutralised(User.email), neutralised(home.acronym), neutralised(host.acronym),
-            host.country, Application.purpose, Application.start_date, Application.end_date,
-            days, Application.requested_amount, Application.awarded_amount,
+            host.country, purpose, Application.start_date, Application.end_date,
+            days, amount(Application.requested_amount), amount(Application.awarded_amount),
             sa.func.coalesce(totals.c.item_count, 0),
-            *(_amount(totals.c[f"cost_{kind}"]) for kind in COST_KINDS),
+            *(amount(_amount(totals.c[f"cost_{kind}"])) for kind in COST_KINDS),
             submitted, created,
         )
         .select_from(Application)
@@ -142,10 +195,12 @@ def neutralise(value):
     return value
 
 
-def _text(value):
+def _text(value, decimal_comma=False):
     """A cell as the CSV shows it, the same on every database."""
     if value is None:
         return ""
+    if decimal_comma and isinstance(value, Decimal):
+        return str(value).replace(".", ",")
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(timezone.utc)
@@ -165,52 +220,71 @@ def _attachment(response, extension):
     return response
 
 
-def _header():
+def _header(headers, delimiter=","):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a BOM, so spreadsheets read the accents of names as UTF-8
-    csv.writer(buffer).writerow(EXPORT_COLUMNS)
+    csv.writer(buffer, delimiter=delimiter).writerow(headers)
     return buffer.getvalue().encode()
 
 
-def _copy_chunks(engine, query):
+def _copy_chunks(engine, query, delimiter=",", decimal_comma=False):
     """CSV bytes written by PostgreSQL's COPY for ``query``."""
     compiled = query.compile(dialect=engine.dialect,
                              compile_kwargs={"render_postcompile": True})
+    # The delimiter is one of two constants, never the client's text.
+    options = "FORMAT csv" + (", DELIMITER ';'" if delimiter == ";" else "")
     with engine.connect() as connection:
         with connection.connection.dbapi_connection.cursor() as cursor:
             # COPY binds parameters on the client side: psycopg quotes every value.
-            with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)",
+            with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH ({options})",
                              compiled.params) as copy:
                 for chunk in copy:
                     yield bytes(chunk)
 
 
-def _python_chunks(engine, query):
+def _python_chunks(engine, query, delimiter=",", decimal_comma=False):
     """CSV bytes written from a server-side cursor, ``CHUNK_ROWS`` rows at a time."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=CHUNK_ROWS).execute(query)
         for partition in result.partitions():
-            writer.writerows([_text(value) for value in row] for row in partition)
+            writer.writerows([_text(value, decimal_comma) for value in row]
+                             for row in partition)
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
 
 
-def csv_response(user, filters):
-    """A streamed CSV of the visible, filtered applications."""
+CSV_SHAPES = ("labels", "excel_fr", "codes")
+
+
+def csv_response(user, filters, shape="labels"):
+    """A streamed CSV of the visible, filtered applications, in one of ``CSV_SHAPES``:
+    ``labels`` (the default), ``excel_fr`` (semicolons and decimal commas) or ``codes``."""
     # The body is sent after the request's context (and its session) is gone, so the
-    # generator holds the engine and opens a connection of its own.
+    # generator holds the engine and opens a connection of its own; labels are translated
+    # now, into the query and the header.
     engine = db.engine
     postgresql = engine.dialect.name == "postgresql"
-    query = export_query(user, filters, text_timestamps=postgresql)
+    labelled = shape != "codes"
+    excel_fr = shape == "excel_fr"
+    delimiter = ";" if excel_fr else ","
+    query = export_query(user, filters, text_timestamps=postgresql, labelled=labelled,
+                         decimal_comma=excel_fr and postgresql)
+    header = _header(column_headers(labelled), delimiter)
 
     def chunks():
-        yield _header()
-        yield from (_copy_chunks if postgresql else _python_chunks)(engine, query)
+        yield header
+        yield from (_copy_chunks if postgresql else _python_chunks)(
+            engine, query, delimiter=delimiter, decimal_comma=excel_fr)
 
-    return _attachment(Response(chunks(), mimetype="text/csv"), "csv")
+    suffix = {"labels": "", "excel_fr": "-excel-fr", "codes": "-codes"}[shape]
+    response = Response(chunks(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="applications-{date.today().isoformat()}{suffix}.csv"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _append_rows(sheet, rows):
@@ -239,13 +313,14 @@ def xlsx_response(user, filters):
     from openpyxl import Workbook
 
     engine = db.engine
-    query = export_query(user, filters).limit(XLSX_MAX_ROWS)
+    query = export_query(user, filters, labelled=True).limit(XLSX_MAX_ROWS)
     title = _("Applications")
+    headers = column_headers()
 
     def chunks():
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title)
-        sheet.append(list(EXPORT_COLUMNS))
+        sheet.append(headers)
         with engine.connect() as connection:
             _append_rows(sheet, connection.execution_options(yield_per=CHUNK_ROWS)
                          .execute(query))

@@ -26,6 +26,7 @@ from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
 from tracker.core.paging import MAX_ID, InvalidCursor, decode_cursor
+from tracker.core.text import UNACCENT_FUNCTION
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
@@ -94,8 +95,9 @@ def text_search(q):
     """SQL condition: the applications that the text ``q`` finds, taken literally.
 
     A reference or its beginning (``mob-2024-00``, in any case) finds the applications
-    whose reference starts so; any other text is looked for, case-insensitively, in titles,
-    references and applicants' names.
+    whose reference starts so; any other text is looked for, ignoring case and accents
+    (``pétit`` finds ``Petit`` and ``petit`` finds ``Pétit``), in titles, references and
+    applicants' names.
     """
     start = q.upper()
     if REFERENCE_START.fullmatch(start):
@@ -103,12 +105,25 @@ def text_search(q):
         # prefix also spares the database a search through every title and name.
         return Application.reference.like(start + "%")
     return sa.or_(
-        Application.title.icontains(q, autoescape=True),
+        _folded(Application.title).like(_folded_pattern(q), escape="/"),
         Application.reference.icontains(q, autoescape=True),
         Application.applicant_id.in_(
-            sa.select(User.id).where(User.full_name.icontains(q, autoescape=True))
+            sa.select(User.id).where(_folded(User.full_name).like(_folded_pattern(q), escape="/"))
         ),
     )
+
+
+def _folded(text):
+    """``text`` (a column or value) lower-cased without its accents, in SQL
+    (:mod:`tracker.core.text`: the same function on PostgreSQL and SQLite)."""
+    return sa.func.lower(getattr(sa.func, UNACCENT_FUNCTION)(text))
+
+
+def _folded_pattern(q):
+    """A LIKE pattern finding ``q`` anywhere, folded in SQL as the columns are (so both
+    sides lose the same accents), its wildcards escaped with ``/``."""
+    escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return sa.literal("%") + _folded(sa.literal(escaped)) + sa.literal("%")
 
 
 def _one_of(args, name, allowed):

@@ -20,7 +20,8 @@ from tracker.reports.filters import where_clause
 @dataclass
 class Tally:
     """How many applications, in all and by status and direction (only the values that
-    occur), and by direction and month of start when asked for."""
+    occur), and, when asked for, the stays that happen (approved or completed: ``GRANTED``)
+    by direction and month of start: a draft or a declined request is no stay."""
 
     total: int = 0
     by_status: dict = field(default_factory=dict)
@@ -45,7 +46,7 @@ def tally(applications, by_month=False):
         counted.total += count
         counted.by_status[status] = counted.by_status.get(status, 0) + count
         counted.by_direction[direction] = counted.by_direction.get(direction, 0) + count
-        if by_month:
+        if by_month and status in GRANTED:
             months = counted.by_month.setdefault(direction, [0] * 12)
             months[row.start_date.month - 1] += count
     return counted

@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.reports import charts, exports, registers
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
 from tracker.reports.counting import approximate_count
-from tracker.reports.dashboard import cached_dashboard, year_choices
+from tracker.reports.dashboard import cached_dashboard, default_year, year_choices
 from tracker.reports.filters import SORTS, ListFilters, filter_choices, visible_filtered
 from tracker.reports.listing import page_of
 from tracker.applications.models import COST_KIND_LABELS, DURATION_LABELS, FUNDING_LABELS
@@ -80,7 +80,15 @@ def list_applications():
 @role_required(*REPORT_ROLES)
 def export_csv():
     filters = ListFilters.from_args(request.args)
-    return exports.csv_response(current_user, filters)
+    # ?excel=fr: semicolons and decimal commas for French Excel; ?columns=codes: the
+    # machine shape (snake_case headers and codes); otherwise labels.
+    if request.args.get("excel") == "fr":
+        shape = "excel_fr"
+    elif request.args.get("columns") == "codes":
+        shape = "codes"
+    else:
+        shape = "labels"
+    return exports.csv_response(current_user, filters, shape)
 
 
 @bp.route("/applications.xlsx")
@@ -104,12 +112,17 @@ def dashboard():
         if not (year.isascii() and year.isdigit()) or int(year) not in years:
             abort(400)
         year = int(year)
+        chosen = True
     else:
-        year = date.today().year
+        # This year if it has stays, else the latest year that has some (said on the page).
+        year = default_year(current_user)
+        chosen = False
     figures, computed_at = cached_dashboard(current_user, year)
     return render_template(
         "reports/dashboard.html",
         figures=figures,
+        year_chosen=chosen,
+        current_year=date.today().year,
         computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
         years=years,
         charts=charts.dashboard_charts(figures),

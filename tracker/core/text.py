@@ -1,0 +1,24 @@
+"""Text compared the way people search it: without accents (``pétit`` finds ``Petit``).
+
+The search calls the SQL function ``tracker_unaccent`` on both databases: on PostgreSQL an
+IMMUTABLE wrapper around the ``unaccent`` extension (created by a migration, so that an
+expression index can use it later); on SQLite :func:`unaccent` below, registered on each
+connection by ``create_app``.
+"""
+
+import unicodedata
+
+UNACCENT_FUNCTION = "tracker_unaccent"
+
+# Letters that do not decompose into a base letter and an accent, written as PostgreSQL's
+# unaccent dictionary writes them, so that both databases find the same rows.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss",
+                            "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"})
+
+
+def unaccent(text):
+    """``text`` without its accents (``Pétit Œuvre`` → ``Petit OEuvre``); None stays None."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
