@@ -1,7 +1,7 @@
 """Accent-insensitive search: the unaccent extension and an IMMUTABLE wrapper (PostgreSQL)
 
 Revision ID: c9d1e3f5a7b2
-Revises: b8d4f2a6c1e3
+Revises: a3f7c1e9d5b2
 Create Date: 2027-01-15 09:00:00
 
 The search compares ``tracker_unaccent(column)``. ``unaccent()`` itself is only STABLE (its
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c9d1e3f5a7b2'
-down_revision = 'b8d4f2a6c1e3'
+down_revision = 'a3f7c1e9d5b2'
 branch_labels = None
 depends_on = None
 
