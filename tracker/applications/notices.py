@@ -5,11 +5,12 @@ transition; it queues the messages in the outbox (:mod:`tracker.notifications`).
 """
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
 from tracker.auth.models import User, UserRole
+from tracker.core.numbers import format_amount
 from tracker.extensions import db
 from tracker.notifications.services import notify, outbox_locale
 
@@ -76,6 +77,12 @@ def notify_next(application, action, actor, from_status, comment):
             actor=actor.full_name, action=action, title=application.title,
             reference=application.reference, status=application.status,
         )
+        if action == "approve" and application.awarded_amount is not None:
+            # Written as the message's language writes amounts, as the pages do.
+            body += "\n\n" + gettext(
+                "Amount awarded: %(amount)s",
+                amount=format_amount(application.awarded_amount, str(get_locale() or "en")),
+            )
         if comment:
             body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
     return notify(users, subject, body, application)

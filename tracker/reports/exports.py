@@ -7,15 +7,19 @@ plain tuples. Both paths run the same query, :func:`export_query`, which puts an
 apostrophe in front of any text cell a spreadsheet would read as a formula (``=``, ``+``,
 ``-``, ``@``, tab, carriage return): a title such as ``=HYPERLINK("http://x", "y")`` stays
 text (OWASP, CSV injection).
+
+Times are written in the organisation's time zone (``TIMEZONE``), as every page shows them,
+and their column headers name it: ``submitted_at (Europe/Paris)``.
 """
 
 import csv
 import io
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Response
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
@@ -23,6 +27,7 @@ from tracker.applications.models import (
     COST_KINDS, Application, CostItem, duration_days_expression,
 )
 from tracker.auth.models import User
+from tracker.core.dates import local_time
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.filters import visible_filtered, where_clause
@@ -39,7 +44,15 @@ EXPORT_COLUMNS = ("reference", "title", "status", "direction", "funding", "progr
                   "host_laboratory", "host_country", "purpose", "start_date", "end_date",
                   "duration_days", "requested_amount", "awarded_amount", "cost_items",
                   *(f"cost_{kind}" for kind in COST_KINDS), "submitted_at", "created_at")
+TIMESTAMP_COLUMNS = ("submitted_at", "created_at")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def export_header(zone=None):
+    """The column names, the timestamps' naming the zone they are written in."""
+    zone = str(zone or get_timezone())
+    return [f"{name} ({zone})" if name in TIMESTAMP_COLUMNS else name for name in EXPORT_COLUMNS]
 
 
 def neutralised(column):
@@ -54,9 +67,10 @@ def neutralised(column):
     )
 
 
-def _utc_text(column):
-    """A timestamp as ISO 8601 text in UTC, formatted by PostgreSQL (for COPY)."""
-    return sa.func.to_char(sa.func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+def _local_text(column, zone):
+    """A timestamp as text in the organisation's time zone, formatted by PostgreSQL (for
+    COPY), as :func:`_text` writes it."""
+    return sa.func.to_char(sa.func.timezone(str(zone), column), "YYYY-MM-DD HH24:MI:SS")
 
 
 def _cost_totals(dialect_name):
@@ -94,12 +108,12 @@ def _amount(column):
     return sa.cast(sa.func.coalesce(column, 0), sa.Numeric(14, 2))
 
 
-def export_query(user, filters, text_timestamps=False):
+def export_query(user, filters, text_timestamps=False, zone=None):
     """Plain rows (no ORM objects) for the exports, in the list's order.
 
     Text typed by people (titles, names, programme and laboratory names, budget lines) is
     neutralised in SQL. With ``text_timestamps`` (PostgreSQL's COPY), timestamps come
-    formatted as text. Each row carries its number of cost items and their total per kind
+    formatted as text in ``zone``. Each row carries its number of cost items and their total per kind
     (0.00 for a kind it has none of), summed in the database, not one query per row.
     """
     home = aliased(Laboratory)
@@ -109,7 +123,8 @@ def export_query(user, filters, text_timestamps=False):
     days = sa.cast(duration_days_expression(dialect_name), sa.Integer)
     submitted, created = Application.submitted_at, Application.created_at
     if text_timestamps:
-        submitted, created = _utc_text(submitted), _utc_text(created)
+        zone = zone or get_timezone()
+        submitted, created = _local_text(submitted, zone), _local_text(created, zone)
     totals, on_totals = _cost_totals(dialect_name)
     return (
         sa.select(
@@ -142,14 +157,12 @@ def neutralise(value):
     return value
 
 
-def _text(value):
-    """A cell as the CSV shows it, the same on every database."""
+def _text(value, zone):
+    """A cell as the CSV shows it, the same on every database (times in ``zone``)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return local_time(value, zone).strftime(LOCAL_TIME_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -165,10 +178,10 @@ def _attachment(response, extension):
     return response
 
 
-def _header():
+def _header(zone):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a BOM, so spreadsheets read the accents of names as UTF-8
-    csv.writer(buffer).writerow(EXPORT_COLUMNS)
+    csv.writer(buffer).writerow(export_header(zone))
     return buffer.getvalue().encode()
 
 
@@ -185,14 +198,14 @@ def _copy_chunks(engine, query):
                     yield bytes(chunk)
 
 
-def _python_chunks(engine, query):
+def _python_chunks(engine, query, zone):
     """CSV bytes written from a server-side cursor, ``CHUNK_ROWS`` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=CHUNK_ROWS).execute(query)
         for partition in result.partitions():
-            writer.writerows([_text(value) for value in row] for row in partition)
+            writer.writerows([_text(value, zone) for value in row] for row in partition)
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
@@ -204,22 +217,28 @@ def csv_response(user, filters):
     # generator holds the engine and opens a connection of its own.
     engine = db.engine
     postgresql = engine.dialect.name == "postgresql"
-    query = export_query(user, filters, text_timestamps=postgresql)
+    zone = get_timezone()  # read now: the body is written after the request's context
+    query = export_query(user, filters, text_timestamps=postgresql, zone=zone)
 
     def chunks():
-        yield _header()
-        yield from (_copy_chunks if postgresql else _python_chunks)(engine, query)
+        yield _header(zone)
+        if postgresql:
+            yield from _copy_chunks(engine, query)
+        else:
+            yield from _python_chunks(engine, query, zone)
 
     return _attachment(Response(chunks(), mimetype="text/csv"), "csv")
 
 
-def _append_rows(sheet, rows):
+def _append_rows(sheet, rows, zone):
     """Rows into a write-only sheet. Every string is neutralised again here: openpyxl stores
-    a string that begins with "=" as a formula, and this must never depend on the query."""
+    a string that begins with "=" as a formula, and this must never depend on the query.
+    A spreadsheet's times carry no zone: they are written in ``zone``, which the header
+    names."""
     for row in rows:
         sheet.append([
             neutralise(value) if isinstance(value, str)
-            else value.astimezone(timezone.utc).replace(tzinfo=None)
+            else local_time(value, zone).replace(tzinfo=None)
             if isinstance(value, datetime) else value
             for value in row
         ])
@@ -241,14 +260,15 @@ def xlsx_response(user, filters):
     engine = db.engine
     query = export_query(user, filters).limit(XLSX_MAX_ROWS)
     title = _("Applications")
+    zone = get_timezone()
 
     def chunks():
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title)
-        sheet.append(list(EXPORT_COLUMNS))
+        sheet.append(export_header(zone))
         with engine.connect() as connection:
             _append_rows(sheet, connection.execution_options(yield_per=CHUNK_ROWS)
-                         .execute(query))
+                         .execute(query), zone)
         with tempfile.TemporaryFile() as handle:
             workbook.save(handle)
             handle.seek(0)
