@@ -101,9 +101,11 @@ class Config:
 
     # Interface.
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     # Catalogues: translations/<locale>/LC_MESSAGES/messages.po, compiled to .mo by `make`.
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(ROOT, "translations")
+    # The organisation's time zone: every page and export shows times in it (create_app
+    # hands it to Flask-Babel as BABEL_DEFAULT_TIMEZONE); timestamps are stored in UTC.
+    TIMEZONE = os.environ.get("TIMEZONE") or "Europe/Paris"
     LANGUAGES = ["en", "fr"]
     BOOTSTRAP_SERVE_LOCAL = True
     ITEMS_PER_PAGE = 25

@@ -34,6 +34,8 @@ def create_app(config_class=None, **overrides):
 def configure(app, config_class, overrides):
     app.config.from_object(config_class)
     app.config.update(overrides)
+    # One zone for the whole organisation (docs/architecture.md, Days and times).
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY") and config_class.ENV_NAME == "development":
         app.config["SECRET_KEY"] = _instance_secret(app)
@@ -165,8 +167,9 @@ def register_template_helpers(app):
     from tracker import access
     from tracker.auth.models import LOCALE_NAMES
     from tracker.core.countries import country_name
+    from tracker.core.dates import format_clock, format_day, format_moment, zone_name
     from tracker.core.fields import reader_locale
-    from tracker.core.numbers import format_amount
+    from tracker.core.numbers import format_amount, format_number, format_share
     from tracker.main.navigation import account_links, nav_bar, nav_links
 
     from tracker.directory.badges import restricted_badge, risk_badge
@@ -174,14 +177,21 @@ def register_template_helpers(app):
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["risk_badge"] = risk_badge
     app.jinja_env.filters["restricted_badge"] = restricted_badge
+    # Days and times in the reader's language and the organisation's time zone.
+    app.jinja_env.filters["date"] = format_day
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["amount"] = lambda value, currency=True: format_amount(
         value, reader_locale(), currency
     )
+    app.jinja_env.filters["number"] = lambda value: format_number(value, reader_locale())
 
     @app.context_processor
     def inject_helpers():
         return {
             "get_locale": get_locale,
+            "time_zone": zone_name,
+            "share": lambda part, whole: format_share(part, whole, reader_locale()),
             "nav_links": lambda: nav_links(current_user),
             "nav_bar": lambda: nav_bar(current_user),
             "account_links": lambda: account_links(current_user),

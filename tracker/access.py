@@ -55,6 +55,10 @@ from tracker.extensions import db
 from tracker.notifications.models import Notification
 
 
+# The decisions of reviewers, after which they go back to their queue.
+REVIEW_ACTIONS = ("endorse", "return", "decline", "approve", "reject")
+
+
 def signed_in(user):
     """True for an authenticated, active user."""
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
@@ -200,6 +204,26 @@ def can_see_overlaps(user, application):
 def is_reviewing_director(user, application):
     """True when ``user`` directs the laboratory that reviews ``application``."""
     return application.reviewing_laboratory_id in directed_laboratory_ids(user)
+
+
+def acts_as_applicant(user, application):
+    """True when ``user`` is the applicant of ``application`` (the action panel speaks to
+    them as such: "why you cancel", not "the applicant will read it")."""
+    return signed_in(user) and application.applicant_id == user.id
+
+
+def review_queue_after(user, application, action):
+    """The queue (``"director"`` or ``"admin"``) a reviewer goes back to after taking
+    ``action`` on ``application``; None for the applicant's own actions."""
+    if action not in REVIEW_ACTIONS or acts_as_applicant(user, application):
+        return None
+    if is_reviewing_director(user, application) and not admin_stands_in(application):
+        return "director"
+    if has_any_role(user, ("admin",)):
+        return "admin"
+    if has_any_role(user, ("director",)):
+        return "director"  # a stand-in, acting in the director's place
+    return None
 
 
 def admin_stands_in(application):
@@ -540,6 +564,12 @@ REPORT_ROLES = ("director", "admin")
 def can_use_reports(user):
     """The lists, dashboard and registers are for directors and administrators."""
     return has_any_role(user, REPORT_ROLES)
+
+
+def may_record_past_stay(user):
+    """A stay that started already may be created, edited or submitted by an administrator
+    only (the office records it); anyone else starts today or later (docs/rules.md)."""
+    return has_any_role(user, ("admin",))
 
 
 def can_see_contact_details(user, application):

@@ -444,7 +444,7 @@ def test_budget_overrun_is_422_and_changes_nothing(api, make, org, programme):
     error = assert_error(act(api, org.admin, endorsed, "approve", awarded_amount="1000.01"),
                          422, "invalid")
     assert set(error["fields"]) == {"awarded_amount"}
-    assert "1000.00" in error["fields"]["awarded_amount"][0]
+    assert "€1,000.00" in error["fields"]["awarded_amount"][0]
     after = reload(endorsed)
     assert after.status == "endorsed" and after.version == 1 and after.awarded_amount is None
     assert events_of(endorsed.id) == [] and count(Notification) == 0

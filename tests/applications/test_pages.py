@@ -222,7 +222,7 @@ def test_approve_is_prefilled_and_refuses_budget_overrun(db, make, login, people
     response = act(client, application, "approve", version="1", awarded_amount="1500.00")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="approve-awarded_amount-error"' in html and "1000.00" in html
+    assert 'id="approve-awarded_amount-error"' in html and "€1,000.00" in html
     assert 'value="1500.00"' in html
     response = act(client, application, "approve", version="1", awarded_amount="950.00")
     assert response.status_code == 302

@@ -72,8 +72,10 @@ def test_create_gives_sequential_references_and_a_create_event(db, people):
 
 
 def test_reference_year_follows_the_day_of_creation(db, people):
-    application = create_application(people["researcher"], "outgoing", draft_data(people),
-                                     today=date(2031, 3, 1))
+    application = create_application(
+        people["researcher"], "outgoing",
+        draft_data(people, start_date=date(2031, 4, 1), end_date=date(2031, 4, 10)),
+        today=date(2031, 3, 1))
     assert application.reference == "MOB-2031-000001"
 
 

@@ -71,8 +71,10 @@ CASES = [
 def test_transition_matrix(make, db, world, action, status, actor):
     people, fields = world
     application = make.application(status=status, **fields)
-    # The day after the stay: every date rule holds (the programme is still open).
-    today = application.end_date + timedelta(days=1)
+    # A day when every date rule holds (the programme is still open): the stay's first day
+    # (it may still be submitted), or the day after it for completing it.
+    today = (application.end_date + timedelta(days=1) if action == "complete"
+             else application.start_date)
     allowed = actor in ALLOWED.get((action, status), set())
     before = application.version
     kwargs = dict(comment="Because.", version=before, today=today)

@@ -65,7 +65,8 @@ def test_a_unit_mission_to_a_red_country_from_request_to_approval(page, make, db
     row.get_by_role("link", name=re.compile(r"MOB-\d{4}-\d{6}")).click()
     assert page.get_by_label("Awarded amount (EUR)").input_value() == "1250.00"
     page.get_by_role("button", name="Approve", exact=True).click()
-    assert "Approved" in status_of(page)
+    assert "Approved" in page.locator(".flash-messages").inner_text()
+    assert page.url.endswith("/review/director")
 
     db.session.expire_all()
     application = db.session.scalar(db.select(Application))

@@ -66,7 +66,9 @@ def test_researcher_submits_director_endorses_admin_approves(page, make):
     follow_menu(page, "Review queue")
     page.get_by_role("link", name=re.compile(r"MOB-\d{4}-\d{6}")).first.click()
     page.get_by_role("button", name="Endorse", exact=True).click()
-    assert "Endorsed" in page.locator(".status-badge").first.inner_text()
+    # Back in the queue for the next one, told what was done to which.
+    assert f"{reference}: Endorsed" in page.locator(".flash-messages").inner_text()
+    assert page.url.endswith("/review/director")
     sign_out(page)
 
     # An administrator approves it, awarding less than requested.
@@ -75,7 +77,8 @@ def test_researcher_submits_director_endorses_admin_approves(page, make):
     page.get_by_role("link", name=re.compile(r"MOB-\d{4}-\d{6}")).first.click()
     page.get_by_label("Awarded amount (EUR)").fill("2000.00")
     page.get_by_role("button", name="Approve", exact=True).click()
-    assert "Approved" in page.locator(".status-badge").first.inner_text()
+    assert f"{reference}: Approved" in page.locator(".flash-messages").inner_text()
+    assert page.url.endswith("/review/admin")
     sign_out(page)
 
     # The researcher sees the approval and the notification about it.

@@ -62,8 +62,15 @@ def test_list_shows_categories_and_budget(client, admin, make):
                    budget=Decimal("12345.60"))
     [row] = table_rows(client.get("/admin/programmes"))
     assert row[0] == "Doctoral"
-    assert row[4] == "12345.60"
+    assert row[4] == "12,345.60"
     assert row[5] == "PhD student"
+
+
+def test_list_shows_budgets_in_the_readers_way(client, admin, make):
+    make.programme("outgoing", name="Doctoral", budget=Decimal("1200000.00"))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    [row] = table_rows(client.get("/admin/programmes"))
+    assert row[4].replace("\u202f", " ") == "1 200 000,00"
 
 
 def test_pagination(client, admin, make):
@@ -118,6 +125,30 @@ def test_edit_a_programme(client, admin, make, db):
     assert not programme.active
 
 
+@pytest.mark.parametrize("typed", ["1500,50", "1 500,50", "1\u202f500,50"])
+def test_a_french_budget_is_read_as_typed_never_rescaled(client, admin, db, typed):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    response = post_form(client, "/admin/programmes/new", programme_form(budget=typed))
+    assert response.status_code == 302
+    [programme] = programmes_named(db, "Young researchers abroad")
+    assert programme.budget == Decimal("1500.50")
+
+
+def test_an_english_budget_that_could_be_read_two_ways_is_refused(client, admin, db):
+    response = post_form(client, "/admin/programmes/new", programme_form(budget="1500,50"))
+    assert response.status_code == 200
+    assert error_of(response, "budget") == (
+        "Enter an amount in euros as you write it, such as 1,500.50.")
+    assert input_value(response, "budget") == "1500,50"
+    assert programmes_named(db, "Young researchers abroad") == []
+
+
+def test_a_huge_budget_is_too_large_with_the_limit_given(client, admin, db):
+    response = post_form(client, "/admin/programmes/new",
+                         programme_form(budget="99,999,999,999,999"))
+    assert error_of(response, "budget") == "This amount is too large: at most €999,999,999,999.99."
+
+
 def test_same_day_and_equal_bounds_are_fine(client, admin, db):
     response = post_form(client, "/admin/programmes/new", programme_form(
         opens_on="2027-03-01", closes_on="2027-03-01", min_days="1827", max_days="1827"))
@@ -133,8 +164,9 @@ def test_same_day_and_equal_bounds_are_fine(client, admin, db):
          "The longest stay cannot be shorter than the shortest stay."),
         ({"budget": "-1.00"}, "budget", "The budget cannot be negative."),
         ({"budget": "10.123"}, "budget", "Use at most two decimals (cents)."),
-        ({"budget": "NaN"}, "budget", "Enter an amount in euros, for example 25000.00."),
-        ({"budget": "1e20"}, "budget", "This amount is too large."),
+        ({"budget": "NaN"}, "budget",
+         "Enter an amount in euros as you write it, such as 1,500.50."),
+        ({"budget": "1e20"}, "budget", "This amount is too large: at most €999,999,999,999.99."),
         ({"eligible_categories": []}, "eligible_categories",
          "Choose at least one category of people."),
         ({"max_days": "1828"}, "max_days", "Enter a number of days from 1 to 1827."),

@@ -159,3 +159,34 @@ def test_admin_stands_in_for_a_laboratory_without_an_active_director(db, make, l
     assert "endorse" in allowed_actions(admin, led)
     html = client.get("/review/admin").get_data(as_text=True)
     assert "Stay with a director" in html
+
+
+# After a decision ---------------------------------------------------------------------------
+def test_after_a_decision_the_reviewer_is_back_in_their_queue(db, make, login, people):
+    from tests.applications.test_pages import act
+    submitted = make.application(applicant=people["researcher"], status="submitted",
+                                 host=people["partner"], programme=people["programme"])
+    director = login(people["director"])
+    response = act(director, submitted, "endorse", version="1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/review/director")
+    page = director.get("/review/director").get_data(as_text=True)
+    assert f"{submitted.reference}: Endorsed" in page
+
+
+def test_after_an_admin_decision_the_admin_queue(db, make, login, people):
+    from tests.applications.test_pages import act
+    endorsed = make.application(applicant=people["researcher"], status="endorsed",
+                                host=people["partner"], programme=people["programme"])
+    admin = login(people["admin"])
+    response = act(admin, endorsed, "reject", version="1", comment="Out of scope.")
+    assert response.headers["Location"].endswith("/review/admin")
+
+
+def test_the_applicants_own_actions_stay_on_the_application(db, make, login, people):
+    from tests.applications.test_pages import act
+    draft = make.application(applicant=people["researcher"], host=people["partner"],
+                             programme=people["programme"])
+    client = login(people["researcher"])
+    response = act(client, draft, "submit", version="1")
+    assert response.headers["Location"].endswith(f"/applications/{draft.id}")

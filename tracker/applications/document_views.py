@@ -16,7 +16,7 @@ from tracker.applications.documents import (
     store_document,
 )
 from tracker.applications.views import bp, load_visible
-from tracker.core.errors import Refused
+from tracker.core.errors import Refused, too_large_page
 from tracker.extensions import db
 
 
@@ -42,6 +42,17 @@ def document_helpers():
         ),
         "human_size": human_size,
     }
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """A request over ``MAX_CONTENT_LENGTH`` (refused by Werkzeug before the view reads it):
+    the limit, and the way back to the application it was meant for."""
+    application_id = (request.view_args or {}).get("application_id")
+    if application_id is None:
+        return too_large_page()
+    return too_large_page(url_for("applications.show", application_id=application_id),
+                          _("Back to the application"))
 
 
 @bp.route("/<int:application_id>/documents", methods=["POST"])

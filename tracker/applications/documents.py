@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
 from tracker.core.errors import Refused
+from tracker.core.fields import reader_locale
+from tracker.core.numbers import format_megabytes
 from tracker.extensions import db
 
 DOCUMENT_KIND_LABELS = {
@@ -227,7 +229,8 @@ def _store_file(file_storage):
                 size += len(chunk)
                 if size > limit:
                     raise DocumentRefused(
-                        413, _l("The file is larger than %(size)s MB.", size=limit // 2**20)
+                        413, _l("The file is larger than %(size)s MB.",
+                                size=format_megabytes(limit, reader_locale()))
                     )
                 digest.update(chunk)
                 out.write(chunk)

@@ -295,8 +295,37 @@ class ApproveForm(ActionForm):
     awarded_amount = AmountField(_l("Awarded amount (EUR)"))
 
 
-def action_form(action, application, formdata=None):
-    """The form of ``action`` for ``application``: prefilled on GET, bound on POST."""
+# Each action's comment box says what it is for and who reads it, so that the two or three
+# boxes of the action panel are never all "Comment": (label, help) for a reviewer or an
+# administrator acting on someone's application, and for the applicant acting on their own.
+COMMENT_WORDING = {
+    "submit": (_l("Note for the reviewers (optional)"),
+               _l("The reviewing laboratory reads it with your application.")),
+    "endorse": (_l("Note for the international office (optional)"),
+                _l("The office and the applicant read it in the history.")),
+    "return": (_l("Comment for the applicant (required to return)"),
+               _l("Say what to change: the applicant reads it.")),
+    "decline": (_l("Reason for declining (required to decline)"),
+                _l("The applicant reads it.")),
+    "approve": (_l("Comment for the applicant (optional)"),
+                _l("The applicant reads it in the history.")),
+    "reject": (_l("Reason for rejecting (required to reject)"),
+               _l("The applicant reads it.")),
+    "withdraw": (_l("Why you withdraw (optional)"),
+                 _l("The reviewers read it in the history.")),
+    "cancel": (_l("Reason for cancelling (required to cancel)"),
+               _l("The applicant reads it.")),
+    "complete": (_l("Comment (optional)"), _l("Kept in the history.")),
+}
+OWN_COMMENT_WORDING = {
+    "cancel": (_l("Why you cancel the stay (required to cancel)"),
+               _l("The reviewers and the international office read it.")),
+}
+
+
+def action_form(action, application, formdata=None, own=False):
+    """The form of ``action`` for ``application``: prefilled on GET, bound on POST. ``own``:
+    the applicant acts on their own application (the comment box speaks to them)."""
     if action == "approve":
         form_class = ApproveForm
     elif TRANSITIONS[action].needs_comment:
@@ -304,6 +333,9 @@ def action_form(action, application, formdata=None):
     else:
         form_class = ActionForm
     form = form_class(prefix=action, formdata=formdata)
+    wording = (OWN_COMMENT_WORDING.get(action) if own else None) or COMMENT_WORDING.get(action)
+    if wording is not None:
+        form.comment.label.text, form.comment.description = wording
     if formdata is None:
         form.version.data = application.version
         if action == "approve":

@@ -35,7 +35,9 @@ from tracker.applications.validation import (
 )
 from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED, TRANSITIONS, StaleVersion
 from tracker.core.errors import InvalidValues, NotAllowed
+from tracker.core.fields import reader_locale
 from tracker.core.models import utcnow
+from tracker.core.numbers import format_amount
 from tracker.directory.models import Programme
 from tracker.extensions import db
 
@@ -70,7 +72,8 @@ def create_application(applicant, direction, data, today=None, actor=None):
     if not access.signed_in(actor):
         raise NotAllowed(_l("Sign in to apply."))
     values = values_from(data, direction)
-    problems = application_problems(values, applicant, today)
+    problems = application_problems(values, applicant, today,
+                                    past_allowed=access.may_record_past_stay(actor))
     if problems:
         raise InvalidValues(_l("Please correct the fields marked."), problems)
     application = Application(
@@ -100,7 +103,8 @@ def update_application(application, actor, data, version, today=None):
     if data.get("funding") == "unit" and "programme_id" not in data:
         merged["programme_id"] = None  # a mission on the unit's funds leaves its call
     values = values_from(merged, application.direction)
-    problems = application_problems(values, actor, today)
+    problems = application_problems(values, actor, today,
+                                    past_allowed=access.may_record_past_stay(actor))
     if problems:
         raise InvalidValues(_l("Please correct the fields marked."), problems)
     _conditional_update(application, application.status, columns_of(values))
@@ -183,8 +187,10 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     problems = comment_problems(comment, rule.needs_comment)
     columns = {"status": rule.target}
     if action == "submit":
-        problems.update(application_problems(values_of(application), application.applicant,
-                                             today, submitting=True))
+        problems.update(application_problems(
+            values_of(application), application.applicant, today, submitting=True,
+            past_allowed=access.may_record_past_stay(actor),
+        ))
         columns["submitted_at"] = utcnow()
     if action == "approve":
         amount = as_amount(awarded_amount)
@@ -233,8 +239,8 @@ def _check_budget(application, amount):
         raise InvalidValues(
             _l("This exceeds the programme's budget."),
             {"awarded_amount": [
-                _l("Only %(remaining)s EUR of the programme's budget remain.",
-                   remaining=f"{remaining:.2f}")
+                _l("Only %(remaining)s of the programme's budget remain.",
+                   remaining=format_amount(remaining, reader_locale()))
             ]},
         )
 

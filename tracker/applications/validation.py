@@ -11,6 +11,9 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import COST_KINDS, FUNDINGS, PURPOSES, duration_days
+from tracker.core.dates import format_day
+from tracker.core.fields import reader_locale
+from tracker.core.numbers import size_problem
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme
 from tracker.extensions import db
 
@@ -95,17 +98,16 @@ def amount_problem(amount, required=True):
         return _l("Enter an amount in euros, such as 1500.00.")
     if amount < 0:
         return _l("The amount cannot be negative.")
-    if amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        return _l("Enter an amount in euros with at most two decimals.")
-    return None
+    return size_problem(amount, MAX_AMOUNT, reader_locale())
 
 
-def application_problems(values, applicant, today=None, submitting=False):
+def application_problems(values, applicant, today=None, submitting=False, past_allowed=False):
     """Every rule of docs/rules.md ``values`` break, as ``{field: [messages]}`` (empty when valid).
 
     ``values`` holds ``direction`` and resolved objects (``programme``, ``home_laboratory``,
     ``host_laboratory``) besides the plain fields. The programme must be open only when
-    ``submitting``.
+    ``submitting``. The stay starts ``today`` or later unless ``past_allowed`` (an
+    administrator recording a stay that began already).
     """
     today = today or date.today()
     problems = {}
@@ -145,6 +147,9 @@ def application_problems(values, applicant, today=None, submitting=False):
             add(field, _l("Enter a date."))
         elif day == "invalid":
             add(field, _l("Enter a date as YYYY-MM-DD."))
+    if isinstance(start, date) and start < today and not past_allowed:
+        add("start_date", _l("The stay cannot start in the past: choose %(today)s or later.",
+                             today=format_day(today)))
     days = None
     if isinstance(start, date) and isinstance(end, date):
         if end < start:

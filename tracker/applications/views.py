@@ -77,6 +77,8 @@ DONE = {
 # What the view hands the services for an amount it could not read: not a number to them
 # either, so they refuse it in their order (who may act first), never read it otherwise.
 UNREADABLE_AMOUNT = "unreadable"
+# Where a reviewer goes after a decision (access.review_queue_after says which).
+REVIEW_QUEUES = {"director": "review.director_queue", "admin": "review.admin_queue"}
 SOMEONE_ELSE = _l(
     "Someone else acted first: the application has changed. Here is its current state."
 )
@@ -190,7 +192,8 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
                  opinion_forms=None):
     user = _user()
     actions = access.allowed_actions(user, application)
-    forms = {action: action_form(action, application) for action in actions}
+    own = access.acts_as_applicant(user, application)
+    forms = {action: action_form(action, application, own=own) for action in actions}
     if failed_action is not None:
         forms[failed_action] = failed_form
     opinion_forms = {
@@ -291,7 +294,9 @@ def act(application_id, action):
     application = load_visible(application_id)
     if action not in TRANSITIONS:
         abort(404)
-    form = action_form(action, application, formdata=request.form)
+    user = _user()
+    form = action_form(action, application, formdata=request.form,
+                       own=access.acts_as_applicant(user, application))
     awarded = getattr(form, "awarded_amount", None)
     awarded_amount = awarded.data if awarded is not None else None
     if awarded is not None and awarded.refused:
@@ -302,7 +307,7 @@ def act(application_id, action):
         transition(
             application,
             action,
-            _user(),
+            user,
             comment=form.comment.data or "",
             version=form.version.data or "",
             awarded_amount=awarded_amount,
@@ -326,6 +331,12 @@ def act(application_id, action):
         application = load_visible(application_id)
         return _render_show(application, failed_action=action, failed_form=form)
     db.session.commit()
+    queue = access.review_queue_after(user, application, action)
+    if queue is not None:
+        # A reviewer's decision is one of a queue: back to it, for the next one.
+        flash(_("%(reference)s: %(done)s", reference=application.reference, done=DONE[action]),
+              "success")
+        return redirect(url_for(REVIEW_QUEUES[queue]))
     flash(DONE[action], "success")
     return redirect(url_for("applications.show", application_id=application_id))
 

@@ -113,8 +113,9 @@ ALL_CATEGORIES = ("researcher", "engineer", "phd_student", "postdoc", "other")
 def programmes(today):
     year_start = date(today.year, 1, 1)
     return [
+        # Open before the demo's stay that began 20 days ago was submitted, even in January.
         dict(name="Short research stays abroad", direction="outgoing",
-             opens_on=year_start, closes_on=year_start.replace(month=12, day=31),
+             opens_on=min(year_start, today - timedelta(days=30)), closes_on=year_start.replace(month=12, day=31),
              min_days=1, max_days=90, budget=Decimal("250000.00"),
              categories=ALL_CATEGORIES,
              description="Conferences, fieldwork and short visits to partner laboratories."),
@@ -327,9 +328,12 @@ def seed_applications(labs, users, progs, today):
         else:
             data.update(funding="programme", programme_id=progs[funding].id)
             direction = progs[funding].direction
-        application = create_application(users[email], direction, data, today=today)
+        # A stay that began already was asked for and submitted before it began (no stay
+        # starts in the past when created or submitted); the decisions come today.
+        asked_on = min(today, start)
+        application = create_application(users[email], direction, data, today=asked_on)
         for step in steps:
-            _take(application, step, actors, today)
+            _take(application, step, actors, asked_on if step[0] == "submit" else today)
         created.append(application)
     return created
 

@@ -8,6 +8,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.core.fields import reader_locale
+from tracker.core.numbers import format_megabytes
+from tracker.core.urls import same_site_referrer
 from tracker.extensions import db, login_manager
 
 # Codes of the JSON error format (docs/api.md).
@@ -108,13 +111,29 @@ def _messages():
         404: _("This page does not exist, or you are not allowed to see it."),
         405: _("This action is not available here."),
         409: _("Someone else changed this in the meantime. Please review the current state."),
-        413: _("The file or request is too large."),
+        413: too_large_message(),
         415: _("This type of file is not accepted."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
         # Only what is true: the error is written to the server's log, nobody is paged.
         500: _("Something went wrong on our side. The error was recorded in the server's log; "
                "please try again, and tell the international office if it happens again."),
     }
+
+
+def too_large_message():
+    """What a person reads when a file is too large: the limit, in MB, in their language."""
+    return _("The file is too large: a document may be at most %(size)s MB.",
+             size=format_megabytes(current_app.config["MAX_DOCUMENT_SIZE"], reader_locale()))
+
+
+def too_large_page(back_url=None, back_label=None):
+    """The 413 page: the limit, and a way back (``back_url``, else the page the request
+    came from, else the home page). The API answers its JSON 413 instead."""
+    back_url = back_url or same_site_referrer(request)
+    return render_template(
+        "errors/413.html", status=413, message=too_large_message(),
+        back_url=back_url, back_label=back_label or (_("Go back") if back_url else None),
+    ), 413
 
 
 def handle_http_exception(error):
@@ -137,6 +156,8 @@ def handle_http_exception(error):
             headers.pop("Content-Type", None)
             headers.pop("Content-Length", None)
         return json_error(status, message, headers=headers)
+    if status == 413:
+        return too_large_page()
     template = f"errors/{status}.html" if status in TEMPLATED else "errors/generic.html"
     response = render_template(template, status=status, message=message), status
     return response[0], status, headers

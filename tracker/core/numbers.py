@@ -11,9 +11,11 @@ from babel.numbers import (
     NumberFormatError,
     format_currency,
     format_decimal,
+    format_percent,
     get_group_symbol,
     parse_decimal,
 )
+from flask_babel import lazy_gettext as _l
 
 # The spaces people type between thousands: a plain space, a no-break space and the narrow
 # no-break space French typography uses (and Babel's French group symbol).
@@ -60,3 +62,38 @@ def typed_amount(amount, locale):
     if amount is None:
         return ""
     return format_decimal(amount, format="0.00", locale=locale)
+
+
+CENT = Decimal("0.01")
+
+
+def size_problem(amount, maximum, locale):
+    """What is wrong with the size of a Decimal ``amount`` (None when nothing is): more than
+    ``maximum`` (the message gives the limit in the reader's way), or finer than a cent.
+    Too large is said first: ``99,999,999,999,999`` is too large, not too precise."""
+    if amount > maximum:
+        return _l("This amount is too large: at most %(maximum)s.",
+                  maximum=format_amount(maximum, locale))
+    if amount != amount.quantize(CENT):
+        return _l("Use at most two decimals (cents).")
+    return None
+
+
+def format_number(value, locale):
+    """A count as the reader writes it (``1 234 567`` in French, ``1,234,567`` in English)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=locale)
+
+
+def format_share(part, whole, locale):
+    """``part`` of ``whole`` as a whole percentage in the reader's way (``45 %``, ``45%``);
+    empty when ``whole`` is nothing."""
+    if not whole:
+        return ""
+    return format_percent(Decimal(str(part or 0)) / Decimal(str(whole)), locale=locale)
+
+
+def format_megabytes(size, locale):
+    """``size`` bytes in MB as the reader writes it, one decimal at most (``10``, ``1,5``)."""
+    return format_decimal(round(Decimal(size) / 2**20, 1), format="#,##0.#", locale=locale)

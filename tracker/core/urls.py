@@ -19,3 +19,16 @@ def safe_next(target, default="/"):
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def same_site_referrer(request, default=None):
+    """The page ``request`` came from, when it is a page of this site (else ``default``):
+    a way back from an error page."""
+    referrer = request.referrer
+    if not referrer:
+        return default
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return default
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(path, default)

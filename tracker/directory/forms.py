@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     Form,
     IntegerField,
@@ -37,6 +36,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, ROLES
 from tracker.auth.services import user_by_email
 from tracker.core.countries import country_choices
+from tracker.core.fields import AmountField, reader_locale
+from tracker.core.numbers import size_problem
 from tracker.directory import services
 from tracker.applications.models import (
     BLOCKED_STEPS,
@@ -93,14 +94,11 @@ def money(form, field):
     value = field.data
     if value is None:
         return
-    if not value.is_finite():
-        raise StopValidation(_l("Enter an amount in euros, for example 25000.00."))
     if value < 0:
         raise StopValidation(_l("The budget cannot be negative."))
-    if value > MAX_BUDGET:
-        raise StopValidation(_l("This amount is too large."))
-    if value != value.quantize(Decimal("0.01")):
-        raise StopValidation(_l("Use at most two decimals (cents)."))
+    problem = size_problem(value, MAX_BUDGET, reader_locale())
+    if problem is not None:
+        raise StopValidation(problem)
 
 
 def _role_choices():
@@ -302,10 +300,10 @@ class ProgrammeForm(DirectoryForm):
     closes_on = DateField(_l("Closes on"), validators=[InputRequired(_l("Enter a date."))])
     min_days = _days_field(_l("Shortest stay (days)"))
     max_days = _days_field(_l("Longest stay (days)"))
-    budget = DecimalField(
+    # Typed in the reader's language (25 000,00 in French), never rescaled (docs/rules.md).
+    budget = AmountField(
         _l("Budget (EUR)"),
-        places=2,
-        validators=[InputRequired(_l("Enter an amount in euros, for example 25000.00.")), money],
+        validators=[InputRequired(_l("Enter the budget in euros.")), money],
     )
     eligible_categories = MultiCheckboxField(
         _l("Eligible categories"),

@@ -14,16 +14,20 @@ purposes) in the reader's language, comma-separated; ``excel=fr`` the same for F
 (semicolons, decimal commas, a byte-order mark); ``columns=codes`` the former machine shape
 (snake_case headers and codes). The labels are put in the query as CASE expressions, so
 PostgreSQL's COPY still writes every row.
+
+Times are written in the organisation's time zone (``TIMEZONE``), as every page shows them,
+and their column headers name it: ``submitted_at (Europe/Paris)``.
 """
 
 import csv
 import io
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Response
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
@@ -34,6 +38,7 @@ from tracker.applications.models import (
 )
 from tracker.applications.workflow import STATUS_LABELS
 from tracker.auth.models import User
+from tracker.core.dates import local_time
 from tracker.directory.models import DIRECTION_LABELS, Laboratory, Programme
 from tracker.extensions import db
 from tracker.reports.filters import visible_filtered, where_clause
@@ -62,17 +67,24 @@ COLUMN_LABELS = {
     "purpose": _l("Purpose"), "start_date": _l("Start date"), "end_date": _l("End date"),
     "duration_days": _l("Duration (days)"), "requested_amount": _l("Requested (EUR)"),
     "awarded_amount": _l("Awarded (EUR)"), "cost_items": _l("Cost items"),
-    "submitted_at": _l("Submitted (UTC)"), "created_at": _l("Created (UTC)"),
+    "submitted_at": _l("Submitted (%(zone)s)"), "created_at": _l("Created (%(zone)s)"),
 }
+TIMESTAMP_COLUMNS = ("submitted_at", "created_at")
+LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def column_headers(labelled=True):
-    """The header row: labels in the reader's language, or the columns' codes."""
+def column_headers(labelled=True, zone=None):
+    """The header row: labels in the reader's language, or the columns' codes; the
+    timestamps' name the zone they are written in."""
+    zone = str(zone or get_timezone())
     if not labelled:
-        return list(EXPORT_COLUMNS)
+        return [f"{name} ({zone})" if name in TIMESTAMP_COLUMNS else name
+                for name in EXPORT_COLUMNS]
     cost = {f"cost_{kind}": _("Cost: %(kind)s (EUR)", kind=label)
             for kind, label in COST_KIND_LABELS.items()}
-    return [cost[name] if name in cost else str(COLUMN_LABELS[name]) for name in EXPORT_COLUMNS]
+    return [cost[name] if name in cost
+            else str(COLUMN_LABELS[name]) % {"zone": zone} if name in TIMESTAMP_COLUMNS
+            else str(COLUMN_LABELS[name]) for name in EXPORT_COLUMNS]
 
 
 def _labelled(column, labels):
@@ -93,9 +105,10 @@ def neutralised(column):
     )
 
 
-def _utc_text(column):
-    """A timestamp as ISO 8601 text in UTC, formatted by PostgreSQL (for COPY)."""
-    return sa.func.to_char(sa.func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+def _local_text(column, zone):
+    """A timestamp as text in the organisation's time zone, formatted by PostgreSQL (for
+    COPY), as :func:`_text` writes it."""
+    return sa.func.to_char(sa.func.timezone(str(zone), column), "YYYY-MM-DD HH24:MI:SS")
 
 
 def _cost_totals(dialect_name):
@@ -133,7 +146,8 @@ def _amount(column):
     return sa.cast(sa.func.coalesce(column, 0), sa.Numeric(14, 2))
 
 
-def export_query(user, filters, text_timestamps=False, labelled=False, decimal_comma=False):
+def export_query(user, filters, text_timestamps=False, labelled=False, decimal_comma=False,
+                 zone=None):
     """Plain rows (no ORM objects) for the exports, in the list's order.
 
     Text typed by people (titles, names, programme and laboratory names, budget lines) is
@@ -151,7 +165,8 @@ def export_query(user, filters, text_timestamps=False, labelled=False, decimal_c
     days = sa.cast(duration_days_expression(dialect_name), sa.Integer)
     submitted, created = Application.submitted_at, Application.created_at
     if text_timestamps:
-        submitted, created = _utc_text(submitted), _utc_text(created)
+        zone = zone or get_timezone()
+        submitted, created = _local_text(submitted, zone), _local_text(created, zone)
     totals, on_totals = _cost_totals(dialect_name)
     status, direction = Application.status, Application.direction
     funding, purpose = Application.funding, Application.purpose
@@ -195,16 +210,14 @@ def neutralise(value):
     return value
 
 
-def _text(value, decimal_comma=False):
-    """A cell as the CSV shows it, the same on every database."""
+def _text(value, zone, decimal_comma=False):
+    """A cell as the CSV shows it, the same on every database (times in ``zone``)."""
     if value is None:
         return ""
     if decimal_comma and isinstance(value, Decimal):
         return str(value).replace(".", ",")
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return local_time(value, zone).strftime(LOCAL_TIME_FORMAT)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -242,14 +255,14 @@ def _copy_chunks(engine, query, delimiter=",", decimal_comma=False):
                     yield bytes(chunk)
 
 
-def _python_chunks(engine, query, delimiter=",", decimal_comma=False):
+def _python_chunks(engine, query, zone, delimiter=",", decimal_comma=False):
     """CSV bytes written from a server-side cursor, ``CHUNK_ROWS`` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=CHUNK_ROWS).execute(query)
         for partition in result.partitions():
-            writer.writerows([_text(value, decimal_comma) for value in row]
+            writer.writerows([_text(value, zone, decimal_comma) for value in row]
                              for row in partition)
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -270,14 +283,18 @@ def csv_response(user, filters, shape="labels"):
     labelled = shape != "codes"
     excel_fr = shape == "excel_fr"
     delimiter = ";" if excel_fr else ","
+    zone = get_timezone()  # read now: the body is written after the request's context
     query = export_query(user, filters, text_timestamps=postgresql, labelled=labelled,
-                         decimal_comma=excel_fr and postgresql)
-    header = _header(column_headers(labelled), delimiter)
+                         decimal_comma=excel_fr and postgresql, zone=zone)
+    header = _header(column_headers(labelled, zone), delimiter)
 
     def chunks():
         yield header
-        yield from (_copy_chunks if postgresql else _python_chunks)(
-            engine, query, delimiter=delimiter, decimal_comma=excel_fr)
+        if postgresql:
+            yield from _copy_chunks(engine, query, delimiter=delimiter)
+        else:
+            yield from _python_chunks(engine, query, zone, delimiter=delimiter,
+                                      decimal_comma=excel_fr)
 
     suffix = {"labels": "", "excel_fr": "-excel-fr", "codes": "-codes"}[shape]
     response = Response(chunks(), mimetype="text/csv")
@@ -287,13 +304,15 @@ def csv_response(user, filters, shape="labels"):
     return response
 
 
-def _append_rows(sheet, rows):
+def _append_rows(sheet, rows, zone):
     """Rows into a write-only sheet. Every string is neutralised again here: openpyxl stores
-    a string that begins with "=" as a formula, and this must never depend on the query."""
+    a string that begins with "=" as a formula, and this must never depend on the query.
+    A spreadsheet's times carry no zone: they are written in ``zone``, which the header
+    names."""
     for row in rows:
         sheet.append([
             neutralise(value) if isinstance(value, str)
-            else value.astimezone(timezone.utc).replace(tzinfo=None)
+            else local_time(value, zone).replace(tzinfo=None)
             if isinstance(value, datetime) else value
             for value in row
         ])
@@ -315,7 +334,8 @@ def xlsx_response(user, filters):
     engine = db.engine
     query = export_query(user, filters, labelled=True).limit(XLSX_MAX_ROWS)
     title = _("Applications")
-    headers = column_headers()
+    zone = get_timezone()
+    headers = column_headers(zone=zone)
 
     def chunks():
         workbook = Workbook(write_only=True)
@@ -323,7 +343,7 @@ def xlsx_response(user, filters):
         sheet.append(headers)
         with engine.connect() as connection:
             _append_rows(sheet, connection.execution_options(yield_per=CHUNK_ROWS)
-                         .execute(query))
+                         .execute(query), zone)
         with tempfile.TemporaryFile() as handle:
             workbook.save(handle)
             handle.seek(0)

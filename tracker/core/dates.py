@@ -1,0 +1,69 @@
+"""Days and times as the reader writes them, in the organisation's time zone.
+
+Timestamps are stored in UTC (:class:`tracker.core.models.UTCDateTime`); people read them in
+one zone, the organisation's (``TIMEZONE``, default Europe/Paris, which ``create_app`` hands
+to Flask-Babel as ``BABEL_DEFAULT_TIMEZONE``), on every page and in every export, so that a
+history and a list of documents on the same page never disagree. Days are written with a
+four-digit year in the reader's order (``01/12/2026`` in French, ``12/1/2026`` in English);
+times in the reader's clock (``06:24``, ``6:24 AM``).
+"""
+
+from datetime import date, datetime, timezone
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time
+from flask_babel import get_locale, get_timezone
+
+DAY_SKELETON = "yMd"
+
+
+def _locale(locale=None):
+    return Locale.parse(str(locale or get_locale() or "en"))
+
+
+def local_time(moment, zone=None):
+    """``moment`` (a UTC or naive-UTC datetime) in the organisation's time zone."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone or get_timezone())
+
+
+def format_day(value, locale=None, zone=None):
+    """A day as the reader writes it (``01/12/2026``, ``12/1/2026``); a datetime gives the
+    day it is in the organisation's time zone. Empty for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value, zone).date()
+    if not isinstance(value, date):
+        return str(value)
+    return format_skeleton(DAY_SKELETON, value, locale=_locale(locale))
+
+
+def format_moment(value, locale=None, zone=None):
+    """A time and its day, in the organisation's time zone, as the reader writes them
+    (``01/12/2026 06:24``, ``12/1/2026, 6:24 AM``). Empty for None."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime):
+        return format_day(value, locale, zone)
+    locale = _locale(locale)
+    moment = local_time(value, zone)
+    day = format_skeleton(DAY_SKELETON, moment.date(), locale=locale)
+    clock = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    return locale.datetime_formats["short"].format(clock, day)
+
+
+def format_clock(value, locale=None, zone=None):
+    """The time of day alone, in the organisation's time zone (``06:24``, ``6:24 AM``)."""
+    if value is None:
+        return ""
+    moment = local_time(value, zone)
+    return format_time(moment, "short", tzinfo=moment.tzinfo, locale=_locale(locale))
+
+
+def zone_name():
+    """The organisation's time zone as configured (``Europe/Paris``), for column headers."""
+    return str(get_timezone())
