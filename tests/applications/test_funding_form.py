@@ -87,9 +87,9 @@ def test_a_unit_mission_with_costs_in_french(db, login, people):
         ("accommodation", "Hotel", Decimal("1200.00")),
     ]
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert re.search(r"Mission on the unit(&#39;|')s funds", page) and "UNIT-MISSIONS-2026" in page
+    assert re.search(r"Mission sur crédits de l(&#39;|')unité", page) and "UNIT-MISSIONS-2026" in page
     assert f"1{NARROW}500,50\u00a0€" in page and f"2{NARROW}700,50\u00a0€" in page
-    assert "Train Paris-Berlin" in page and "Accommodation" in page
+    assert "Train Paris-Berlin" in page and "Hébergement" in page
 
 
 def test_english_amounts_and_a_programme_call(db, login, people):
@@ -219,7 +219,8 @@ def test_the_director_approves_a_unit_mission_and_the_office_never_sees_it(
 
     client = in_language(login(people["director"]), "fr")
     queue = client.get("/review/director").get_data(as_text=True)
-    assert submitted_mission.reference in queue and "Unit mission" in queue
+    assert submitted_mission.reference in queue
+    assert re.search(r"Mission sur crédits de l(&#39;|')unité", queue)  # the badge, in French
     url = f"/applications/{submitted_mission.id}"
     html = client.get(url).get_data(as_text=True)
     assert action_buttons(html) == ["return", "decline", "approve"]
