@@ -170,3 +170,22 @@ def test_the_outage_page_speaks_the_readers_language(app, french):
             body, status, _ = handle_database_unavailable(error)
         assert status == 503
         assert f'<html lang="{language}">' in body and title in body
+
+
+def test_countries_are_named_in_the_readers_language(app):
+    from tracker.core.countries import country_choices, country_name
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert (country_name("JP"), country_name("de")) == ("Japon", "Allemagne")
+        names = [name for _, name in country_choices()]
+        # Sorted as a French reader expects: accents aside, "Égypte" before "Érythrée" and
+        # both among the E's, not after "Zimbabwe".
+        assert names.index("Égypte") < names.index("Érythrée") < names.index("Espagne")
+        assert country_name("JP", "en") == "Japan"  # the API's one value
+
+
+def test_countries_are_named_in_english_for_an_english_reader(app):
+    from tracker.core.countries import country_name
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert country_name("JP") == "Japan"

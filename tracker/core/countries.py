@@ -1,8 +1,11 @@
-"""ISO 3166 countries, from pycountry."""
+"""ISO 3166 countries, from pycountry; their names in the reader's language, from Babel."""
 
 import functools
+import unicodedata
 
 import pycountry
+from babel import Locale
+from flask_babel import get_locale
 
 
 @functools.lru_cache(maxsize=1)
@@ -10,14 +13,36 @@ def _names():
     return {country.alpha_2: getattr(country, "common_name", country.name) for country in pycountry.countries}
 
 
-def country_name(code):
-    """The English short name of an ISO alpha-2 code (the code itself if unknown)."""
-    return _names().get((code or "").upper(), code or "")
+@functools.lru_cache(maxsize=8)
+def _names_in(language):
+    """Every code's short name in ``language`` (Babel's CLDR names; English where it has none)."""
+    english = _names()
+    if language == "en":
+        return english
+    territories = Locale.parse(language).territories
+    return {code: territories.get(code, name) for code, name in english.items()}
+
+
+def _reader_language():
+    locale = get_locale()  # None outside a request or an app context: English then
+    return locale.language if locale is not None else "en"
+
+
+def country_name(code, language=None):
+    """The short name of an ISO alpha-2 code in ``language``, by default the reader's (the
+    code itself if unknown)."""
+    return _names_in(language or _reader_language()).get((code or "").upper(), code or "")
+
+
+def _sort_key(item):
+    """Names sorted as a reader expects: accents and case aside ("Égypte" near "Equateur")."""
+    folded = unicodedata.normalize("NFKD", item[1].casefold())
+    return "".join(char for char in folded if not unicodedata.combining(char))
 
 
 def country_choices(blank=None):
-    """(code, name) pairs sorted by name, for a select field."""
-    choices = sorted(_names().items(), key=lambda item: item[1])
+    """(code, name) pairs sorted by name in the reader's language, for a select field."""
+    choices = sorted(_names_in(_reader_language()).items(), key=_sort_key)
     return ([("", blank)] if blank is not None else []) + choices
 
 

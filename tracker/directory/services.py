@@ -286,10 +286,11 @@ def set_country_level(code, risk_level, note, editor):
 
 
 def country_json_values(code, row):
-    """A country as the API writes it (a country without a row is green)."""
+    """A country as the API writes it (a country without a row is green; the name in
+    English whatever the caller reads, so that clients see one value)."""
     return {
         "code": code,
-        "name": country_name(code),
+        "name": country_name(code, "en"),
         "risk_level": row.risk_level if row is not None else "green",
         "note": row.note if row is not None else "",
         "updated_by_id": row.updated_by_id if row is not None else None,
