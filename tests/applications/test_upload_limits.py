@@ -17,7 +17,7 @@ def limits(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", int(1.6 * MB))
 
 
-@pytest.mark.parametrize("language,limit", [("en", "1.5 MB"), ("fr", "1,5 MB")])
+@pytest.mark.parametrize("language,limit", [("en", "1.5 MB"), ("fr", "1,5 Mo")])
 def test_a_request_over_the_limit_states_it_and_leads_back(client, make, limits, language,
                                                           limit):
     draft = make.application(status="draft")

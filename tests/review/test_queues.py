@@ -10,7 +10,7 @@ from tracker.applications.services import remaining_budgets
 
 
 def references(html):
-    return re.findall(r'<th scope="row"><a href="/applications/\d+">(MOB-[0-9-]+)</a>', html)
+    return re.findall(r'<th scope="row"[^>]*><a href="/applications/\d+">(MOB-[0-9-]+)</a>', html)
 
 
 def at(days_ago):
