@@ -1,0 +1,131 @@
+"""axe-core on the main pages of every role, in English and in French: no serious or critical
+violation. One test per role and language, one signed-in page per test, to keep CI short."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import PASSWORD
+from tests.requirement_world import seed_default_rules, set_risk
+
+pytestmark = pytest.mark.browser
+
+LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+# The sign-in page's heading in each language: French pages really in French (an uncompiled
+# catalogue would give English pages under lang="fr", and a hollow pass).
+SIGN_IN = {"en": "Sign in", "fr": "Se connecter"}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(params=sorted(LOCALES))
+def page(request, chromium, live_server):
+    """A fresh context whose browser asks for the parametrised language."""
+    context = chromium.new_context(base_url=live_server, locale=LOCALES[request.param])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+def sign_in(page, user):
+    """Through the real form, by field names: the labels depend on the language."""
+    page.goto("/auth/login")
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def blocking_violations(axe, page, path):
+    response = page.goto(path)
+    # The page itself, not an error page or a redirect to another one.
+    assert response.ok and page.url.endswith(path), f"{path}: {response.status} at {page.url}"
+    found = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] in BLOCKING:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            found.append(
+                f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} {targets}"
+            )
+    return found
+
+
+def check(axe, page, paths):
+    found = [line for path in paths for line in blocking_violations(axe, page, path)]
+    assert not found, "\n".join(found)
+
+
+@pytest.fixture
+def world(make):
+    """One unit with its director, a researcher, an admin, a security officer, a partner in a
+    red country and one submitted application awaiting the director."""
+    seed_default_rules()
+    set_risk("ML", "red")
+    unit = make.lab("unit", acronym="LPMC", name="Condensed Matter Physics")
+    partner = make.lab("partner", acronym="USTTB", name="Bamako Sciences", country="ML",
+                       city="Bamako")
+    director = make.director_of(unit, full_name="Dominique Director")
+    researcher = make.user(lab=unit, full_name="Romain Researcher")
+    programme = make.programme("outgoing", name="Short research stays")
+    application = make.application(researcher, status="submitted", host=partner,
+                                   programme=programme, title="Field measurements")
+    make.notification(researcher, subject="Your application was submitted")
+    return {
+        "unit": unit,
+        "director": director,
+        "researcher": researcher,
+        "admin": make.user(roles=("admin",), lab=unit, full_name="Alice Admin"),
+        "security": make.user(roles=("security_officer",), lab=unit, full_name="Sam Security"),
+        "application": application,
+    }
+
+
+def test_anonymous_pages(axe, page, request):
+    check(axe, page, ["/auth/login", "/auth/register"])
+    page.goto("/auth/login")
+    language = request.node.callspec.params["page"]
+    assert page.locator("h1").inner_text() == SIGN_IN[language]
+
+
+def test_researcher_pages(axe, page, world):
+    sign_in(page, world["researcher"])
+    check(axe, page, [
+        "/",
+        "/applications/",
+        "/applications/new/outgoing",
+        f"/applications/{world['application'].id}",
+    ])
+
+
+def test_director_pages(axe, page, world):
+    sign_in(page, world["director"])
+    check(axe, page, ["/review/director", f"/applications/{world['application'].id}"])
+    # The last page checked is the one with the action panel.
+    assert page.locator("form[action$='/actions/endorse']").count() == 1
+
+
+def test_admin_pages(axe, page, world):
+    sign_in(page, world["admin"])
+    check(axe, page, [
+        "/reports/applications",
+        "/reports/",
+        "/admin/users",
+        "/admin/laboratories",
+        "/admin/programmes",
+        "/admin/countries",
+        "/admin/rules",
+        "/notifications/",
+    ])
+
+
+def test_security_officer_pages(axe, page, world):
+    sign_in(page, world["security"])
+    check(axe, page, ["/review/security"])
