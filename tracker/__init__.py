@@ -168,7 +168,7 @@ def register_template_helpers(app):
     from tracker.auth.models import LOCALE_NAMES
     from tracker.core.countries import country_name
     from tracker.core.dates import format_clock, format_day, format_moment, zone_name
-    from tracker.core.fields import reader_locale
+    from tracker.core.language import reader_locale
     from tracker.core.numbers import format_amount, format_number, format_share
     from tracker.main.navigation import account_links, nav_bar, nav_links
 

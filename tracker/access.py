@@ -221,8 +221,6 @@ def review_queue_after(user, application, action):
         return "director"
     if has_any_role(user, ("admin",)):
         return "admin"
-    if has_any_role(user, ("director",)):
-        return "director"  # a stand-in, acting in the director's place
     return None
 
 

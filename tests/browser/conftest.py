@@ -5,10 +5,13 @@ tests are skipped with the reason (and CI, which installs it, counts a skip as a
 """
 
 import os
+import re
 import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,12 +55,36 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    """A new page in a fresh browser context (no cookies), with short timeouts."""
-    context = chromium.new_context(base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+def new_page(chromium, live_server):
+    """Opens pages, each in a fresh browser context (no cookies) with short timeouts, whose
+    browser asks for ``locale`` (e.g. ``"fr-FR"``) when one is given; all closed after."""
+    contexts = []
+
+    def open_page(locale=None):
+        options = {"locale": locale} if locale else {}
+        context = chromium.new_context(base_url=live_server, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
     try:
-        yield page
+        yield open_page
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A new page in a fresh browser context, in the browser's default language."""
+    return new_page()
+
+
+def sign_in_by_field_names(page, user):
+    """Sign in through the real form, finding its boxes by name: for pages in any language
+    (journeys in English find them by their labels instead)."""
+    page.goto("/auth/login")
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(re.compile(r"/$"))

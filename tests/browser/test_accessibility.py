@@ -1,12 +1,10 @@
 """axe-core on the main pages of every role, in English and in French: no serious or critical
 violation. One test per role and language, one signed-in page per test, to keep CI short."""
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in_by_field_names
 from tests.requirement_world import seed_default_rules, set_risk
 
 pytestmark = pytest.mark.browser
@@ -19,29 +17,14 @@ BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture(params=sorted(LOCALES))
-def page(request, chromium, live_server):
-    """A fresh context whose browser asks for the parametrised language."""
-    context = chromium.new_context(base_url=live_server, locale=LOCALES[request.param])
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
+def page(request, new_page):
+    """A fresh page whose browser asks for the parametrised language."""
+    return new_page(LOCALES[request.param])
 
 
 @pytest.fixture(scope="module")
 def axe():
     return Axe()
-
-
-def sign_in(page, user):
-    """Through the real form, by field names: the labels depend on the language."""
-    page.goto("/auth/login")
-    page.locator("input[name=email]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def blocking_violations(axe, page, path):
@@ -96,7 +79,7 @@ def test_anonymous_pages(axe, page, request):
 
 
 def test_researcher_pages(axe, page, world):
-    sign_in(page, world["researcher"])
+    sign_in_by_field_names(page, world["researcher"])
     check(axe, page, [
         "/",
         "/applications/",
@@ -106,14 +89,14 @@ def test_researcher_pages(axe, page, world):
 
 
 def test_director_pages(axe, page, world):
-    sign_in(page, world["director"])
+    sign_in_by_field_names(page, world["director"])
     check(axe, page, ["/review/director", f"/applications/{world['application'].id}"])
     # The last page checked is the one with the action panel.
     assert page.locator("form[action$='/actions/endorse']").count() == 1
 
 
 def test_admin_pages(axe, page, world):
-    sign_in(page, world["admin"])
+    sign_in_by_field_names(page, world["admin"])
     check(axe, page, [
         "/reports/applications",
         "/reports/",
@@ -127,5 +110,5 @@ def test_admin_pages(axe, page, world):
 
 
 def test_security_officer_pages(axe, page, world):
-    sign_in(page, world["security"])
+    sign_in_by_field_names(page, world["security"])
     check(axe, page, ["/review/security"])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in_by_field_names
 from tracker.applications.models import Application
 
 pytestmark = pytest.mark.browser
@@ -19,27 +19,13 @@ def spaced(text):
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
 
 
-@pytest.fixture
-def french_page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server, locale="fr-FR")
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def test_rows_are_added_and_removed_without_a_reload_and_the_total_follows(
-        french_page, make, db):
-    page = french_page
+        new_page, make, db):
+    page = new_page("fr-FR")
     unit = make.lab("unit", acronym="LPMC")
     make.lab("partner", acronym="NUPD", country="DE")
     researcher = make.user(lab=unit)
-    page.goto("/auth/login")  # the whole journey reads French, labels included
-    page.get_by_label("Adresse électronique").fill(researcher.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_by_field_names(page, researcher)
     page.goto("/applications/new/outgoing")
     page.evaluate("window.notReloaded = true")
 

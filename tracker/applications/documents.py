@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import DOCUMENT_KINDS, Document, Event
 from tracker.core.errors import Refused
-from tracker.core.fields import reader_locale
+from tracker.core.language import reader_locale
 from tracker.core.numbers import format_megabytes
 from tracker.extensions import db
 

@@ -5,11 +5,12 @@ transition; it queues the messages in the outbox (:mod:`tracker.notifications`).
 """
 
 import sqlalchemy as sa
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
 from tracker.auth.models import User, UserRole
+from tracker.core.language import reader_locale
 from tracker.core.numbers import format_amount
 from tracker.extensions import db
 from tracker.notifications.services import notify
@@ -92,7 +93,7 @@ def message_body(application, action, actor, comment):
     values = {"actor": actor.full_name, "reference": application.reference,
               "title": application.title}
     if action == "approve" and application.awarded_amount is not None:
-        values["amount"] = format_amount(application.awarded_amount, str(get_locale() or "en"))
+        values["amount"] = format_amount(application.awarded_amount, reader_locale())
         body = str(APPROVED_WITH_AMOUNT) % values
     else:
         body = str(BODIES[action]) % values

@@ -35,7 +35,7 @@ from tracker.applications.validation import (
 )
 from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED, TRANSITIONS, StaleVersion
 from tracker.core.errors import InvalidValues, NotAllowed
-from tracker.core.fields import reader_locale
+from tracker.core.language import reader_locale
 from tracker.core.models import utcnow
 from tracker.core.numbers import format_amount
 from tracker.directory.models import Programme

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.applications.models import COST_KINDS, FUNDINGS, PURPOSES, duration_days
 from tracker.core.dates import format_day
-from tracker.core.fields import reader_locale
+from tracker.core.language import reader_locale
 from tracker.core.numbers import size_problem
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme
 from tracker.extensions import db

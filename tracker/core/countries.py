@@ -1,11 +1,12 @@
 """ISO 3166 countries, from pycountry; their names in the reader's language, from Babel."""
 
 import functools
-import unicodedata
 
 import pycountry
 from babel import Locale
-from flask_babel import get_locale
+
+from tracker.core.language import reader_locale
+from tracker.core.text import unaccent
 
 
 @functools.lru_cache(maxsize=1)
@@ -17,32 +18,24 @@ def _names():
 def _names_in(language):
     """Every code's short name in ``language`` (Babel's CLDR names; English where it has none)."""
     english = _names()
-    if language == "en":
+    locale = Locale.parse(language)
+    if locale.language == "en":
         return english
-    territories = Locale.parse(language).territories
+    territories = locale.territories
     return {code: territories.get(code, name) for code, name in english.items()}
-
-
-def _reader_language():
-    locale = get_locale()  # None outside a request or an app context: English then
-    return locale.language if locale is not None else "en"
 
 
 def country_name(code, language=None):
     """The short name of an ISO alpha-2 code in ``language``, by default the reader's (the
     code itself if unknown)."""
-    return _names_in(language or _reader_language()).get((code or "").upper(), code or "")
-
-
-def _sort_key(item):
-    """Names sorted as a reader expects: accents and case aside ("Égypte" near "Equateur")."""
-    folded = unicodedata.normalize("NFKD", item[1].casefold())
-    return "".join(char for char in folded if not unicodedata.combining(char))
+    return _names_in(language or reader_locale()).get((code or "").upper(), code or "")
 
 
 def country_choices(blank=None):
     """(code, name) pairs sorted by name in the reader's language, for a select field."""
-    choices = sorted(_names_in(_reader_language()).items(), key=_sort_key)
+    # Sorted as a reader expects: accents and case aside ("Égypte" among the E's).
+    choices = sorted(_names_in(reader_locale()).items(),
+                     key=lambda item: unaccent(item[1]).casefold())
     return ([("", blank)] if blank is not None else []) + choices
 
 

@@ -12,13 +12,15 @@ from datetime import date, datetime, timezone
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
+
+from tracker.core.language import reader_locale
 
 DAY_SKELETON = "yMd"
 
 
 def _locale(locale=None):
-    return Locale.parse(str(locale or get_locale() or "en"))
+    return Locale.parse(str(locale or reader_locale()))
 
 
 def local_time(moment, zone=None):

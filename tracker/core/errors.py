@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.core.fields import reader_locale
+from tracker.core.language import reader_locale
 from tracker.core.numbers import format_megabytes
 from tracker.core.urls import same_site_referrer
 from tracker.extensions import db, login_manager

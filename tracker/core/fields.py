@@ -8,16 +8,11 @@ box is empty or the text was refused (the refusal is in ``process_errors``).
 
 from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
+from tracker.core.language import reader_locale
 from tracker.core.numbers import format_amount, parse_amount, typed_amount
-
-
-def reader_locale():
-    """The reader's language as Babel names it (``fr``, ``en``)."""
-    return str(get_locale() or "en")
 
 
 class AmountField(StringField):

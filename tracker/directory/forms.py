@@ -36,7 +36,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, ROLES
 from tracker.auth.services import user_by_email
 from tracker.core.countries import country_choices
-from tracker.core.fields import AmountField, reader_locale
+from tracker.core.fields import AmountField
+from tracker.core.language import reader_locale
 from tracker.core.numbers import size_problem
 from tracker.directory import services
 from tracker.applications.models import (
