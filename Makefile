@@ -53,7 +53,7 @@ test: install-dev $(COMPILED)
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
 		-o messages.pot .
-	$(if $(CATALOGUES),$(BIN)/pybabel update --ignore-obsolete -i messages.pot -d translations)
+	$(if $(CATALOGUES),$(BIN)/pybabel update --ignore-obsolete --width 100 -i messages.pot -d translations)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

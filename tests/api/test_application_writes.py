@@ -453,3 +453,35 @@ def test_budget_overrun_is_422_and_changes_nothing(api, make, org, programme):
     assert set(error["fields"]) == {"awarded_amount"}
     fits = act(api, org.admin, endorsed, "approve", awarded_amount="1000.00")
     assert fits.status_code == 200 and fits.get_json()["awarded_amount"] == "1000.00"
+
+
+def test_an_edit_records_each_changed_field_old_and_new(api, org, draft):
+    path = f"/api/v1/applications/{draft.id}"
+    new_end = START + timedelta(days=30)
+    response = api.patch(path, org.researcher, json={
+        "version": 1, "title": "After", "end_date": new_end.isoformat(),
+    })
+    assert response.status_code == 200
+    events = api.get(f"{path}/events", org.researcher).get_json()["items"]
+    edit = events[-1]
+    assert edit["action"] == "edit" and edit["on_behalf_of_id"] is None
+    assert edit["changes"] == {
+        "title": {"old": "Before", "new": "After"},
+        "end_date": {"old": (START + timedelta(days=20)).isoformat(), "new": new_end.isoformat()},
+    }
+    # A change back is recorded as one too; an edit that changes nothing records none.
+    api.patch(path, org.researcher, json={"version": 2, "title": "Before"})
+    api.patch(path, org.researcher, json={"version": 3, "title": "Before"})
+    events = api.get(f"{path}/events", org.researcher).get_json()["items"]
+    assert [event["changes"] for event in events[-2:]] == [
+        {"title": {"old": "After", "new": "Before"}}, None]
+
+
+def test_the_history_shows_an_edit_field_by_field(client, login, api, org, draft):
+    response = api.patch(f"/api/v1/applications/{draft.id}", org.researcher,
+                         json={"version": 1, "title": "After", "host_laboratory_id": org.joint.id})
+    assert response.status_code == 200
+    login(org.researcher)
+    page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    assert "<del>Before</del> → <ins>After</ins>" in page
+    assert "<del>Partner institute</del> → <ins>Joint unit Tokyo</ins>" in page

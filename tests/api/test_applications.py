@@ -124,8 +124,8 @@ def test_events_oldest_first(api, apps, org, db):
     assert [event["action"] for event in body["items"]] == ["create", "submit"]
     assert body["items"][1] == {
         "id": body["items"][1]["id"], "action": "submit", "from_status": "draft",
-        "to_status": "submitted", "actor_id": org.researcher.id, "comment": "",
-        "created_at": body["items"][1]["created_at"],
+        "to_status": "submitted", "actor_id": org.researcher.id, "on_behalf_of_id": None,
+        "comment": "", "changes": None, "created_at": body["items"][1]["created_at"],
     }
 
 

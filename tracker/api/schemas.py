@@ -579,7 +579,13 @@ class EventSchema(Output):
     from_status = one_of(STATUSES, allow_none=True)
     to_status = one_of(STATUSES, allow_none=True)
     actor_id = fields.Integer(allow_none=True)
+    on_behalf_of_id = fields.Integer(
+        allow_none=True, metadata={"description": "The delegator, when a stand-in acted."})
     comment = fields.String()
+    changes = fields.Dict(
+        keys=fields.String(), values=fields.Dict(), allow_none=True,
+        metadata={"description": "For an edit or an amendment: each changed field's "
+                                 '{"old", "new"} value, in the JSON of the application.'})
     created_at = fields.DateTime()
 
 

@@ -519,14 +519,22 @@ class Event(db.Model):
         sa.ForeignKey("applications.id", ondelete="CASCADE")
     )
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The person a stand-in acted for (the actor is the stand-in), else None.
+    on_behalf_of_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     action: Mapped[str] = mapped_column(sa.String(20))
     from_status: Mapped[Optional[str]] = mapped_column(sa.String(20))
     to_status: Mapped[Optional[str]] = mapped_column(sa.String(20))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # For an edit or an amendment: ``{field: {"old": ..., "new": ...}}`` in JSON values
+    # (validation.changes_between), else None.
+    changes: Mapped[Optional[dict]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     application = relationship("Application", back_populates="events")
-    actor = relationship("User")
+    actor = relationship("User", foreign_keys=[actor_id])
+    on_behalf_of = relationship("User", foreign_keys=[on_behalf_of_id])
 
 
 class ReferenceCounter(db.Model):

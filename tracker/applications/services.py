@@ -27,6 +27,7 @@ from tracker.applications.validation import (
     amount_problem,
     application_problems,
     as_amount,
+    changes_between,
     columns_of,
     comment_problems,
     current_data,
@@ -99,7 +100,8 @@ def update_application(application, actor, data, version, today=None):
     """Edit ``application`` (its applicant, in draft or returned, at ``version``)."""
     today = today or date.today()
     access.check_edit(actor, application, "" if version is None else version)
-    merged = {**current_data(application), **data}
+    before = current_data(application)
+    merged = {**before, **data}
     if data.get("funding") == "unit" and "programme_id" not in data:
         merged["programme_id"] = None  # a mission on the unit's funds leaves its call
     values = values_from(merged, application.direction)
@@ -112,7 +114,8 @@ def update_application(application, actor, data, version, today=None):
         _store_cost_items(application, values["cost_items"])
     db.session.add(
         Event(application_id=application.id, actor_id=actor.id, action="edit",
-              from_status=application.status, to_status=application.status)
+              from_status=application.status, to_status=application.status,
+              changes=changes_between(before, current_data(application)) or None)
     )
     db.session.flush()
     return application

@@ -319,6 +319,30 @@ def current_data(application):
     return data
 
 
+def _as_json(value):
+    """``value`` as JSON holds it: dates in ISO 8601, amounts as strings with two decimals."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    return value
+
+
+def changes_between(before, after):
+    """``{field: {"old": ..., "new": ...}}`` for each field whose value differs between two
+    ``current_data`` snapshots, in JSON values (what Event.changes stores)."""
+    changes = {}
+    for field in EDITABLE_FIELDS:
+        old, new = _as_json(before.get(field)), _as_json(after.get(field))
+        if old != new:
+            changes[field] = {"old": old, "new": new}
+    return changes
+
+
 def comment_problems(comment, required):
     """``{"comment": [message]}`` when a needed comment is missing or too long, else {}."""
     if required and not comment:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from tracker.applications.changes import describe as describe_changes
 from tracker.applications.forms import ApplicationForm, OpinionForm, action_form
 from tracker.applications.models import (
     COST_KIND_LABELS,
@@ -204,9 +205,13 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
     events = db.session.scalars(
         db.select(Event)
         .where(Event.application_id == application.id)
-        .options(selectinload(Event.actor))
+        .options(selectinload(Event.actor), selectinload(Event.on_behalf_of))
         .order_by(Event.id)
     ).all()
+    event_changes = dict(zip(
+        (event.id for event in events),
+        describe_changes([event.changes for event in events]),
+    ))
     overlaps = (
         overlapping_applications(application) if access.can_see_overlaps(user, application) else []
     )
@@ -217,6 +222,7 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         forms=forms,
         failed_action=failed_action,
         events=events,
+        event_changes=event_changes,
         overlaps=overlaps,
         needs_comment={action: TRANSITIONS[action].needs_comment for action in actions},
         can_edit=access.can(user, "edit", application),
