@@ -305,6 +305,34 @@ def host_opinion_queue(user):
     )
 
 
+def work_queues(user):
+    """The kinds of work ``user`` may have waiting, as the names of the home page's blocks:
+    everyone completes their drafts and fixes their returned requests; a director reviews
+    the requests of their laboratories; an admin endorses in a director's place and decides;
+    a security officer and a joint unit's director give their opinions."""
+    if not signed_in(user):
+        return []
+    names = ["drafts", "returned"]
+    if directed_laboratory_ids(user):
+        names.append("director")
+    if has_any_role(user, ("admin",)):
+        names += ["admin_endorsement", "admin_decision"]
+    if is_security_officer(user):
+        names.append("security")
+    if gives_host_opinions(user):
+        names.append("host")
+    return names
+
+
+def acts_from_queue(user, application, queue):
+    """Can ``user`` do the work ``queue`` stands for on ``application`` now? A reviewer's
+    decision for the review queues, the opinion for the opinion queues: "next in the queue"
+    never leads to a request the reviewer could only look at."""
+    if queue in OPINION_KINDS:
+        return can_give_opinion(user, application, queue)
+    return any(can(user, action, application) for action in REVIEW_ACTIONS)
+
+
 # The actor rules named in the workflow table's ``who`` column.
 def _applicant(user, application, today):
     return application.applicant_id == user.id

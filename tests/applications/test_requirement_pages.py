@@ -113,8 +113,9 @@ def test_the_security_queue_lists_oldest_first_with_what_matters(make, w, client
     first = outgoing(make, w, w["partner_ml"], status="submitted", title="First trip")
     second = incoming(make, w, w["restricted"], status="endorsed", title="Second visit")
     from datetime import datetime, timedelta, timezone
-    first.submitted_at = datetime.now(timezone.utc) - timedelta(days=3)
-    second.submitted_at = datetime.now(timezone.utc) - timedelta(days=1)
+    # Without events (rows written directly), a request waits since its last update.
+    first.submitted_at = first.updated_at = datetime.now(timezone.utc) - timedelta(days=3)
+    second.submitted_at = second.updated_at = datetime.now(timezone.utc) - timedelta(days=1)
     db.session.commit()
     html = client.get("/review/security").get_data(as_text=True)
     assert html.index(first.reference) < html.index(second.reference)

@@ -10,7 +10,7 @@ from tracker.applications.services import remaining_budgets
 
 
 def references(html):
-    return re.findall(r'<th scope="row"[^>]*><a href="/applications/\d+">(MOB-[0-9-]+)</a>', html)
+    return re.findall(r'<th scope="row"[^>]*><a href="/applications/\d+(?:\?queue=\w+)?">(MOB-[0-9-]+)</a>', html)
 
 
 def at(days_ago):
@@ -18,11 +18,14 @@ def at(days_ago):
 
 
 def test_director_queue_lists_submitted_requests_of_their_labs_oldest_first(make, login, people):
+    # Without events (rows written directly), a request waits since its last update.
     mine = dict(host=people["partner"], programme=people["programme"])
     newer = make.application(applicant=people["researcher"], status="submitted",
-                             submitted_at=at(1), reference="MOB-2026-000002", **mine)
+                             submitted_at=at(1), updated_at=at(1), reference="MOB-2026-000002",
+                             **mine)
     older = make.application(applicant=people["other_researcher"], status="submitted",
-                             submitted_at=at(5), reference="MOB-2026-000001", **mine)
+                             submitted_at=at(5), updated_at=at(5), reference="MOB-2026-000001",
+                             **mine)
     make.application(applicant=people["researcher"], status="draft",
                      reference="MOB-2026-000003", **mine)
     make.application(applicant=people["researcher"], status="endorsed",

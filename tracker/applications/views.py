@@ -25,6 +25,7 @@ from tracker.applications.models import (
     destination_risk_level,
 )
 from tracker.applications.opinions import give_opinion as give_opinion_service
+from tracker.applications.returns import return_to_answer
 from tracker.applications.requirements import (
     BLOCKS_LABELS,
     nationality_label,
@@ -50,6 +51,7 @@ from tracker.access import login_required, visible_applications
 from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, RISK_LEVEL_LABELS
 from tracker.core.paging import paginate
 from tracker.extensions import db
+from tracker.review.queues import QUEUES, REVIEW_QUEUES, next_in_queue, queue_of_decision
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -78,8 +80,6 @@ DONE = {
 # What the view hands the services for an amount it could not read: not a number to them
 # either, so they refuse it in their order (who may act first), never read it otherwise.
 UNREADABLE_AMOUNT = "unreadable"
-# Where a reviewer goes after a decision (access.review_queue_after says which).
-REVIEW_QUEUES = {"director": "review.director_queue", "admin": "review.admin_queue"}
 SOMEONE_ELSE = _l(
     "Someone else acted first: the application has changed. Here is its current state."
 )
@@ -215,6 +215,10 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
     overlaps = (
         overlapping_applications(application) if access.can_see_overlaps(user, application) else []
     )
+    # Opened from a queue (its links say which): the way on to the next request of it.
+    queue = request.args.get("queue")
+    if queue not in REVIEW_QUEUES or queue not in access.work_queues(user):
+        queue = None
     return render_template(
         "applications/show.html",
         application=application,
@@ -232,7 +236,16 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         opinion_forms=opinion_forms,
         risk_level=destination_risk_level(application),
         upload_kinds=access.kinds_user_may_upload(user, application),
+        returned=_return_for(user, application),
+        queue=QUEUES[queue] if queue else None,
+        next_application=(next_in_queue(user, queue, application, after_current=True)
+                          if queue else None),
     )
+
+
+def _return_for(user, application):
+    """The reviewer's return, at the top of the applicant's pages while it is to answer."""
+    return return_to_answer(application) if access.acts_as_applicant(user, application) else None
 
 
 @bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
@@ -269,7 +282,7 @@ def edit(application_id):
             flash(_("Changes saved."), "success")
             return redirect(url_for("applications.show", application_id=application_id))
     return render_template("applications/form.html", form=form, direction=application.direction,
-                           application=application)
+                           application=application, returned=_return_for(user, application))
 
 
 @bp.route("/<int:application_id>/delete", methods=["GET", "POST"])
@@ -310,7 +323,7 @@ def act(application_id, action):
         # asking who may act), and the field's own message says how to write it.
         awarded_amount = UNREADABLE_AMOUNT
     try:
-        transition(
+        event = transition(
             application,
             action,
             user,
@@ -337,14 +350,26 @@ def act(application_id, action):
         application = load_visible(application_id)
         return _render_show(application, failed_action=action, failed_form=form)
     db.session.commit()
-    queue = access.review_queue_after(user, application, action)
+    queue = queue_of_decision(user, application, action, event.from_status)
     if queue is not None:
-        # A reviewer's decision is one of a queue: back to it, for the next one.
-        flash(_("%(reference)s: %(done)s", reference=application.reference, done=DONE[action]),
-              "success")
-        return redirect(url_for(REVIEW_QUEUES[queue]))
+        # A reviewer's decision is one of a queue: on to the next request of it.
+        done = _("%(reference)s: %(done)s", reference=application.reference, done=DONE[action])
+        return _on_in_queue(user, queue, application, done)
     flash(DONE[action], "success")
     return redirect(url_for("applications.show", application_id=application_id))
+
+
+def _on_in_queue(user, queue, application, done, anchor=""):
+    """After a reviewer's decision or opinion (``done`` says which) on ``application``: the
+    oldest request left in ``queue`` that they can act on, else the queue's page."""
+    following = next_in_queue(user, queue, application)
+    if following is None:
+        flash(_("%(done)s Nothing else waits in this queue.", done=done), "success")
+        return redirect(url_for(QUEUES[queue].page))
+    flash(_("%(done)s Here is the next request of the queue, %(reference)s.", done=done,
+            reference=following.reference), "success")
+    return redirect(url_for("applications.show", application_id=following.id, queue=queue)
+                    + anchor)
 
 
 @bp.route("/<int:application_id>/opinions/<kind>", methods=["POST"])
@@ -374,8 +399,10 @@ def give_opinion(application_id, kind):
         application = load_visible(application_id)
         return _render_show(application, opinion_forms={kind: form}), 422
     db.session.commit()
-    flash(_("Your %(kind)s was recorded.", kind=str(OPINION_KIND_LABELS[kind]).lower()),
-          "success")
+    done = _("Your %(kind)s was recorded.", kind=str(OPINION_KIND_LABELS[kind]).lower())
+    if kind in access.work_queues(user):
+        return _on_in_queue(user, kind, application, done, anchor="#opinions")
+    flash(done, "success")
     return redirect(url_for("applications.show", application_id=application_id) + "#opinions")
 
 

@@ -11,7 +11,7 @@ times in the reader's clock (``06:24``, ``6:24 AM``).
 from datetime import date, datetime, timezone
 
 from babel import Locale
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_skeleton, format_time, format_timedelta
 from flask_babel import get_timezone
 
 from tracker.core.language import reader_locale
@@ -64,6 +64,20 @@ def format_clock(value, locale=None, zone=None):
         return ""
     moment = local_time(value, zone)
     return format_time(moment, "short", tzinfo=moment.tzinfo, locale=_locale(locale))
+
+
+def format_waited(since, now=None, locale=None):
+    """How long since ``since``, in days or larger units (``3 days``, ``6 weeks``,
+    ``3 jours``), for "waiting for ..."; empty when it is less than a day."""
+    if since is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    waited = now - since
+    if waited.days < 1:
+        return ""
+    return format_timedelta(waited, granularity="day", threshold=2, locale=_locale(locale))
 
 
 def zone_name():

@@ -1,20 +1,35 @@
 """The home page, the language switch and the health check."""
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import access
 from tracker.auth.services import choose_locale
 from tracker.core import health
 from tracker.core.errors import DATABASE_RETRY_SECONDS
 from tracker.core.urls import safe_next
 from tracker.extensions import db
+from tracker.review import queues
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html")
+    """Signed in: what waits for the person, oldest first, and their next stays. A visitor
+    gets the landing page."""
+    if not access.signed_in(current_user):
+        return render_template("main/index.html")
+    user = current_user._get_current_object()
+    return render_template(
+        "main/index.html",
+        blocks=queues.waiting_work(user),
+        stays=queues.upcoming_stays(user),
+        directions=access.directions_to_apply(user),
+        today=date.today(),
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -14,6 +14,7 @@ from tracker.applications.services import ids_with_overlaps, remaining_budgets
 from tracker import access
 from tracker.access import login_required, role_required
 from tracker.core.paging import paginate
+from tracker.review.queues import oldest_first
 from tracker.directory.models import Country
 from tracker.extensions import db
 
@@ -30,12 +31,12 @@ _LISTED = (
 @bp.route("/director")
 @role_required("director")
 def director_queue():
-    """Submitted applications the director's laboratories review, oldest submitted first."""
+    """Submitted applications the director's laboratories review, the longest waiting first."""
     user = current_user._get_current_object()
     query = (
         access.director_queue(user)
         .options(*_LISTED)
-        .order_by(Application.submitted_at, Application.id)
+        .order_by(*oldest_first())
     )
     pagination = paginate(query)
     return render_template(
@@ -54,12 +55,12 @@ def admin_queue():
     decisions = paginate(
         access.admin_decision_queue(user)
         .options(*_LISTED)
-        .order_by(Application.updated_at, Application.id)
+        .order_by(*oldest_first())
     )
     endorsements = paginate(
         access.admin_endorsement_queue(user)
         .options(*_LISTED)
-        .order_by(Application.submitted_at, Application.id),
+        .order_by(*oldest_first()),
         arg="endorse_page",
     )
     listed = list(decisions.items) + list(endorsements.items)
@@ -73,10 +74,10 @@ def admin_queue():
 
 
 def _opinion_queue(query, template):
-    """A queue of applications awaiting an opinion, oldest submitted first, with each
+    """A queue of applications awaiting an opinion, the longest waiting first, with each
     destination's risk level."""
     pagination = paginate(
-        query.options(*_LISTED).order_by(Application.submitted_at, Application.id)
+        query.options(*_LISTED).order_by(*oldest_first())
     )
     codes = {application.host_laboratory.country for application in pagination.items}
     levels = {
