@@ -54,7 +54,9 @@ def test_a_unit_mission_to_a_red_country_from_request_to_approval(page, make, db
     page.get_by_role("link", name=re.compile(r"MOB-\d{4}-\d{6}")).first.click()
     page.get_by_label("Favourable", exact=True).check()
     page.get_by_role("button", name="Record the opinion").click()
-    assert "Favourable" in page.locator("#opinions").inner_text()
+    # Nothing else awaits an opinion: back to the queue, told so.
+    assert "Nothing else waits in this queue." in page.locator(".flash-messages").inner_text()
+    assert page.url.endswith("/review/security")
     sign_out(page)
 
     # The director sees a unit mission in their queue and approves it: no office step.
