@@ -55,7 +55,7 @@ from tracker.extensions import db
 from tracker.notifications.models import Notification
 
 
-# The decisions of reviewers, after which they go back to their queue.
+# The decisions of reviewers, after which they go on to the next request of their queue.
 REVIEW_ACTIONS = ("endorse", "return", "decline", "approve", "reject")
 
 
@@ -213,7 +213,7 @@ def acts_as_applicant(user, application):
 
 
 def review_queue_after(user, application, action):
-    """The queue (``"director"`` or ``"admin"``) a reviewer goes back to after taking
+    """The queue (``"director"`` or ``"admin"``) a reviewer goes on in after taking
     ``action`` on ``application``; None for the applicant's own actions."""
     if action not in REVIEW_ACTIONS or acts_as_applicant(user, application):
         return None

@@ -84,3 +84,15 @@ def test_a_draft_never_returned_has_no_notice(make, login, people, client):
     login(people["researcher"])
     for url in (f"/applications/{draft.id}", f"/applications/{draft.id}/edit"):
         assert notice(client.get(url).get_data(as_text=True)) is None
+
+
+def test_a_stand_in_is_named_with_the_person_they_stood_in_for(db, make, login, people, client):
+    application = make.application(applicant=people["researcher"], status="returned",
+                                   host=people["partner"], programme=people["programme"])
+    db.session.add(Event(application_id=application.id, actor_id=people["admin"].id,
+                         on_behalf_of_id=people["director"].id, action="return",
+                         from_status="submitted", to_status="returned", comment="Dates?"))
+    db.session.commit()
+    login(people["researcher"])
+    said = notice(client.get(f"/applications/{application.id}").get_data(as_text=True))
+    assert "Returned by Ada Admin for Dana Director on " in said and "Dates?" in said

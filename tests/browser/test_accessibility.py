@@ -6,6 +6,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import sign_in_by_field_names
 from tests.requirement_world import seed_default_rules, set_risk
+from tracker.applications.models import Event
+from tracker.extensions import db as _db
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +63,13 @@ def world(make):
     application = make.application(researcher, status="submitted", host=partner,
                                    programme=programme, title="Field measurements")
     make.notification(researcher, subject="Your application was submitted")
+    # A returned request: the reviewer's return at the top of its page and form.
+    returned = make.application(researcher, status="returned", host=partner,
+                                programme=programme, title="Archive visit")
+    _db.session.add(Event(application_id=returned.id, actor_id=director.id, action="return",
+                          from_status="submitted", to_status="returned",
+                          comment="Please give the dates of the archive's opening."))
+    _db.session.commit()
     return {
         "unit": unit,
         "director": director,
@@ -68,6 +77,7 @@ def world(make):
         "admin": make.user(roles=("admin",), lab=unit, full_name="Alice Admin"),
         "security": make.user(roles=("security_officer",), lab=unit, full_name="Sam Security"),
         "application": application,
+        "returned": returned,
     }
 
 
@@ -85,12 +95,15 @@ def test_researcher_pages(axe, page, world):
         "/applications/",
         "/applications/new/outgoing",
         f"/applications/{world['application'].id}",
+        f"/applications/{world['returned'].id}",
+        f"/applications/{world['returned'].id}/edit",
     ])
 
 
 def test_director_pages(axe, page, world):
     sign_in_by_field_names(page, world["director"])
-    check(axe, page, ["/review/director", f"/applications/{world['application'].id}"])
+    check(axe, page, ["/", "/review/director",
+                      f"/applications/{world['application'].id}?queue=director"])
     # The last page checked is the one with the action panel.
     assert page.locator("form[action$='/actions/endorse']").count() == 1
 
@@ -98,6 +111,7 @@ def test_director_pages(axe, page, world):
 def test_admin_pages(axe, page, world):
     sign_in_by_field_names(page, world["admin"])
     check(axe, page, [
+        "/",
         "/reports/applications",
         "/reports/",
         "/admin/users",
@@ -111,4 +125,4 @@ def test_admin_pages(axe, page, world):
 
 def test_security_officer_pages(axe, page, world):
     sign_in_by_field_names(page, world["security"])
-    check(axe, page, ["/review/security"])
+    check(axe, page, ["/", "/review/security"])
