@@ -16,9 +16,9 @@ class AuditFilterForm(Form):
     )
     actor = SearchField(_l("Changed by (name or email)"), filters=[tidy],
                         validators=[Length(max=100)])
-    q = SearchField(_l("Subject"), filters=[tidy], validators=[Length(max=100)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    q = SearchField(_l("Subject (name or code)"), filters=[tidy], validators=[Length(max=100)])
+    since = DateField(_l("First day"), validators=[Optional()])
+    until = DateField(_l("Last day"), validators=[Optional()])
 
     def validate_since(self, field):
         _plausible_day(field)
