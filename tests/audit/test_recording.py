@@ -292,3 +292,36 @@ def test_a_refused_home_unit_request_records_nothing(app, make, db):
         decide_home_request(person, False, actor=director)
         db.session.commit()
     assert len(entries()) == before
+
+
+def test_a_kind_without_listed_fields_is_snapshot_by_the_fields_named(make):
+    person = make.user(full_name="Sam Standin", email="sam@example.org")
+    lab = make.lab("unit", acronym="PHY", name="Physics")
+    values = audit.snapshot("delegation", lab, fields=("acronym", "director_id"))
+    assert values == {"acronym": "PHY", "director_id": None}
+    lab.director_id = person.id
+    entry = audit.record(person, "update", "delegation", lab, values,
+                         audit.snapshot("delegation", lab, fields=("acronym", "director_id")),
+                         label="PHY")
+    assert entry.after == {"director_id": {"id": person.id,
+                                           "label": "Sam Standin <sam@example.org>"}}
+
+
+def test_an_invited_visitor_s_new_account_names_the_inviter(client, make, db):
+    from datetime import timedelta
+
+    unit = make.lab("unit", acronym="PHY")
+    partner = make.lab("partner", country="DE")
+    director = make.director_of(unit)
+    start = date.today() + timedelta(days=60)
+    response = Api(client).post("/api/v1/invitations", director, json={
+        "email": "visitor@example.org", "full_name": "Vera Visitor", "nationality": "DE",
+        "host_laboratory_id": unit.id, "home_laboratory_id": partner.id, "funding": "unit",
+        "title": "A visit", "purpose": "research_stay", "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=10)).isoformat(),
+    })
+    assert response.status_code == 201, response.get_data(as_text=True)
+    [entry] = entries("user")
+    assert (entry.action, entry.actor_id) == ("create", director.id)
+    assert entry.subject_label == "Vera Visitor <visitor@example.org>"
+    assert entry.after["nationality"] == "DE" and entry.after["roles"] == ["researcher"]

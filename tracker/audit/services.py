@@ -35,7 +35,7 @@ FIELDS = {
                          "non_eu_national", "host_restricted", "host_joint_unit_director",
                          "purposes", "document_kind", "opinion_kind", "blocks", "active"),
 }
-# Which model a reference names.
+# Which model a reference names (a delegation's people are added here with its fields).
 REFERENCES = {"home_laboratory_id": Laboratory, "director_id": User}
 PER_PAGE = 50
 
@@ -72,9 +72,13 @@ def _reference(model, row_id):
     return {"id": row_id, "label": _label(db.session.get(model, row_id))}
 
 
-def snapshot(subject_type, subject):
+def snapshot(subject_type, subject, fields=None):
     """The followed values of ``subject`` (a row of ``subject_type``) as JSON values; None
-    for no subject or a row not yet saved, which is what a creation had before."""
+    for no subject or a row not yet saved, which is what a creation had before.
+
+    ``fields`` names the attributes to take when :data:`FIELDS` does not list the kind
+    (a delegation, until its fields are added there).
+    """
     if subject is None:
         return None
     if subject_type == "country" and getattr(subject, "code", None) is None:
@@ -82,7 +86,7 @@ def snapshot(subject_type, subject):
     if subject_type != "country" and getattr(subject, "id", None) is None:
         return None
     values = {}
-    for name in FIELDS[subject_type]:
+    for name in fields or FIELDS[subject_type]:
         value = getattr(subject, name)
         if name in REFERENCES:
             value = _reference(REFERENCES[name], value)
