@@ -1,9 +1,12 @@
-"""The audit of the directory: who changed which person, laboratory, programme, country's
-risk level, requirement rule or delegation, when, and the values before and after
+"""The audit of the directory: one append-only entry per change
 
 Revision ID: e7a1c3b5d9f2
 Revises: d2e4f6a8b0c1
 Create Date: 2027-02-08 09:00:00
+
+Who changed which person, laboratory, programme, country's risk level, requirement rule or
+delegation, when, and the values before and after. Indexed for the admin page: newest first
+by (created_at, id), alone or after a filter on the kind of subject or the actor.
 """
 from alembic import op
 import sqlalchemy as sa
