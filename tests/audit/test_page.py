@@ -86,7 +86,7 @@ def test_a_change_reads_who_when_what_and_each_field_before_and_after(client, ad
     [row] = table_rows(response)
     when, who, what, values = row
     assert "Alice Admin" in who and "alice.admin@example.org" in who
-    assert what == "Programme Changed: Short stays"
+    assert what == "Short stays Programme Changed"
     assert "Budget (EUR) Before: €100,000.00 → After: €120,000.50" in values
     assert "Closes on Before: 12/31/2026 → After: 1/31/2027" in values
     assert "Active Before: Yes → After: No" in values
@@ -100,7 +100,7 @@ def test_a_command_line_change_and_a_country_read_in_the_readers_language(client
     db.session.commit()
     [row] = table_rows(client.get("/admin/audit"))
     assert "The system or the command line" in row[1]
-    assert row[2] == "Country Changed: Mali"
+    assert row[2] == "Mali Country Changed"
     assert "Risk level Before: Green: normal vigilance → After: Red: formally not recommended" in row[3]
 
 
@@ -195,3 +195,25 @@ def test_a_page_costs_the_same_statements_whatever_its_length_and_place(
 def test_a_cursor_we_did_not_hand_out_is_a_bad_request(client, admin, cursor):
     assert client.get(f"/admin/audit?after={cursor}").status_code == 400
     assert client.get(f"/admin/audit?before={cursor}").status_code == 400
+
+
+def test_a_french_reader_reads_days_amounts_and_countries_in_french(client, admin, french):
+    from decimal import Decimal
+
+    from tracker.audit import services as audit
+
+    admin.locale = "fr"
+    db.session.commit()
+    audit.record(admin, "update", "country", "DE", {"risk_level": "green"},
+                 {"risk_level": "orange"}, label="Germany")
+    audit.record(admin, "update", "programme", 3,
+                 {"budget": Decimal("100000.00"), "opens_on": "2026-12-01"},
+                 {"budget": Decimal("1500.50"), "opens_on": "2027-01-15"}, label="Court séjour")
+    db.session.commit()
+
+    rows = table_rows(client.get("/admin/audit"))
+    programme, country = rows
+    assert country[2].startswith("Allemagne")
+    assert "01/12/2026" in programme[3] and "15/01/2027" in programme[3]
+    # (the cells' spaces, narrow and non-breaking ones included, read as plain spaces)
+    assert "100 000,00 € → After: 1 500,50 €" in programme[3]
