@@ -325,3 +325,29 @@ def test_an_invited_visitor_s_new_account_names_the_inviter(client, make, db):
     assert (entry.action, entry.actor_id) == ("create", director.id)
     assert entry.subject_label == "Vera Visitor <visitor@example.org>"
     assert entry.after["nationality"] == "DE" and entry.after["roles"] == ["researcher"]
+
+
+# The command line ------------------------------------------------------------------------------
+def test_create_admin_is_recorded_with_no_actor(app):
+    answers = ("boss@example.org\nBarbara Boss\nfour long words of passphrase\n"
+               "four long words of passphrase\n")
+    result = app.test_cli_runner().invoke(args=["create-admin"], input=answers)
+    assert result.exit_code == 0, result.output
+    [entry] = entries()
+    assert (entry.action, entry.subject_type, entry.actor_id) == ("create", "user", None)
+    assert entry.subject_label == "Barbara Boss <boss@example.org>"
+    assert entry.after["roles"] == ["researcher", "admin"]
+
+
+def test_the_demo_s_country_levels_are_recorded_as_set_by_its_security_officer(app, db):
+    from tests.requirement_world import seed_default_rules
+    from tracker.auth.services import user_by_email
+    from tracker.commands.demo import COUNTRY_LEVELS, seed_demo
+
+    seed_default_rules()  # as a new database has them
+    seed_demo()
+    db.session.commit()
+    officer = user_by_email("security@example.org")
+    countries = entries("country")
+    assert len(countries) == len(COUNTRY_LEVELS)
+    assert {entry.actor_id for entry in countries} == {officer.id}
