@@ -90,6 +90,9 @@ def test_the_layers_are_what_the_architecture_page_says():
     assert layer("tracker.applications.views") == VIEWS
     assert layer("tracker.api.applications") == VIEWS
     assert layer("tracker.commands.demo") == COMMANDS
+    assert layer("tracker.audit.models") == MODELS
+    assert layer("tracker.audit.services") == SERVICES
+    assert layer("tracker.audit.views") == VIEWS
     assert len(IMPORTS) > 100  # the walk found the imports
 
 

@@ -117,6 +117,7 @@ def _select_locale():
 def register_blueprints(app):
     from tracker.api.views import bp as api_bp
     from tracker.applications.views import bp as applications_bp
+    from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
@@ -127,6 +128,7 @@ def register_blueprints(app):
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(notifications_bp)

@@ -63,32 +63,32 @@ def _director(director_id):
     return director
 
 
-def _save_laboratory(lab, values):
-    services.save_laboratory(lab, director_field="director_id", **values)
+def _save_laboratory(lab, values, actor):
+    services.save_laboratory(lab, director_field="director_id", actor=actor, **values)
     db.session.commit()
     return laboratory_json(lab)
 
 
 @bp.route("/laboratories", methods=["POST"])
 def create_laboratory():
-    require_admin()
+    admin = require_admin()
     values = load_body(LaboratoryInput())
     values["director"] = _director(values.pop("director_id"))
-    return _save_laboratory(Laboratory(), values), 201
+    return _save_laboratory(Laboratory(), values, admin), 201
 
 
 @bp.route("/laboratories/<int:lab_id>", methods=["PATCH"])
 def update_laboratory(lab_id):
     require_user()
     lab = get_or_404(Laboratory, lab_id, "There is no laboratory with this id.")
-    require_admin()
+    admin = require_admin()
     changes = LaboratoryInput(partial=True).load(json_body())
     values = {name: getattr(lab, name) for name in LABORATORY_FIELDS}
     values["director"] = lab.director
     if "director_id" in changes:
         values["director"] = _director(changes.pop("director_id"))
     values.update(changes)
-    return _save_laboratory(lab, values)
+    return _save_laboratory(lab, values, admin)
 
 
 # Programmes ------------------------------------------------------------------------------
@@ -106,8 +106,8 @@ def list_programmes():
 
 @bp.route("/programmes", methods=["POST"])
 def create_programme():
-    require_admin()
+    admin = require_admin()
     values = load_body(ProgrammeInput())
-    programme = services.save_programme(Programme(), **values)
+    programme = services.save_programme(Programme(), **values, actor=admin)
     db.session.commit()
     return programme_json(programme), 201

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import access
 from tracker.applications.models import FUNDINGS, Invitation
 from tracker.applications.services import create_application
+from tracker.audit import services as audit
 from tracker.auth.passwords import password_problems
 from tracker.auth.services import create_user, normalise_email, set_password, user_by_email
 from tracker.auth.tokens import hash_token
@@ -103,6 +104,7 @@ def invite(inviter, *, email, full_name, nationality, home_laboratory_id, host_l
             confirmed=False, category="researcher", nationality=nationality.upper(),
             home_laboratory_id=home_laboratory_id,
         )
+        audit.record(inviter, "create", "user", visitor, after=audit.snapshot("user", visitor))
     data = {
         "funding": funding,
         "programme_id": programme_id,

@@ -15,6 +15,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
 from tracker.auth.services import create_user, normalise_email, user_by_email
@@ -139,6 +140,8 @@ def register_person(email, full_name, password, category, nationality,
             category=category, nationality=nationality,
             requested_laboratory_id=requested_laboratory_id,
         )
+        # The person made their own account: they are its actor.
+        audit.record(user, "create", "user", user, after=audit.snapshot("user", user))
         send_confirmation(user)
         return user
     # The same hashing work as a new account, so the response time says nothing either.
@@ -183,15 +186,18 @@ def confirm_address(user):
 
 
 # Home-unit requests ----------------------------------------------------------------------------
-def decide_home_request(person, accept):
+def decide_home_request(person, accept, actor=None):
     """Confirm (``accept``) or refuse ``person``'s requested home laboratory, and tell them.
 
-    The caller found ``person`` through :func:`tracker.access.home_requests_to_decide`.
+    The caller found ``person`` through :func:`tracker.access.home_requests_to_decide`;
+    ``actor`` (the director or admin deciding) is named in the audit of a confirmation.
     """
     laboratory = person.requested_laboratory
     person.requested_laboratory_id = None
     if accept:
+        before = audit.snapshot("user", person)
         person.home_laboratory_id = laboratory.id
+        audit.record_change(actor, "user", person, before)
 
     def compose():
         if accept:

@@ -174,7 +174,7 @@ def decide_home_laboratory(user_id):
         abort(400)
     accept = form.decision.data == "confirm"
     laboratory = person.requested_laboratory.label
-    decide_home_request(person, accept)
+    decide_home_request(person, accept, actor=current_user)
     db.session.commit()
     if accept:
         flash(_("%(name)s now belongs to %(laboratory)s.", name=person.full_name,

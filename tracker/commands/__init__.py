@@ -58,6 +58,7 @@ def seed_demo_command():
 def create_admin_command(email, full_name, nationality, password):
     """Create an administrator account (the first one of a real deployment)."""
     from tracker.auth.passwords import password_problems
+    from tracker.audit import services as audit
     from tracker.auth.services import create_user, normalise_email, user_by_email
     from tracker.core.countries import is_country
 
@@ -75,7 +76,8 @@ def create_admin_command(email, full_name, nationality, password):
         problems = password_problems(password, email=email)
     if problems:
         raise click.ClickException(" ".join(problems))
-    create_user(email, full_name, password, roles=("admin", "researcher"), category="other",
-                nationality=nationality.upper())
+    admin = create_user(email, full_name, password, roles=("admin", "researcher"),
+                        category="other", nationality=nationality.upper())
+    audit.record(None, "create", "user", admin, after=audit.snapshot("user", admin))
     db.session.commit()
     click.echo(f"Administrator {email} created.")

@@ -5,7 +5,9 @@ The rules that tie several values together live here, so the web forms, the API 
 command line refuse the same things with the same words. ``*_problems`` functions answer
 ``{field name: message}`` (empty when all is well); ``save_*`` functions check them again,
 raise :class:`~tracker.core.errors.InvalidValues` (422, each field with its messages) when
-something is wrong, and flush, never commit.
+something is wrong, and flush, never commit. Each write records an audit entry
+(:mod:`tracker.audit.services`) naming its ``actor``: the signed-in person, None for the
+command line.
 """
 
 import re
@@ -21,6 +23,7 @@ from tracker.applications.models import (
     PURPOSES,
     RequirementRule,
 )
+from tracker.audit import services as audit
 from tracker.auth.models import User
 from tracker.auth.services import normalise_email
 from tracker.core.countries import (
@@ -46,14 +49,18 @@ def _refuse(problems):
 
 # People ----------------------------------------------------------------------------------
 def set_roles(user, roles):
-    """Give ``user`` exactly ``roles``; a change ends every session of theirs."""
+    """Give ``user`` exactly ``roles``; a change ends every session of theirs.
+
+    The caller records the change in the audit (:func:`update_user`, :func:`make_director`).
+    """
     if set(roles) != set(user.roles):
         user.roles = roles
         user.end_all_sessions()
 
 
 def set_active(user, active):
-    """Activate or deactivate ``user``; deactivation ends every session of theirs."""
+    """Activate or deactivate ``user``; deactivation ends every session of theirs (the
+    caller records the change in the audit)."""
     if user.active and not active:
         user.end_all_sessions()
     user.active = active
@@ -100,8 +107,12 @@ def account_problems(editor, user, email=None, roles=None, active=None):
 
 def update_user(user, editor, *, email, full_name, category, nationality,
                 home_laboratory_id, roles, active):
-    """Apply an admin's edit of ``user``; role changes and deactivation end their sessions."""
+    """Apply an admin's edit of ``user``; role changes and deactivation end their sessions.
+
+    The audit names ``editor`` as the actor.
+    """
     _refuse(account_problems(editor, user, email=email, roles=roles, active=active))
+    before = audit.snapshot("user", user)
     user.email = normalise_email(email)
     user.full_name = full_name.strip()
     user.category = category
@@ -110,14 +121,17 @@ def update_user(user, editor, *, email, full_name, category, nationality,
     set_roles(user, roles)
     set_active(user, active)
     db.session.flush()
+    audit.record_change(editor, "user", user, before)
     return user
 
 
-def make_director(user):
+def make_director(user, actor=None):
     """Give ``user`` the director role if they lack it; True when it was added."""
     if user.has_role("director"):
         return False
+    before = audit.snapshot("user", user)
     set_roles(user, [*user.roles, "director"])
+    audit.record_change(actor, "user", user, before)
     return True
 
 
@@ -157,13 +171,14 @@ def laboratory_problems(kind, country, has_director, director_field="director_em
 
 
 def save_laboratory(laboratory, *, name, acronym, kind, institution, city, country, director,
-                    restricted_zone=False, director_field="director_email"):
+                    restricted_zone=False, director_field="director_email", actor=None):
     """Write these values on ``laboratory`` (new or not) and add it to the session.
 
     Returns True when ``director`` was given the director role by this change.
     """
     _refuse(laboratory_problems(kind, country, director is not None, director_field,
                                 restricted_zone))
+    before = audit.snapshot("laboratory", laboratory)
     laboratory.name = name
     laboratory.acronym = acronym
     laboratory.kind = kind
@@ -172,9 +187,10 @@ def save_laboratory(laboratory, *, name, acronym, kind, institution, city, count
     laboratory.country = country.upper()
     laboratory.director = director
     laboratory.restricted_zone = bool(restricted_zone)
-    granted = make_director(director) if director is not None else False
     db.session.add(laboratory)
+    granted = make_director(director, actor) if director is not None else False
     db.session.flush()
+    audit.record_change(actor, "laboratory", laboratory, before)
     return granted
 
 
@@ -192,12 +208,13 @@ def programme_problems(opens_on, closes_on, min_days, max_days):
 
 
 def save_programme(programme, *, name, direction, opens_on, closes_on, min_days, max_days,
-                   budget, eligible_categories, description, active):
+                   budget, eligible_categories, description, active, actor=None):
     """Write these values on ``programme`` (new or not) and add it to the session."""
     problems = programme_problems(opens_on, closes_on, min_days, max_days)
     if not eligible_categories:
         problems["eligible_categories"] = _l("Choose at least one category of people.")
     _refuse(problems)
+    before = audit.snapshot("programme", programme)
     programme.name = name
     programme.direction = direction
     programme.opens_on = opens_on
@@ -210,6 +227,7 @@ def save_programme(programme, *, name, direction, opens_on, closes_on, min_days,
     programme.active = active
     db.session.add(programme)
     db.session.flush()
+    audit.record_change(actor, "programme", programme, before)
     return programme
 
 
@@ -271,6 +289,9 @@ def set_country_level(code, risk_level, note, editor):
     code = country_or_404(code)
     _refuse(country_problems(risk_level, note))
     row = db.session.get(Country, code)
+    # A country without a row was green with no note: its first level is a change of that.
+    before = (audit.snapshot("country", row) if row is not None
+              else {"risk_level": "green", "note": ""})
     if row is None:
         row = Country(code=code, note="")
         db.session.add(row)
@@ -280,6 +301,8 @@ def set_country_level(code, risk_level, note, editor):
     row.updated_by_id = editor.id if editor is not None else None
     row.updated_at = utcnow()
     db.session.flush()
+    audit.record(editor, "update", "country", code, before, audit.snapshot("country", row),
+                 label=country_name(code, "en"))
     if has_request_context():
         g.pop("risk_levels", None)
     return row
@@ -360,13 +383,14 @@ def rule_problems(*, code, name, direction, min_days, min_risk_level, purposes, 
 
 def save_rule(rule, *, code, name, direction, min_days, min_risk_level, non_eu_national,
               host_restricted, host_joint_unit_director, purposes, document_kind, opinion_kind,
-              blocks, active):
+              blocks, active, actor=None):
     """Write these values on ``rule`` (new or not) and add it to the session."""
     values = dict(code=code, name=name, direction=direction or None, min_days=min_days,
                   min_risk_level=min_risk_level or None, purposes=list(purposes or ()),
                   document_kind=document_kind or None, opinion_kind=opinion_kind or None,
                   blocks=blocks)
     _refuse(rule_problems(**values))
+    before = audit.snapshot("requirement_rule", rule)
     rule.code = values["code"]
     rule.name = values["name"].strip()
     rule.direction = values["direction"]
@@ -382,11 +406,14 @@ def save_rule(rule, *, code, name, direction, min_days, min_risk_level, non_eu_n
     rule.active = bool(active)
     db.session.add(rule)
     db.session.flush()
+    audit.record_change(actor, "requirement_rule", rule, before)
     return rule
 
 
-def set_rule_active(rule, active):
+def set_rule_active(rule, active, actor=None):
     """Switch ``rule`` on or off: a rule is never deleted, so its past stays readable."""
+    before = audit.snapshot("requirement_rule", rule)
     rule.active = bool(active)
     db.session.flush()
+    audit.record_change(actor, "requirement_rule", rule, before)
     return rule

@@ -200,7 +200,7 @@ def list_laboratories():
 def _save_laboratory(laboratory, form):
     """Save a valid form on ``laboratory``; a redirect, or None to show the form again."""
     try:
-        granted = services.save_laboratory(laboratory, **form.values())
+        granted = services.save_laboratory(laboratory, **form.values(), actor=current_user)
         db.session.commit()
     except InvalidValues as error:
         form.add_problems(error.fields)
@@ -259,7 +259,7 @@ def list_programmes():
 def _save_programme(programme, form):
     """Save a valid form on ``programme``; a redirect, or None to show the form again."""
     try:
-        services.save_programme(programme, **form.values())
+        services.save_programme(programme, **form.values(), actor=current_user)
         db.session.commit()
     except InvalidValues as error:
         form.add_problems(error.fields)
@@ -352,7 +352,7 @@ def list_rules():
 
 def _save_rule(rule, form):
     try:
-        services.save_rule(rule, **form.values())
+        services.save_rule(rule, **form.values(), actor=current_user)
         db.session.commit()
     except InvalidValues as error:
         db.session.rollback()
@@ -383,7 +383,7 @@ def switch_rule(rule_id):
     form = RuleSwitchForm()
     if not form.validate_on_submit():
         abort(400)
-    services.set_rule_active(rule, not rule.active)
+    services.set_rule_active(rule, not rule.active, actor=current_user)
     db.session.commit()
     if rule.active:
         flash(_("The rule %(name)s is on again: it applies to applications.", name=rule.name),
