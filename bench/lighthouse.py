@@ -85,10 +85,17 @@ def sign_in(base, email):
     try:
         urllib.request.build_opener(NoRedirect).open(request)
     except urllib.error.HTTPError as error:
-        if error.code == 302:
-            return error.headers["Set-Cookie"].split(";", 1)[0]
-        raise
-    raise SystemExit(f"signing in {email} did not redirect: wrong credentials?")
+        if error.code != 302:
+            raise
+        cookie = error.headers["Set-Cookie"].split(";", 1)[0]
+    else:
+        raise SystemExit(f"signing in {email} did not redirect: wrong credentials?")
+    # The welcome message waits in the session for the next page: shown here, once, so that
+    # the measured pages (in either language) do not all carry it, in the sign-in's language.
+    request = urllib.request.Request(f"{base}/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        renewed = response.headers.get("Set-Cookie")
+    return renewed.split(";", 1)[0] if renewed else cookie
 
 
 def fetch(base, path, headers):
