@@ -36,6 +36,26 @@ def test_filters_and_search(api, org):
     assert _names(api.get("/api/v1/laboratories?kind=unit&country=FR", admin)) == ["OTHER", "UNIT"]
 
 
+def test_search_ignores_case_and_accents(api, org, make):
+    make.lab("partner", acronym="ENS", name="École normale supérieure", city="Lyon")
+    make.lab("partner", acronym="KTH", name="Kungliga Tekniska högskolan", city="Stockholm",
+             institution="Ingénierie")
+    make.lab("partner", acronym="NTNU", name="Norges teknisk-naturvitenskapelige", city="Tromsø")
+    admin = org.admin
+    assert _names(api.get("/api/v1/laboratories?q=ecole", admin)) == ["ENS"]
+    assert _names(api.get("/api/v1/laboratories?q=%C3%89COLE%20NORMALE", admin)) == ["ENS"]
+    assert _names(api.get("/api/v1/laboratories?q=superieure", admin)) == ["ENS"]
+    # Accents typed where the stored name has none, and in the institution.
+    assert _names(api.get("/api/v1/laboratories?q=h%C3%A9gskolan", admin)) == []
+    assert _names(api.get("/api/v1/laboratories?q=hogskolan", admin)) == ["KTH"]
+    assert _names(api.get("/api/v1/laboratories?q=ingenierie", admin)) == ["KTH"]
+    assert _names(api.get("/api/v1/laboratories?q=tromso", admin)) == ["NTNU"]
+    assert _names(api.get("/api/v1/laboratories?q=T%C3%A9kn", admin)) == ["KTH", "NTNU"]
+    # Wildcards are taken literally, accents or not.
+    assert _names(api.get("/api/v1/laboratories?q=%C3%A9_ole", admin)) == []
+    assert _names(api.get("/api/v1/laboratories?q=_", admin)) == []
+
+
 def test_paging(api, org):
     first = api.get("/api/v1/laboratories?per_page=3", org.admin).get_json()
     second = api.get("/api/v1/laboratories?per_page=3&page=2", org.admin).get_json()

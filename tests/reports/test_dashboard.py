@@ -117,6 +117,20 @@ def test_chart_labels_are_escaped_before_being_shortened():
     assert "&am<" not in svg and "&a<" not in svg and "&<" not in svg
 
 
+def test_a_long_bar_label_has_room_left_of_its_bar():
+    import re
+
+    from tracker.reports.charts import bar_chart
+
+    svg = str(bar_chart("Statuses", [("Renvoyée pour modification", 1), ("Soumise", 2)]))
+    # Labels end where the bars start, and 12-unit text needs about 7 units a character.
+    label_end = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg).group(1))
+    bar_start = float(re.search(r'<rect x="([\d.]+)"', svg).group(1))
+    assert label_end >= len("Renvoyée pour modification") * 7 and bar_start > label_end
+    short = str(bar_chart("Statuses", [("Soumise", 2)]))
+    assert float(re.search(r'<rect x="([\d.]+)"', short).group(1)) < bar_start
+
+
 # Only stays that happen; every programme that pays; the year it opens on ---------------------
 def test_months_and_host_countries_count_only_approved_and_completed_stays(app, make, org):
     for status, month, host in (("draft", 2, "partner_us"), ("declined", 2, "partner_us"),

@@ -117,6 +117,33 @@ def test_csv_is_headed_by_labels_with_labelled_values(client, login, org, apps):
     assert record["Funding"] == "Programme call"
     assert record["Purpose"] == "Research stay"
     assert record["Requested (EUR)"] == "1500.00"
+    assert record["Host country"] == "United States"
+
+
+def test_labelled_exports_name_host_countries_in_the_readers_language(client, login, org, apps):
+    login(org["admin"])
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    rows = csv_rows(client.get("/reports/applications.csv?status=approved&sort=reference",
+                               headers=french))
+    header = rows[0]
+    assert header[:3] == ["Référence", "Intitulé", "Statut"]
+    countries = {row[0]: row[header.index("Pays d'accueil")] for row in rows[1:]}
+    assert countries == {apps["ada_de"].reference: "Allemagne",
+                         apps["bob_us"].reference: "États-Unis"}
+    text = client.get("/reports/applications.csv?status=approved&excel=fr",
+                      headers=french).get_data(as_text=True).lstrip("\ufeff")
+    excel = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {row[excel[0].index("Pays d'accueil")] for row in excel[1:]} == {"Allemagne",
+                                                                           "États-Unis"}
+    response = client.get("/reports/applications.xlsx?status=approved", headers=french)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    column = values[0].index("Pays d'accueil")
+    assert {row[column] for row in values[1:]} == {"Allemagne", "États-Unis"}
+    # The machine shape keeps the codes, whatever the reader's language.
+    codes = csv_rows(client.get("/reports/applications.csv?status=approved&columns=codes",
+                                headers=french))
+    assert {row[codes[0].index("host_country")] for row in codes[1:]} == {"DE", "US"}
 
 
 def test_csv_for_french_excel_uses_semicolons_decimal_commas_and_a_bom(client, login, org, apps):

@@ -169,12 +169,6 @@ def load_query(schema):
     return schema.load(args)
 
 
-def like_pattern(text):
-    """A LIKE pattern (escape character ``\\``) matching ``text`` anywhere, literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # Paging ------------------------------------------------------------------------------------
 def page_of(query, params, dump):
     """Offset paging: ``{"items", "page", "per_page", "total"}`` of ``query``."""

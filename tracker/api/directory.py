@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from tracker.api.base import (
-    ApiError, bp, get_or_404, json_body, like_pattern, load_body, load_query, page_of,
+    ApiError, bp, get_or_404, json_body, load_body, load_query, page_of,
     require_admin, require_user,
 )
 from tracker.api.schemas import (
@@ -16,6 +16,7 @@ from tracker.api.schemas import (
     user_json,
 )
 from tracker.auth.models import User
+from tracker.core.text import folded_contains
 from tracker.directory import services
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
@@ -37,9 +38,9 @@ def list_laboratories():
     if "country" in params:
         query = query.where(Laboratory.country == params["country"])
     if params.get("q"):
-        pattern = like_pattern(params["q"])
+        # Ignoring case and accents, as the applications' search does ("ecole" finds "École").
         query = query.where(sa.or_(
-            *(column.ilike(pattern, escape="\\") for column in (
+            *(folded_contains(column, params["q"]) for column in (
                 Laboratory.name, Laboratory.acronym, Laboratory.city, Laboratory.institution
             ))
         ))

@@ -100,7 +100,9 @@ def reason_of(rule, application, risk_level):
     if rule.purpose_list:
         parts.append(_("Purpose: %(purpose)s",
                        purpose=PURPOSE_LABELS.get(application.purpose, application.purpose)))
-    return "; ".join(parts) or _("Applies to every application")
+    # One sentence per condition, in any language (a semicolon takes a space before it in
+    # French, and the next condition starts with a capital).
+    return ". ".join(parts) or _("Applies to every application")
 
 
 def nationality_label(code):

@@ -31,6 +31,13 @@ def country_name(code, language=None):
     return _names_in(language or reader_locale()).get((code or "").upper(), code or "")
 
 
+def country_names(codes, language=None):
+    """``{code: name}`` for each ISO alpha-2 code of ``codes`` that is known, in ``language``,
+    by default the reader's."""
+    names = _names_in(language or reader_locale())
+    return {code: names[code] for code in codes if code in names}
+
+
 def country_choices(blank=None):
     """(code, name) pairs sorted by name in the reader's language, for a select field."""
     # Sorted as a reader expects: accents and case aside ("Égypte" among the E's).

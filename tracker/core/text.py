@@ -8,6 +8,8 @@ connection by ``create_app``.
 
 import unicodedata
 
+import sqlalchemy as sa
+
 UNACCENT_FUNCTION = "tracker_unaccent"
 
 # Letters that do not decompose into a base letter and an accent, written as PostgreSQL's
@@ -22,3 +24,18 @@ def unaccent(text):
         return None
     decomposed = unicodedata.normalize("NFKD", str(text).translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def folded(text):
+    """``text`` (a column or value) lower-cased without its accents, in SQL: the same
+    function on PostgreSQL and SQLite."""
+    return sa.func.lower(getattr(sa.func, UNACCENT_FUNCTION)(text))
+
+
+def folded_contains(column, q):
+    """SQL condition: ``column`` holds the text ``q`` literally, ignoring case and accents
+    (``pétit`` finds ``Petit`` and ``petit`` finds ``Pétit``). Both sides are folded by the
+    same SQL function, so they lose the same accents; wildcards in ``q`` are escaped."""
+    escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    pattern = sa.literal("%") + folded(sa.literal(escaped)) + sa.literal("%")
+    return folded(column).like(pattern, escape="/")

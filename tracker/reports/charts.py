@@ -16,6 +16,8 @@ from tracker.core.countries import country_name
 PALETTE = ("#1f5f8b", "#e07b39", "#4c9a5f", "#8e5ea2", "#c44e52", "#6c757d")
 # Month numbers read the same in every language the interface speaks.
 MONTHS = tuple(f"{month:02d}" for month in range(1, 13))
+# A bar's label is cut after this many characters (the table below the chart has it whole).
+LABEL_LENGTH = 28
 
 
 def _short(text, length):
@@ -30,8 +32,11 @@ def _number(value):
 
 
 def bar_chart(label, rows, width=560, bar_height=22, colour=PALETTE[0]):
-    """Horizontal bars: ``rows`` is a list of (text, value)."""
-    label_width = 170
+    """Horizontal bars: ``rows`` is a list of (text, value). The labels' column is as wide as
+    the longest label needs (about 7 units a character at this size), so that a long one
+    ("Renvoyée pour modification") is not cut at the chart's left edge."""
+    longest = max([len(_short(text, LABEL_LENGTH)) for text, _value in rows] + [8])
+    label_width = max(100, round(longest * 7) + 12)
     value_width = 80
     height = max(1, len(rows)) * (bar_height + 6) + 6
     largest = max([value for _text, value in rows] + [1])
@@ -46,7 +51,7 @@ def bar_chart(label, rows, width=560, bar_height=22, colour=PALETTE[0]):
         bar = max(0.0, value * scale)
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#212529">{escape(_short(text, 28))}</text>'
+            f'font-size="12" fill="#212529">{escape(_short(text, LABEL_LENGTH))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{bar:.1f}" height="{bar_height}" '
             f'fill="{colour}"></rect>'
             f'<text x="{label_width + bar + 4:.1f}" y="{y + bar_height * 0.7:.1f}" '

@@ -13,7 +13,9 @@ columns headed by labels and codes written as labels (statuses, directions, fund
 purposes) in the reader's language, comma-separated; ``excel=fr`` the same for French Excel
 (semicolons, decimal commas, a byte-order mark); ``columns=codes`` the former machine shape
 (snake_case headers and codes). The labels are put in the query as CASE expressions, so
-PostgreSQL's COPY still writes every row.
+PostgreSQL's COPY still writes every row; host countries too, by their names in the reader's
+language (only the countries some laboratory is in, so the CASE stays short), the codes
+shape keeping their ISO codes.
 
 Times are written in the organisation's time zone (``TIMEZONE``), as every page shows them,
 and their column headers name it: ``submitted_at (Europe/Paris)``.
@@ -38,6 +40,7 @@ from tracker.applications.models import (
 )
 from tracker.applications.workflow import STATUS_LABELS
 from tracker.auth.models import User
+from tracker.core.countries import country_names
 from tracker.core.dates import local_time
 from tracker.directory.models import DIRECTION_LABELS, Laboratory, Programme
 from tracker.extensions import db
@@ -141,6 +144,16 @@ def _cost_totals(dialect_name):
     return totals, totals.c.application_id == Application.id
 
 
+def _country_names(column):
+    """``column``'s ISO code as the country's name in the reader's language: a CASE over the
+    countries that laboratories are in (a few dozen, not every country of the world)."""
+    codes = db.session.scalars(sa.select(Laboratory.country).distinct())
+    names = country_names(codes)
+    if not names:
+        return column
+    return _labelled(column, names)
+
+
 def _amount(column):
     """An amount with its two decimals written out: ``0.00`` when there is none."""
     return sa.cast(sa.func.coalesce(column, 0), sa.Numeric(14, 2))
@@ -154,7 +167,8 @@ def export_query(user, filters, text_timestamps=False, labelled=False, decimal_c
     neutralised in SQL. With ``text_timestamps`` (PostgreSQL's COPY), timestamps come
     formatted as text. Each row carries its number of cost items and their total per kind
     (0.00 for a kind it has none of), summed in the database, not one query per row.
-    With ``labelled``, statuses, directions, fundings and purposes come as their labels;
+    With ``labelled``, statuses, directions, fundings, purposes and host countries come as
+    their labels (countries by their names);
     with ``decimal_comma`` (PostgreSQL's COPY for French Excel), amounts come as text with
     a decimal comma.
     """
@@ -170,9 +184,11 @@ def export_query(user, filters, text_timestamps=False, labelled=False, decimal_c
     totals, on_totals = _cost_totals(dialect_name)
     status, direction = Application.status, Application.direction
     funding, purpose = Application.funding, Application.purpose
+    country = host.country
     if labelled:
         status, direction = _labelled(status, STATUS_LABELS), _labelled(direction, DIRECTION_LABELS)
         funding, purpose = _labelled(funding, FUNDING_LABELS), _labelled(purpose, PURPOSE_LABELS)
+        country = _country_names(host.country)
 
     def amount(column):
         if not decimal_comma:
@@ -185,7 +201,7 @@ def export_query(user, filters, text_timestamps=False, labelled=False, decimal_c
             direction, funding, neutralised(Programme.name),
             neutralised(Application.budget_line), neutralised(User.full_name),
             neutralised(User.email), neutralised(home.acronym), neutralised(host.acronym),
-            host.country, purpose, Application.start_date, Application.end_date,
+            country, purpose, Application.start_date, Application.end_date,
             days, amount(Application.requested_amount), amount(Application.awarded_amount),
             sa.func.coalesce(totals.c.item_count, 0),
             *(amount(_amount(totals.c[f"cost_{kind}"])) for kind in COST_KINDS),

@@ -26,7 +26,7 @@ from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
 from tracker.core.paging import MAX_ID, InvalidCursor, decode_cursor
-from tracker.core.text import UNACCENT_FUNCTION
+from tracker.core.text import folded_contains
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
@@ -105,25 +105,12 @@ def text_search(q):
         # prefix also spares the database a search through every title and name.
         return Application.reference.like(start + "%")
     return sa.or_(
-        _folded(Application.title).like(_folded_pattern(q), escape="/"),
+        folded_contains(Application.title, q),
         Application.reference.icontains(q, autoescape=True),
         Application.applicant_id.in_(
-            sa.select(User.id).where(_folded(User.full_name).like(_folded_pattern(q), escape="/"))
+            sa.select(User.id).where(folded_contains(User.full_name, q))
         ),
     )
-
-
-def _folded(text):
-    """``text`` (a column or value) lower-cased without its accents, in SQL
-    (:mod:`tracker.core.text`: the same function on PostgreSQL and SQLite)."""
-    return sa.func.lower(getattr(sa.func, UNACCENT_FUNCTION)(text))
-
-
-def _folded_pattern(q):
-    """A LIKE pattern finding ``q`` anywhere, folded in SQL as the columns are (so both
-    sides lose the same accents), its wildcards escaped with ``/``."""
-    escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return sa.literal("%") + _folded(sa.literal(escaped)) + sa.literal("%")
 
 
 def _one_of(args, name, allowed):
