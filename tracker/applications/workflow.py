@@ -94,8 +94,9 @@ ACTIONS = tuple(TRANSITIONS)
 
 # Amendments of an approved application (docs/rules.md, Amendments): asked by the applicant
 # (or an admin), reviewed like the application itself, one open at a time. ``who`` names the
-# same actor rules, judged on the application as if it were in the amendment's status; the
-# access module adds that nobody reviews a change they asked. The application stays approved.
+# same actor rules, judged on the application as if it were in the amendment's status (and
+# ``requester``: who asked it); the access module adds that nobody reviews a change they
+# asked. The application stays approved meanwhile.
 AMENDMENT_STATUSES = ("submitted", "endorsed", "returned", "approved", "rejected", "withdrawn")
 # At most one of these per application (a partial unique index holds it).
 OPEN_AMENDMENT = frozenset({"submitted", "endorsed", "returned"})
@@ -135,7 +136,7 @@ AMENDMENT_TRANSITIONS = {
             "withdraw",
             frozenset({"submitted", "endorsed", "returned"}),
             "withdrawn",
-            ("applicant", "admin"),
+            ("applicant", "requester"),
         ),
     )
 }
