@@ -39,6 +39,7 @@ from tracker.applications.services import (
 )
 from tracker.applications.workflow import (
     ACTION_LABELS,
+    AMENDMENT_STATUS_LABELS,
     STATUS_LABELS,
     TRANSITIONS,
     InvalidTransition,
@@ -232,6 +233,11 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         opinion_forms=opinion_forms,
         risk_level=destination_risk_level(application),
         upload_kinds=access.kinds_user_may_upload(user, application),
+        amendments=application.amendments,
+        can_ask_amendment=(access.can_ask_amendment(user, application)
+                           and not any(amendment.status in ("submitted", "endorsed")
+                                       for amendment in application.amendments)),
+        amendment_status_labels=AMENDMENT_STATUS_LABELS,
     )
 
 
@@ -389,3 +395,4 @@ def _add_field_errors(form, fields):
 
 from tracker.applications import document_views  # noqa: E402,F401  (routes on this blueprint)
 from tracker.applications import invitation_views  # noqa: E402,F401  (routes on this blueprint)
+from tracker.applications import amendment_views  # noqa: E402,F401  (routes on this blueprint)
