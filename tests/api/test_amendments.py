@@ -131,3 +131,13 @@ def test_transitions_refused_in_the_documented_order(api, org, approved):
     assert withdrawn.get_json()["status"] == "withdrawn"
     assert db.session.get(Application, approved.id).end_date < date.fromisoformat(
         new_end(approved, 4))
+
+
+def test_a_hosting_agreement_is_attached_while_a_change_is_open(api, org, approved):
+    from tests.api.test_documents import PDF, upload
+
+    refused = upload(api, org.researcher, approved, PDF, "agreement.pdf", "host_agreement")
+    assert_error(refused, 409)
+    assert ask(api, org.researcher, approved, {"end_date": new_end(approved)}).status_code == 201
+    attached = upload(api, org.researcher, approved, PDF, "agreement.pdf", "host_agreement")
+    assert attached.status_code == 201, attached.get_json()
