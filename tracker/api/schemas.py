@@ -457,8 +457,13 @@ class AmendmentTransitionRequest(Strict):
         "description": "EUR; only with `approve`: the new amount awarded (by default the "
                        "amount asked when the change asks one, else unchanged)."})
 
-    cross_field_rules = _when("action", {"not": {"const": "approve"}},
-                              {"awarded_amount": {"type": "null"}})
+    # Return and reject need a comment that is not blank; only an approval sets an amount.
+    cross_field_rules = {"allOf": [
+        _when("action", {"not": {"const": "approve"}}, {"awarded_amount": {"type": "null"}}),
+        {"if": {"properties": {"action": {"enum": ["return", "reject"]}},
+                "required": ["action"]},
+         "then": {"properties": {"comment": {"pattern": NOT_BLANK}}, "required": ["comment"]}},
+    ]}
 
     @validates_schema
     def amount_only_on_approval(self, data, **kwargs):
