@@ -579,12 +579,14 @@ def could_act_on_amendment(user, action, amendment):
 
 
 def can_act_on_amendment(user, action, amendment):
-    """May ``user`` take ``action`` on ``amendment`` now (its status, and the application
-    still approved)?"""
+    """May ``user`` take ``action`` on ``amendment`` now? Its status allows it, and a review
+    needs the application still approved (a change to a cancelled stay can only be
+    withdrawn)."""
     transition = AMENDMENT_TRANSITIONS.get(action)
     if (transition is None or not signed_in(user) or amendment is None
             or amendment.status not in transition.sources
-            or amendment.application.status != "approved"
+            or (action in AMENDMENT_REVIEW_ACTIONS
+                and amendment.application.status != "approved")
             or not _may_review_amendment(user, action, amendment)):
         return False
     return any(_amendment_actor(user, amendment, rule, amendment.status)

@@ -310,3 +310,37 @@ def test_overlaps_are_judged_on_the_amended_dates(approved, make, people):
                      start_date=approved.end_date + timedelta(days=5))
     amendment = extend(approved, people["researcher"], 10)
     assert len(amended_overlaps(approved, amendment)) == 1
+
+
+def test_a_change_to_a_cancelled_stay_is_only_withdrawn(approved, people):
+    from tracker.applications.services import transition
+
+    amendment = extend(approved, people["researcher"])
+    transition(approved, "cancel", people["researcher"], "Not going", approved.version)
+    db.session.commit()
+    with pytest.raises(InvalidTransition):
+        act_on_amendment(amendment, "endorse", people["director"], version=1)
+    act_on_amendment(amendment, "withdraw", people["researcher"], version=1)
+    assert amendment.status == "withdrawn"
+
+
+def test_the_queues_hold_the_changes_each_reviewer_decides_now(approved, people, make):
+    from tracker import access
+
+    def queue(user):
+        return db.session.scalars(access.amendment_queue(user)).all()
+
+    amendment = extend(approved, people["researcher"])
+    assert queue(people["director"]) == [amendment]
+    assert queue(people["admin"]) == [] and queue(people["other_director"]) == []
+    assert queue(people["researcher"]) == []
+    act_on_amendment(amendment, "endorse", people["director"], version=1)
+    db.session.commit()
+    assert queue(people["director"]) == [] and queue(people["admin"]) == [amendment]
+    # A change the admin asked is another admin's to decide.
+    other_admin = make.user(roles=("admin",), lab=people["other_unit"])
+    act_on_amendment(amendment, "withdraw", people["researcher"], version=2)
+    asked_by_admin = extend(approved, people["admin"])
+    act_on_amendment(asked_by_admin, "endorse", people["director"], version=1)
+    db.session.commit()
+    assert queue(people["admin"]) == [] and queue(other_admin) == [asked_by_admin]
