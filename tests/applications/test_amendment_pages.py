@@ -119,3 +119,43 @@ def test_a_returned_change_is_asked_again_from_its_values(client, login, people,
     html = client.get(ask_page(approved)).get_data(as_text=True)
     assert "returned for changes" in html
     assert f'value="{asked}"' in html
+
+
+def test_cost_items_are_prefilled_and_their_change_asked(client, login, people, make):
+    from tracker.applications.models import CostItem
+
+    application = make.application(applicant=people["researcher"], status="approved",
+                                   host=people["partner"], programme=people["programme"],
+                                   awarded_amount=Decimal("1500.00"))
+    db.session.add(CostItem(application_id=application.id, position=0, kind="travel",
+                            description="Flights", amount=Decimal("1500.00")))
+    db.session.commit()
+    login(people["researcher"])
+    form = client.get(ask_page(application)).get_data(as_text=True)
+    assert 'value="Flights"' in form
+    response = post_form(client, ask_page(application), {
+        "start_date": application.start_date.isoformat(),
+        "end_date": application.end_date.isoformat(),
+        "host_laboratory_id": str(people["partner"].id),
+        "cost_items-0-kind": "travel", "cost_items-0-description": "Flights",
+        "cost_items-0-amount": "1500.00",
+        "cost_items-1-kind": "accommodation", "cost_items-1-description": "",
+        "cost_items-1-amount": "not money",
+        "requested_amount": "", "justification": "", "reason": "Hotel too",
+        "version": str(application.version)})
+    assert response.status_code == 200
+    assert 'aria-describedby="cost_items-1-amount-error"' in response.get_data(as_text=True)
+    response = post_form(client, ask_page(application), {
+        "start_date": application.start_date.isoformat(),
+        "end_date": application.end_date.isoformat(),
+        "host_laboratory_id": str(people["partner"].id),
+        "cost_items-0-kind": "travel", "cost_items-0-description": "Flights",
+        "cost_items-0-amount": "1500.00",
+        "cost_items-1-kind": "accommodation", "cost_items-1-description": "Hotel",
+        "cost_items-1-amount": "400.00",
+        "requested_amount": "", "justification": "", "reason": "Hotel too",
+        "version": str(application.version)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    amendment = db.session.scalars(sa.select(Amendment)).one()
+    assert set(amendment.changes) == {"cost_items", "requested_amount"}
+    assert amendment.changes["requested_amount"] == "1900.00"

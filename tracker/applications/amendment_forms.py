@@ -4,15 +4,19 @@ They only collect values; the services check them (:mod:`tracker.applications.am
 and their field-level messages are put back next to the fields.
 """
 
+from types import SimpleNamespace
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.applications.forms import (
     ActionForm,
+    ApplicationForm,
     ApproveForm,
     CommentedActionForm,
+    CostItemForm,
     _lab_choice,
     _labs,
 )
@@ -29,14 +33,19 @@ from tracker.core.fields import AmountField
 class AmendmentForm(FlaskForm):
     """A change to an approved stay: its dates, host, amount, justification, and why.
 
-    ``extension``: the end date alone (and the reason). Without cost items the amount is
-    typed; with them it is their sum, and the API changes them.
+    ``extension``: the end date alone (and the reason). The costs are rows as on the
+    application's form (their total is the amount asked), or the amount alone.
     """
 
     start_date = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date."))])
     end_date = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date."))])
     host_laboratory_id = SelectField(_l("Host laboratory"))
-    requested_amount = AmountField(_l("Requested amount (EUR)"))
+    cost_items = FieldList(FormField(CostItemForm))
+    requested_amount = AmountField(
+        _l("Requested amount (EUR)"),
+        description=_l("When you list the costs, their total is the amount requested."),
+        validators=[Optional()],
+    )
     justification = TextAreaField(_l("Justification"), validators=[Optional(),
                                                                     Length(max=10000)],
                                   render_kw={"rows": 3})
@@ -52,17 +61,28 @@ class AmendmentForm(FlaskForm):
     def __init__(self, application, extension=False, asked=None, **kwargs):
         super().__init__(**kwargs)
         self.extension = extension
-        self.with_cost_items = bool(application.cost_items)
+        self.cost_items_errors = []
         kinds = LAB_KINDS_BY_DIRECTION[application.direction]["host"]
         self.host_laboratory_id.choices = [_lab_choice(lab) for lab in _labs(*sorted(kinds))]
         if extension:
-            for name in ("start_date", "host_laboratory_id", "requested_amount",
+            for name in ("start_date", "host_laboratory_id", "cost_items", "requested_amount",
                          "justification"):
                 delattr(self, name)
-        elif self.with_cost_items:
-            delattr(self, "requested_amount")
+        else:
+            # The row static/js/cost_items.js copies (its "__index__" becomes the next number).
+            self.blank_cost_row = CostItemForm(prefix=f"{self.cost_items.name}-__index__-")
         if not self.is_submitted():
             self._prefill(application, asked or {})
+        if not extension and not self.cost_items.entries:
+            self.cost_items.append_entry()  # one empty row to start from
+
+    # The cost rows behave as on the application's form (and the services' messages find
+    # their row the same way).
+    filled_cost_rows = ApplicationForm.filled_cost_rows
+    cost_total = ApplicationForm.cost_total
+    add_cost_row = ApplicationForm.add_cost_row
+    remove_cost_row = ApplicationForm.remove_cost_row
+    add_errors = ApplicationForm.add_errors
 
     def _prefill(self, application, asked):
         """The current values, or those a returned change asked."""
@@ -76,9 +96,16 @@ class AmendmentForm(FlaskForm):
         self.start_date.data = values["start_date"]
         self.host_laboratory_id.data = str(asked.get("host_laboratory_id",
                                                      application.host_laboratory_id))
-        if not self.with_cost_items:
-            self.requested_amount.data = as_amount(asked.get("requested_amount",
-                                                             application.requested_amount))
+        self.requested_amount.data = as_amount(asked.get("requested_amount",
+                                                         application.requested_amount))
+        items = asked.get("cost_items")
+        if items is None:
+            items = [{"kind": item.kind, "description": item.description,
+                      "amount": item.amount} for item in application.cost_items]
+        for item in items:
+            self.cost_items.append_entry(SimpleNamespace(
+                kind=item["kind"], description=item["description"],
+                amount=as_amount(item["amount"])))
         self.justification.data = asked.get("justification", application.justification)
 
     def changes(self):
@@ -87,18 +114,19 @@ class AmendmentForm(FlaskForm):
         changes = {"end_date": self.end_date.data}
         if self.extension:
             return changes
-        changes.update(start_date=self.start_date.data,
-                       host_laboratory_id=self.host_laboratory_id.data,
-                       justification=self.justification.data or "")
-        if not self.with_cost_items:
-            amount = self.requested_amount
-            changes["requested_amount"] = "invalid" if amount.refused else amount.data
+        amount = self.requested_amount
+        changes.update(
+            start_date=self.start_date.data,
+            host_laboratory_id=self.host_laboratory_id.data,
+            justification=self.justification.data or "",
+            requested_amount="invalid" if amount.refused else amount.data,
+            cost_items=[{"kind": row.form.kind.data,
+                         "description": row.form.description.data,
+                         "amount": "invalid" if row.form.amount.refused
+                         else row.form.amount.data}
+                        for row in self.filled_cost_rows()],
+        )
         return changes
-
-    def add_errors(self, fields):
-        for name, messages in fields.items():
-            field = getattr(self, name, None) or self.reason
-            field.errors = list(field.errors) + [str(message) for message in messages]
 
 
 AMENDMENT_COMMENT_WORDING = {

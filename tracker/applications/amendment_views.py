@@ -23,7 +23,7 @@ from tracker.applications.amendments import (
 )
 from tracker.applications.changes import describe
 from tracker.applications.models import Amendment
-from tracker.applications.views import SOMEONE_ELSE, bp, load_visible
+from tracker.applications.views import SOMEONE_ELSE, _cost_rows_changed, bp, load_visible
 from tracker.applications.workflow import (
     AMENDMENT_ACTION_LABELS,
     AMENDMENT_STATUS_LABELS,
@@ -76,7 +76,9 @@ def ask_amendment_page(application_id):
     extension = request.args.get("extend") == "1"
     form = AmendmentForm(application, extension=extension,
                          asked=current.changes if current is not None else None)
-    if form.validate_on_submit():
+    if not extension and _cost_rows_changed(form):
+        pass  # the same form again, one cost row more or less, nothing asked
+    elif form.validate_on_submit():
         try:
             amendment = ask_amendment(application, user, form.changes(), form.reason.data,
                                       form.version.data)
