@@ -39,7 +39,8 @@ def test_an_extension_from_request_to_approval(page, make):
 
     # The director finds it among the changes to review, sees the diff, endorses it.
     sign_in(page, director)
-    follow_menu(page, "Changes to review")
+    follow_menu(page, "Review queue")
+    page.get_by_role("link", name="Changes to review").click()
     page.get_by_role("link", name=application.reference).click()
     diff = page.locator("#amendment-diff")
     assert "End date" in diff.inner_text()
@@ -52,7 +53,8 @@ def test_an_extension_from_request_to_approval(page, make):
 
     # The office approves it, seeing the same diff.
     sign_in(page, admin)
-    follow_menu(page, "Changes to review")
+    follow_menu(page, "Decisions")
+    page.get_by_role("link", name="Changes to review").click()
     page.get_by_role("link", name=application.reference).click()
     assert new_text in page.locator("#amendment-diff ins").inner_text()
     page.get_by_role("button", name="Approve the change").click()
@@ -67,3 +69,35 @@ def test_an_extension_from_request_to_approval(page, make):
     assert row.count() == 1
     assert old_text in row.locator("del").inner_text()
     assert new_text in row.locator("ins").inner_text()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_the_change_pages_have_no_serious_accessibility_violation(new_page, make, locale):
+    from tests.browser.conftest import sign_in_by_field_names
+    from tests.browser.test_accessibility import check
+    from axe_playwright_python.sync_playwright import Axe
+    from tracker.applications.amendments import ask_amendment
+    from tracker.extensions import db
+
+    unit = make.lab("unit", acronym="LPMC", name="Condensed Matter Physics")
+    partner = make.lab("partner", acronym="NUPD", name="Northbridge Physics", country="US")
+    director = make.director_of(unit, full_name="Dominique Director")
+    researcher = make.user(lab=unit, full_name="Romain Researcher")
+    application = make.application(applicant=researcher, host=partner, status="approved",
+                                   awarded_amount=Decimal("1500.00"))
+    amended = make.application(applicant=researcher, host=partner, status="approved",
+                               awarded_amount=Decimal("1500.00"))
+    amendment = ask_amendment(amended, researcher, {
+        "end_date": (amended.end_date + timedelta(days=5)).isoformat(),
+        "requested_amount": "1700.00"}, "More time", amended.version)
+    db.session.commit()
+    axe = Axe()
+    page = new_page(locale)
+    sign_in_by_field_names(page, researcher)
+    check(axe, page, [f"/applications/{application.id}",
+                      f"/applications/{application.id}/amendments/new",
+                      f"/applications/{application.id}/amendments/new?extend=1"])
+    page = new_page(locale)
+    sign_in_by_field_names(page, director)
+    check(axe, page, ["/review/changes",
+                      f"/applications/{amended.id}/amendments/{amendment.id}"])

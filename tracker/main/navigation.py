@@ -21,7 +21,6 @@ NAV = [
     ("applications.list_mine", _l("My applications"), EVERYONE, None),
     ("review.director_queue", _l("Review queue"), ("director",), None),
     ("review.admin_queue", _l("Decisions"), ADMINS, None),
-    ("review.amendment_queue", _l("Changes to review"), REVIEWERS, None),
     ("review.security_queue", _l("Security opinions"), ("security_officer",), None),
     ("review.host_queue", _l("Host opinions"), access.gives_host_opinions, None),
     ("reports.dashboard", _l("Dashboard"), REVIEWERS, "reports"),
