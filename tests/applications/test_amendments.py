@@ -344,3 +344,19 @@ def test_the_queues_hold_the_changes_each_reviewer_decides_now(approved, people,
     act_on_amendment(asked_by_admin, "endorse", people["director"], version=1)
     db.session.commit()
     assert queue(people["admin"]) == [] and queue(other_admin) == [asked_by_admin]
+
+
+def test_who_is_told_at_each_step(approved, people):
+    def told(subject_part):
+        return set(db.session.scalars(sa.select(Notification.user_id).where(
+            Notification.subject.contains(subject_part))))
+
+    amendment = extend(approved, people["researcher"])
+    assert told("a change awaits your review") == {people["director"].id}
+    act_on_amendment(amendment, "endorse", people["director"], version=1)
+    assert told("a change endorsed") == {people["admin"].id}
+    act_on_amendment(amendment, "return", people["admin"], "Say which days", version=2)
+    assert told("returned for changes") == {people["researcher"].id}
+    body = db.session.scalars(sa.select(Notification.body).where(
+        Notification.subject.contains("returned for changes"))).one()
+    assert "Say which days" in body
