@@ -26,13 +26,13 @@ from wtforms.fields.core import UnboundField
 
 from tests.api.conftest import Api
 from tests.conftest import csrf_token, sign_in
-from tracker.applications.models import Application, Event
+from tracker.applications.models import Amendment, Application, Event
 from tracker.applications.workflow import TRANSITIONS
 from tracker.auth.models import User
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
 
-COUNTED = (Application, User, Laboratory, Programme, Event)
+COUNTED = (Application, User, Laboratory, Programme, Event, Amendment)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that serve files or the description of the API: no input of the person's.
 NOT_INPUT = {"static", "bootstrap.static", "api.openapi", "api.docs"}
@@ -187,6 +187,14 @@ def world(app, make, monkeypatch):
     draft = make.application(applicant=researcher, host=partner, programme=programme)
     submitted = make.application(applicant=researcher, host=partner, programme=programme,
                                  status="submitted")
+    approved = make.application(applicant=researcher, host=partner, programme=programme,
+                                status="approved")
+    amended = make.application(applicant=researcher, host=partner, programme=programme,
+                               status="approved")
+    amendment = Amendment(application_id=amended.id, requested_by_id=researcher.id,
+                          status="submitted", changes={"end_date": "2099-01-01"},
+                          previous={"end_date": amended.end_date.isoformat()}, reason="More")
+    db.session.add(amendment)
     document = make.document(draft, uploader=researcher)
     notification = make.notification(researcher, application_id=draft.id)
     rule = make.rule()
@@ -197,7 +205,8 @@ def world(app, make, monkeypatch):
     token_ids = [token.id for token in db.session.scalars(sa.select(ApiToken))]
     users = {"researcher": researcher, "admin": admin}
     placeholders = {
-        "application_id": [draft.id, submitted.id],
+        "application_id": [draft.id, submitted.id, approved.id, amended.id],
+        "amendment_id": [amendment.id],
         "document_id": [document.id],
         "laboratory_id": [unit.id, partner.id],
         "lab_id": [unit.id, partner.id],

@@ -9,6 +9,8 @@ import tests.routes
 from tests.conftest import csrf_token, sign_in
 from tests.requirement_world import seed_default_rules, set_risk
 from tests.routes import PERSONAS, ROLES
+from tracker.applications.models import Amendment
+from tracker.extensions import db
 
 
 def _all_routes():
@@ -61,6 +63,16 @@ def world(make):
                                  lab=unit)
     pending = make.application(applicant=researcher, host=joint, programme=programme,
                                status="submitted")
+    # Approved stays: one to ask a change to, one with a change awaiting the director.
+    approved = make.application(applicant=researcher, host=partner, programme=programme,
+                                status="approved")
+    amended = make.application(applicant=researcher, host=partner, programme=programme,
+                               status="approved")
+    amendment = Amendment(application_id=amended.id, requested_by_id=researcher.id,
+                          status="submitted", changes={"end_date": "2099-01-01"},
+                          previous={"end_date": amended.end_date.isoformat()}, reason="More")
+    db.session.add(amendment)
+    db.session.commit()
     notification = make.notification(researcher, application_id=application.id)
     rule = make.rule()
     return {
@@ -73,6 +85,9 @@ def world(make):
             "user": other.id,
             "application": application.id,
             "pending": pending.id,
+            "approved": approved.id,
+            "amended": amended.id,
+            "amendment": amendment.id,
             "document": document.id,
             "notification": notification.id,
             "rule": rule.id,

@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.applications.models import (
     DOCUMENT_KINDS,
+    Amendment,
     OPINION_KINDS,
     Application,
     Invitation,
@@ -41,7 +42,9 @@ from tracker.applications.models import (
     requires_opinion_sql,
 )
 from tracker.applications.workflow import (
+    AMENDMENT_TRANSITIONS,
     EDITABLE,
+    OPEN_AMENDMENT,
     GRANTED,
     PENDING,
     TRANSITIONS,
@@ -551,15 +554,149 @@ def check_opinion(user, application, kind):
         raise InvalidTransition(_l("This opinion is not asked for in the current state."))
 
 
+# Amendments --------------------------------------------------------------------------------
+# A change to an approved application is asked by its applicant or an admin, and reviewed by
+# the same people as the application (the workflow's AMENDMENT_TRANSITIONS), never by who
+# asked it. Whoever sees the application sees its amendments.
+AMENDMENT_REVIEW_ACTIONS = ("endorse", "approve", "return", "reject")
+
+
+def could_ask_amendment(user, application):
+    """Is ``user`` one who asks changes to ``application`` (its applicant, or an admin)?"""
+    return signed_in(user) and application is not None and (
+        application.applicant_id == user.id or user.is_admin)
+
+
+def can_ask_amendment(user, application):
+    """May ``user`` ask a change to ``application`` now? Only once it is approved (one open
+    at a time is the service's to say: it holds the lock)."""
+    return could_ask_amendment(user, application) and application.status == "approved"
+
+
+def check_ask_amendment(user, application, version=None):
+    """Raise what refuses asking a change, before its values: 403, then 409 (stale version,
+    or an application that is not approved)."""
+    if not could_ask_amendment(user, application):
+        raise NotAllowed(_l("Only the applicant or an administrator asks for a change."))
+    if not _version_matches(application, version):
+        raise StaleVersion(_l("Someone else acted on this application first."))
+    if not can_ask_amendment(user, application):
+        raise InvalidTransition(_l("Only an approved application can be changed."))
+
+
+def _amendment_actor(user, amendment, rule, status):
+    if rule == "requester":
+        return amendment.requested_by_id == user.id
+    return ACTOR_RULES[rule](user, _InStatus(amendment.application, status), date.max)
+
+
+def _may_review_amendment(user, action, amendment):
+    # Nobody reviews a change they asked, be they an admin asking for the applicant.
+    return action not in AMENDMENT_REVIEW_ACTIONS or amendment.requested_by_id != user.id
+
+
+def could_act_on_amendment(user, action, amendment):
+    """Would ``user`` be allowed ``action`` on ``amendment`` in some status (403 if not)?"""
+    transition = AMENDMENT_TRANSITIONS.get(action)
+    if not signed_in(user) or amendment is None or transition is None:
+        return False
+    if not _may_review_amendment(user, action, amendment):
+        return False
+    return any(_amendment_actor(user, amendment, rule, status)
+               for status in transition.sources for rule in transition.who)
+
+
+def can_act_on_amendment(user, action, amendment):
+    """May ``user`` take ``action`` on ``amendment`` now? Its status allows it, and a review
+    needs the application still approved (a change to a cancelled stay can only be
+    withdrawn)."""
+    transition = AMENDMENT_TRANSITIONS.get(action)
+    if (transition is None or not signed_in(user) or amendment is None
+            or amendment.status not in transition.sources
+            or (action in AMENDMENT_REVIEW_ACTIONS
+                and amendment.application.status != "approved")
+            or not _may_review_amendment(user, action, amendment)):
+        return False
+    return any(_amendment_actor(user, amendment, rule, amendment.status)
+               for rule in transition.who)
+
+
+def amendment_actions(user, amendment):
+    """The actions ``user`` may take on ``amendment`` now, in table order."""
+    return [action for action in AMENDMENT_TRANSITIONS
+            if can_act_on_amendment(user, action, amendment)]
+
+
+def check_amendment_transition(user, amendment, action, version=None):
+    """Raise what refuses ``action`` on ``amendment`` before any value: 403, then 409."""
+    if not could_act_on_amendment(user, action, amendment):
+        raise NotAllowed(_l("You may not do this on this change."))
+    if not _version_matches(amendment, version):
+        raise StaleVersion(_l("Someone else acted on this change first."))
+    if not can_act_on_amendment(user, action, amendment):
+        raise InvalidTransition(_l("This action is not possible in the current state."))
+
+
+def visible_amendments(user):
+    """A SELECT of the amendments of the applications ``user`` sees."""
+    visible = visible_applications(user).with_only_columns(Application.id)
+    return sa.select(Amendment).where(Amendment.application_id.in_(visible))
+
+
+def amendment_queue(user):
+    """Open amendments ``user`` reviews now: as the reviewing director (submitted), as an
+    admin (endorsed programme calls, and submitted ones an admin reviews in the director's
+    place). Never those they asked, never those of their own applications."""
+    if not signed_in(user):
+        return visible_amendments(None)
+    reviewing = aliased(Laboratory)
+    director = aliased(User)
+    stands_in = sa.or_(
+        reviewing.director_id.is_(None),
+        director.active.is_(False),
+        reviewing.director_id == Application.applicant_id,
+    )
+    waiting = [sa.and_(Amendment.status == "submitted",
+                       Application.reviewed_by(directed_laboratory_ids(user)),
+                       sa.not_(stands_in))]
+    if user.is_admin:
+        waiting.append(sa.and_(Amendment.status == "endorsed",
+                               Application.funding == "programme"))
+        waiting.append(sa.and_(Amendment.status == "submitted", stands_in))
+    visible = visible_applications(user).with_only_columns(Application.id)
+    return (
+        sa.select(Amendment)
+        .join(Application, Application.id == Amendment.application_id)
+        .join(reviewing, reviewing.id == Application.reviewing_laboratory_id)
+        .outerjoin(director, director.id == reviewing.director_id)
+        .where(
+            Application.id.in_(visible),
+            Application.status == "approved",
+            Application.applicant_id != user.id,
+            sa.or_(Amendment.requested_by_id.is_(None), Amendment.requested_by_id != user.id),
+            sa.or_(*waiting),
+        )
+    )
+
+
+def has_open_amendment(application):
+    """True when ``application`` has an amendment awaiting a decision or a new ask."""
+    return any(amendment.status in OPEN_AMENDMENT for amendment in application.amendments)
+
+
 # Documents ---------------------------------------------------------------------------------
 def can_upload_document(user, application, kind=None):
     """May ``user`` attach a document (of ``kind``, or of some kind) to ``application`` now?
 
-    The applicant attaches anything while they may edit, and their report once granted.
+    The applicant attaches anything while they may edit, or while a change they asked is
+    open (an extension may need a hosting agreement), and their report once granted.
     """
     if not signed_in(user) or application is None:
         return False
     if can(user, "edit", application):
+        return True
+    if (application.applicant_id == user.id and application.status == "approved"
+            and has_open_amendment(application)):
         return True
     return (
         kind in (None, "report")

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
-from tracker.applications.models import Application, Document
+from tracker.applications.models import Amendment, Application, Document
 from tracker.auth.tokens import issue_token
 from tracker.extensions import db
 
@@ -64,10 +64,22 @@ def fuzzed(app, make, org, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_LIMIT", "100000 per minute")
     monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", "100000 per minute")
     programme = make.programme("outgoing")
+    approved = None
     for status in ("submitted", "approved"):
-        make.application(applicant=org.researcher, host=org.partner, programme=programme,
-                         status=status,
-                         awarded_amount=Decimal("900.00") if status == "approved" else None)
+        approved = make.application(
+            applicant=org.researcher, host=org.partner, programme=programme, status=status,
+            awarded_amount=Decimal("900.00") if status == "approved" else None)
+    # Amendments: one approved stay to ask changes to, one whose change awaits the office.
+    amended = make.application(applicant=org.researcher, host=org.partner,
+                               programme=programme, status="approved",
+                               awarded_amount=Decimal("900.00"))
+    amendment = Amendment(application_id=amended.id, requested_by_id=org.researcher.id,
+                          status="endorsed",
+                          changes={"end_date": (amended.end_date + timedelta(days=5))
+                                   .isoformat()},
+                          previous={"end_date": amended.end_date.isoformat()},
+                          reason="More time")
+    db.session.add(amendment)
     draft = make.application(applicant=org.admin, host=org.partner, programme=programme)
     # Transitions get a draft of their own: a generated submit or withdraw would otherwise
     # move the first one out of draft, and every edit and upload after it would stop at 409.
@@ -81,7 +93,9 @@ def fuzzed(app, make, org, monkeypatch):
     db.session.commit()
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
-            "edited_lab": edited_lab, "incoming": incoming,
+            "edited_lab": edited_lab, "incoming": incoming, "approved": approved,
+            "amended": amended, "amendment": amendment,
+            "extension": (approved.end_date + timedelta(days=7)).isoformat(),
             "fixtures": {draft.id, moving.id}}
 
 
@@ -96,6 +110,10 @@ def _body_rows(rows):
         "update_application": world,
         # A visitor from the partner to the unit, on the incoming programme when the
         # generated invitation is a programme call (the hook follows the funding).
+        # An extension the approved stay may take (the values of a change are the edit's
+        # rules, which no schema tells); an amount the programme's budget holds.
+        "create_amendment": {"+changes": {"end_date": rows["extension"]}},
+        "create_amendment_transition": {"awarded_amount": "950.00"},
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
                               "programme_id": rows["incoming"].id},
@@ -128,7 +146,15 @@ def _config(rows, pin_paths):
             '"path.code" = "DE"',
             "", "[[operations]]", 'include-operation-id = "create_transition"',
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
+            "", "[[operations]]", 'include-operation-id = "create_amendment"',
+            f'parameters = {{ "path.application_id" = {rows["approved"].id} }}',
         ]
+        for operation in ("list_amendments", "create_amendment_transition"):
+            lines += [
+                "", "[[operations]]", f'include-operation-id = "{operation}"',
+                f'parameters = {{ "path.application_id" = {rows["amended"].id}, '
+                f'"path.amendment_id" = {rows["amendment"].id} }}',
+            ]
     # Only the description's own links: the ones schemathesis would guess from names would
     # dilute them, and they are what the stateful run checks.
     lines += ["", "[phases.stateful.inference]", "algorithms = []"]
@@ -166,7 +192,7 @@ def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_pat
     output = _schemathesis(live_server, fuzzed, tmp_path,
                            "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
                            pin_paths=True)
-    assert "Tested: 24" in output, output[-3000:]
+    assert "Tested: 27" in output, output[-3000:]
 
 
 def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):

@@ -144,3 +144,66 @@ def test_the_slower_of_two_admins_loses_on_either_database(app, db, make, people
     stored = db.session.get(Application, application.id)
     assert (stored.status, stored.awarded_amount) == ("rejected", None)
     assert [e.action for e in db.session.scalars(sa.select(Event))] == ["reject"]
+
+
+@postgresql_only
+def test_two_reviewers_of_one_amendment_exactly_one_wins(app, db, make, people):
+    from tracker.applications.amendments import act_on_amendment, ask_amendment
+    from tracker.applications.models import Amendment
+
+    admin_ids = [make.user(roles=("admin",), lab=people["other_unit"]).id
+                 for _ in range(THREADS)]
+    application = make.application(applicant=people["researcher"], status="approved",
+                                   host=people["partner"], programme=people["programme"],
+                                   awarded_amount=Decimal("1500.00"))
+    old_end = application.end_date
+    amendment = ask_amendment(application, people["researcher"],
+                              {"end_date": (old_end + timedelta(days=10)).isoformat()},
+                              "More time", application.version)
+    act_on_amendment(amendment, "endorse", people["director"], version=1)
+    db.session.commit()
+    application_id, amendment_id = application.id, amendment.id
+    db.session.remove()
+
+    def approve(index, barrier):
+        target = db.session.get(Amendment, amendment_id)
+        admin = db.session.get(User, admin_ids[index])
+        barrier.wait()
+        act_on_amendment(target, "approve", admin, version=2)
+        return "approved"
+
+    results = run_together(app, db, approve)
+    assert results.count("approved") == 1, results
+    assert results.count(StaleVersion) == THREADS - 1, results
+
+    stored = db.session.get(Application, application_id)
+    assert (stored.status, stored.end_date) == ("approved", old_end + timedelta(days=10))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(
+        Event.application_id == application_id, Event.action == "amend")) == 1
+
+
+@postgresql_only
+def test_two_asking_at_once_open_exactly_one_amendment(app, db, make, people):
+    from tracker.applications.amendments import ask_amendment
+    from tracker.applications.models import Amendment
+    from tracker.applications.workflow import AmendmentOpen
+
+    application = make.application(applicant=people["researcher"], status="approved",
+                                   host=people["partner"], programme=people["programme"],
+                                   awarded_amount=Decimal("1500.00"))
+    application_id, researcher_id = application.id, people["researcher"].id
+    end = application.end_date
+    db.session.remove()
+
+    def ask(index, barrier):
+        target = db.session.get(Application, application_id)
+        researcher = db.session.get(User, researcher_id)
+        barrier.wait()
+        ask_amendment(target, researcher, {"end_date": (end + timedelta(days=index + 1))
+                                           .isoformat()}, "More time", 1)
+        return "asked"
+
+    results = run_together(app, db, ask)
+    assert results.count("asked") == 1, results
+    assert results.count(AmendmentOpen) == THREADS - 1, results
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Amendment)) == 1

@@ -67,6 +67,14 @@ ROUTES = [
     Route("api.create_opinion", "/api/v1/applications/{application}/opinions",
           {**not_the_director(415, anonymous=401), **opinion_givers(404, 404)},
           method="POST"),
+    # Amendments: the approved applications are seen by their reviewing director too.
+    Route("api.list_amendments", "/api/v1/applications/{amended}/amendments",
+          {**API_SIGNED_IN, **opinion_givers(404, 404)}),
+    Route("api.create_amendment", "/api/v1/applications/{approved}/amendments",
+          {**signed_in(415, anonymous=401), **opinion_givers(404, 404)}, method="POST"),
+    Route("api.create_amendment_transition",
+          "/api/v1/applications/{amended}/amendments/{amendment}/transitions",
+          {**signed_in(415, anonymous=401), **opinion_givers(404, 404)}, method="POST"),
     Route("api.get_stats", "/api/v1/stats", API_SIGNED_IN),
     # Token pages of the signed-in person (the matrix world has no token: 404 to revoke).
     Route("auth.list_tokens", "/auth/tokens", signed_in(200)),

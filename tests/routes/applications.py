@@ -39,6 +39,30 @@ ROUTES = [
           {"anonymous": 302, "researcher": 403, "director": 404, "admin": 403,
            **opinion_givers(404, 404)},
           method="POST", data={"opinion-security-verdict": "favourable"}),
+    # Amendments: the applicant (or an admin) asks a change to an approved application, which
+    # its reviewing director sees but may not ask (403); an empty form comes back (200).
+    Route("applications.ask_amendment_page", "/applications/{approved}/amendments/new",
+          {"anonymous": 302, "researcher": 200, "director": 403, "admin": 200,
+           **opinion_givers(404, 404)}),
+    Route("applications.ask_amendment_page", "/applications/{approved}/amendments/new",
+          {"anonymous": 302, "researcher": 200, "director": 403, "admin": 200},
+          method="POST"),
+    # With a change open, asking another leads to it.
+    Route("applications.ask_amendment_page", "/applications/{amended}/amendments/new",
+          {"anonymous": 302, "researcher": 302, "director": 403, "admin": 302}),
+    Route("applications.show_amendment", "/applications/{amended}/amendments/{amendment}",
+          {**signed_in(200), **opinion_givers(404, 404)}),
+    # The change is the director's to endorse (302, to their queue); the applicant never
+    # reviews their own (403), nor does the office before the endorsement (403).
+    Route("applications.act_on_amendment_page",
+          "/applications/{amended}/amendments/{amendment}/actions/endorse",
+          {"anonymous": 302, "researcher": 403, "director": 302, "admin": 403,
+           **opinion_givers(404, 404)},
+          method="POST", data={"amendment-endorse-version": "1"}),
+    Route("applications.act_on_amendment_page",
+          "/applications/{amended}/amendments/{amendment}/actions/withdraw",
+          {"anonymous": 302, "researcher": 302, "director": 403, "admin": 403},
+          method="POST", data={"amendment-withdraw-version": "1"}),
     # Invitations: the director of a unit (the world's director) and admins; an empty form
     # comes back with its messages (200).
     # A joint unit's director has no unit of ours to invite to; nor has a security officer.

@@ -11,4 +11,7 @@ ROUTES = [
           {**admin_only(403), **opinion_givers(200, 403)}),
     Route("review.host_queue", "/review/host",
           {**admin_only(403), **opinion_givers(403, 200)}),
+    # Changes asked to approved applications: directors (a joint unit's too) and admins.
+    Route("review.amendment_queue", "/review/changes",
+          {**directors(200), **opinion_givers(403, 200)}),
 ]

@@ -43,6 +43,10 @@ from tracker.api.schemas import (
     LaboratoryPageSchema,
     LaboratoryQuery,
     LaboratorySchema,
+    AmendmentListSchema,
+    AmendmentRequest,
+    AmendmentSchema,
+    AmendmentTransitionRequest,
     OpinionListSchema,
     OpinionRequest,
     OpinionSchema,
@@ -95,6 +99,7 @@ JSON_WRITE = (400, 401, 415, 422)
 
 PATH_PARAMETERS = {
     "application_id": "Application id.",
+    "amendment_id": "Amendment id (of this application).",
     "document_id": "Document id.",
     "lab_id": "Laboratory id.",
     "code": "ISO 3166 alpha-2 country code.",
@@ -258,6 +263,33 @@ OPERATIONS = {
                     "comment is required unless favourable). A later opinion of the same "
                     "kind supersedes the earlier.",
         body=OpinionRequest, status=201, returns=OpinionSchema,
+        errors=(*JSON_WRITE, 403, 404, 409)),
+    "list_amendments": Operation(
+        "Amendments of an application, oldest first", "applications",
+        returns=AmendmentListSchema, errors=(401, 404)),
+    "create_amendment": Operation(
+        "Ask a change to an approved application (the applicant or an admin)", "applications",
+        description="`changes` names only the fields that change, among the stay's dates, "
+                    "host, cost items, requested amount and justification. 403 when the "
+                    "caller is neither the applicant nor an admin, 409 when the application "
+                    "is not approved, the version is stale or another change is open "
+                    "(`amendment_open`), 422 for values an edit would refuse, a missing "
+                    "reason, or an added amount beyond the programme's budget. A returned "
+                    "change is asked again in place (same id). The application stays "
+                    "approved; reviewers see the overlaps and requirements on the new values.",
+        body=AmendmentRequest, status=201, returns=AmendmentSchema, location=True,
+        errors=(*JSON_WRITE, 403, 404, 409)),
+    "create_amendment_transition": Operation(
+        "Endorse, approve, return, reject or withdraw a change", "applications",
+        description="The same people as for the application: the reviewing director "
+                    "endorses a programme call's change, an admin approves it; the director "
+                    "approves a unit mission's change. Nobody reviews a change they asked or "
+                    "one to their own application (403). 409 when not in its current status, "
+                    "the version is stale, or a requirement on the new values is unmet "
+                    "(`requirements_unmet`); 422 for a missing comment (return, reject), an "
+                    "amount, the budget. An approval writes the new values into the "
+                    "application and one `amend` event with each field's old and new value.",
+        body=AmendmentTransitionRequest, returns=AmendmentSchema,
         errors=(*JSON_WRITE, 403, 404, 409)),
     "get_stats": Operation(
         "Counts and committed budget over the applications the caller sees", "reports",

@@ -31,7 +31,12 @@ from tracker.applications.models import (
     VERDICTS,
 )
 from tracker.applications.validation import MAX_BUDGET_LINE, MAX_COST_DESCRIPTION, MAX_COST_ITEMS
-from tracker.applications.workflow import ACTIONS, STATUSES
+from tracker.applications.workflow import (
+    ACTIONS,
+    AMENDMENT_ACTIONS,
+    AMENDMENT_STATUSES,
+    STATUSES,
+)
 from tracker.auth.models import CATEGORIES, LOCALES, ROLES
 from tracker.core.countries import RISK_LEVELS, country_choices, is_country
 from tracker.core.paging import MAX_ID
@@ -418,6 +423,54 @@ class TransitionRequest(Strict):
             raise ValidationError("Only an approval sets the awarded amount.", "awarded_amount")
 
 
+class AmendmentChanges(Strict):
+    """The values an amendment asks: only those that change, of the amendable fields."""
+
+    start_date = fields.Date()
+    end_date = fields.Date(metadata={
+        "description": "A later one extends the stay; the programme's limits and the "
+                       "requirements (a hosting agreement past 90 days...) apply again."})
+    host_laboratory_id = Id()
+    cost_items = ApplicationFields._declared_fields["cost_items"]
+    requested_amount = Amount(metadata={
+        "description": "EUR, without cost items (with them, change the cost items). What it "
+                       "adds to the amount awarded must fit in the programme's budget."})
+    justification = Plain(validate=validate.Length(max=10000))
+
+
+class AmendmentRequest(Strict):
+    changes = fields.Nested(AmendmentChanges, required=True)
+    reason = Text(required=True, validate=validate.Length(min=1, max=5000),
+                  metadata={"description": "Why the change is needed."})
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1),
+                             metadata={"description": "The application's version last read: "
+                                                      "a stale one answers 409."})
+
+
+class AmendmentTransitionRequest(Strict):
+    action = fields.String(required=True, validate=validate.OneOf(AMENDMENT_ACTIONS))
+    comment = Plain(load_default="", validate=validate.Length(max=5000),
+                    metadata={"description": "Required to return and reject."})
+    version = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The amendment's version last read: a stale one answers 409."})
+    awarded_amount = Amount(allow_none=True, metadata={
+        "description": "EUR; only with `approve`: the new amount awarded (by default the "
+                       "amount asked when the change asks one, else unchanged)."})
+
+    # Return and reject need a comment that is not blank; only an approval sets an amount.
+    cross_field_rules = {"allOf": [
+        _when("action", {"not": {"const": "approve"}}, {"awarded_amount": {"type": "null"}}),
+        {"if": {"properties": {"action": {"enum": ["return", "reject"]}},
+                "required": ["action"]},
+         "then": {"properties": {"comment": {"pattern": NOT_BLANK}}, "required": ["comment"]}},
+    ]}
+
+    @validates_schema
+    def amount_only_on_approval(self, data, **kwargs):
+        if data.get("awarded_amount") is not None and data.get("action") != "approve":
+            raise ValidationError("Only an approval sets the awarded amount.", "awarded_amount")
+
+
 class DocumentUpload(Strict):
     """The form fields of a document upload, besides its ``file``."""
 
@@ -589,6 +642,29 @@ class EventSchema(Output):
     created_at = fields.DateTime()
 
 
+class AmendmentSchema(Output):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    status = one_of(AMENDMENT_STATUSES)
+    version = fields.Integer(metadata={"minimum": 1})
+    requested_by_id = fields.Integer(allow_none=True)
+    changes = fields.Dict(keys=fields.String(), metadata={
+        "description": "The asked new value of each changed field, in the JSON of an "
+                       "application."})
+    previous = fields.Dict(keys=fields.String(), metadata={
+        "description": "The values of those fields when the change was asked."})
+    reason = fields.String()
+    awarded_amount = _written_amount(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class AmendmentListSchema(Output):
+    items = fields.List(fields.Nested(AmendmentSchema), metadata={"description": "Oldest "
+                                                                  "first."})
+
+
 class RequirementSchema(Output):
     sometimes = ("document_kind", "opinion_kind")
 
@@ -738,4 +814,5 @@ application_json = ApplicationSchema().dump
 document_json = DocumentSchema().dump
 event_json = EventSchema().dump
 opinion_json = OpinionSchema().dump
+amendment_json = AmendmentSchema().dump
 country_json = CountrySchema().dump

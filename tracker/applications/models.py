@@ -9,7 +9,13 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from flask_babel import lazy_gettext as _l
 
-from tracker.applications.workflow import ACTIONS, RECORDS, STATUSES
+from tracker.applications.workflow import (
+    ACTIONS,
+    AMENDMENT_STATUSES,
+    OPEN_AMENDMENT,
+    RECORDS,
+    STATUSES,
+)
 from tracker.auth.models import User
 from tracker.core.countries import EU_EEA_CH, RISK_LEVELS, is_eu_eea_ch, risk_rank
 from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
@@ -186,6 +192,10 @@ class Application(TimestampMixin, db.Model):
     )
     opinions = relationship(
         "Opinion", back_populates="application", order_by="Opinion.id",
+        cascade="all, delete-orphan",
+    )
+    amendments = relationship(
+        "Amendment", back_populates="application", order_by="Amendment.id",
         cascade="all, delete-orphan",
     )
 
@@ -535,6 +545,60 @@ class Event(db.Model):
     application = relationship("Application", back_populates="events")
     actor = relationship("User", foreign_keys=[actor_id])
     on_behalf_of = relationship("User", foreign_keys=[on_behalf_of_id])
+
+
+# The one-open-amendment index: the same condition written for each database.
+_OPEN_AMENDMENT_SQL = sa.text(in_values("status", sorted(OPEN_AMENDMENT)))
+
+
+class Amendment(TimestampMixin, db.Model):
+    """A change asked to an approved application (docs/rules.md, Amendments).
+
+    ``changes`` holds the asked new values of the changed fields only, ``previous`` their
+    values when it was asked, both in the JSON of ``validation.changes_between``. At most one
+    amendment of an application is open (submitted, endorsed or returned): a partial unique
+    index says so to both databases, so two people asking at once cannot both succeed.
+    """
+
+    __tablename__ = "amendments"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", AMENDMENT_STATUSES), name="status"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.CheckConstraint(
+            "awarded_amount IS NULL OR awarded_amount >= 0", name="awarded_not_negative"
+        ),
+        sa.Index("ix_amendments_one_open", "application_id", unique=True,
+                 sqlite_where=_OPEN_AMENDMENT_SQL, postgresql_where=_OPEN_AMENDMENT_SQL),
+        sa.Index("ix_amendments_application_id_id", "application_id", "id"),
+        sa.Index("ix_amendments_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    requested_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
+    changes: Mapped[dict] = mapped_column(sa.JSON)
+    previous: Mapped[dict] = mapped_column(sa.JSON)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    # Set by the office when it grants another amount than the one asked.
+    awarded_amount: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(12, 2))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    application = relationship("Application", back_populates="amendments")
+    requested_by = relationship("User")
+
+    def __repr__(self):
+        return f"<Amendment {self.id} of {self.application_id} {self.status}>"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_AMENDMENT
 
 
 class ReferenceCounter(db.Model):

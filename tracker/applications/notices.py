@@ -142,3 +142,66 @@ def notify_opinion(application, opinion, actor):
         return subject, body
 
     return notify(users, compose, application)
+
+
+# Amendments ---------------------------------------------------------------------------------
+AMENDMENT_SUBJECTS = {
+    "ask": _l("%(reference)s: a change awaits your review"),
+    "endorse": _l("%(reference)s: a change endorsed, awaiting a decision"),
+    "return": _l("%(reference)s: the change you asked is returned for changes"),
+    "approve": _l("%(reference)s: the change you asked is approved"),
+    "reject": _l("%(reference)s: the change you asked is not approved"),
+    "withdraw": _l("%(reference)s: a change withdrawn"),
+}
+AMENDMENT_BODIES = {
+    "ask": _l("%(actor)s asked a change to the approved application %(reference)s "
+              "“%(title)s”, which awaits your review."),
+    "endorse": _l("%(actor)s endorsed a change to the application %(reference)s "
+                  "“%(title)s”, which awaits a decision."),
+    "return": _l("%(actor)s returned the change asked to %(reference)s “%(title)s” "
+                 "for changes."),
+    "approve": _l("%(actor)s approved the change asked to %(reference)s “%(title)s”: "
+                  "the application now holds the new values."),
+    "reject": _l("%(actor)s did not approve the change asked to %(reference)s "
+                 "“%(title)s”."),
+    "withdraw": _l("%(actor)s withdrew the change asked to %(reference)s “%(title)s”."),
+}
+
+
+def amendment_recipients(application, action, from_status, requester=None):
+    """The people told of ``action`` on an amendment of ``application``: who acts next, or
+    the applicant (and an admin who asked for them) on a decision."""
+    if action == "ask":
+        return reviewers_of(application)
+    if action == "endorse":
+        return [admin for admin in active_admins() if admin.id != application.applicant_id]
+    if action == "withdraw":
+        if from_status == "submitted":
+            return reviewers_of(application)
+        if from_status == "endorsed":
+            return active_admins()
+        return []
+    told = [application.applicant]
+    if requester is not None and requester.id != application.applicant_id:
+        told.append(requester)
+    return told  # return, approve, reject
+
+
+def notify_amendment(application, action, actor, from_status, comment, requester=None):
+    """Queue the message of ``action`` on an amendment for everyone it concerns but
+    ``actor``, each in their own language."""
+    users = [user for user in amendment_recipients(application, action, from_status, requester)
+             if user.id != actor.id]
+    if not users:
+        return []
+
+    def compose():
+        values = {"actor": actor.full_name, "reference": application.reference,
+                  "title": application.title}
+        subject = str(AMENDMENT_SUBJECTS[action]) % {"reference": application.reference}
+        body = str(AMENDMENT_BODIES[action]) % values
+        if comment:
+            body += "\n\n" + gettext("Comment: %(comment)s", comment=comment)
+        return subject, body
+
+    return notify(users, compose, application)

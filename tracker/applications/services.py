@@ -228,6 +228,13 @@ def budget_committed(programme_id):
     )
 
 
+def check_added_to_budget(application, added):
+    """Raise ``InvalidValues`` (422 ``awarded_amount``) when ``added`` more for
+    ``application`` (already counted in its programme's commitments) does not fit in what
+    remains of the programme's budget. The programme row stays locked until the commit."""
+    _check_budget(application, added)
+
+
 def _check_budget(application, amount):
     # Lock the programme row (PostgreSQL; SQLite has one writer anyway) so that two
     # approvals of different applications cannot both fit into the same remaining budget.

@@ -40,6 +40,7 @@ from tracker.applications.services import (
 )
 from tracker.applications.workflow import (
     ACTION_LABELS,
+    AMENDMENT_STATUS_LABELS,
     STATUS_LABELS,
     TRANSITIONS,
     InvalidTransition,
@@ -240,6 +241,11 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         queue=QUEUES[queue] if queue else None,
         next_application=(next_in_queue(user, queue, application, after_current=True)
                           if queue else None),
+        amendments=application.amendments,
+        can_ask_amendment=(access.can_ask_amendment(user, application)
+                           and not any(amendment.status in ("submitted", "endorsed")
+                                       for amendment in application.amendments)),
+        amendment_status_labels=AMENDMENT_STATUS_LABELS,
     )
 
 
@@ -416,3 +422,4 @@ def _add_field_errors(form, fields):
 
 from tracker.applications import document_views  # noqa: E402,F401  (routes on this blueprint)
 from tracker.applications import invitation_views  # noqa: E402,F401  (routes on this blueprint)
+from tracker.applications import amendment_views  # noqa: E402,F401  (routes on this blueprint)

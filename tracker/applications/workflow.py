@@ -91,8 +91,73 @@ TRANSITIONS = {
     )
 }
 ACTIONS = tuple(TRANSITIONS)
+
+# Amendments of an approved application (docs/rules.md, Amendments): asked by the applicant
+# (or an admin), reviewed like the application itself, one open at a time. ``who`` names the
+# same actor rules, judged on the application as if it were in the amendment's status (and
+# ``requester``: who asked it); the access module adds that nobody reviews a change they
+# asked. The application stays approved meanwhile.
+AMENDMENT_STATUSES = ("submitted", "endorsed", "returned", "approved", "rejected", "withdrawn")
+# At most one of these per application (a partial unique index holds it).
+OPEN_AMENDMENT = frozenset({"submitted", "endorsed", "returned"})
+AMENDMENT_STATUS_LABELS = {
+    "submitted": _l("Awaiting review"),
+    "endorsed": _l("Endorsed"),
+    "returned": _l("Returned for changes"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+AMENDMENT_TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("endorse", frozenset({"submitted"}), "endorsed", ("reviewer_of_programme",)),
+        Transition(
+            "approve",
+            frozenset({"submitted", "endorsed"}),
+            "approved",
+            ("admin_if_endorsed", "reviewer_of_unit_mission_if_submitted"),
+        ),
+        Transition(
+            "return",
+            frozenset({"submitted", "endorsed"}),
+            "returned",
+            ("reviewer_if_submitted", "admin_if_endorsed"),
+            needs_comment=True,
+        ),
+        Transition(
+            "reject",
+            frozenset({"submitted", "endorsed"}),
+            "rejected",
+            ("reviewer_if_submitted", "admin_if_endorsed"),
+            needs_comment=True,
+        ),
+        Transition(
+            "withdraw",
+            frozenset({"submitted", "endorsed", "returned"}),
+            "withdrawn",
+            ("applicant", "requester"),
+        ),
+    )
+}
+AMENDMENT_ACTIONS = tuple(AMENDMENT_TRANSITIONS)
+# What an amendment may change: the stay's dates, its host, its costs and why.
+AMENDABLE_FIELDS = (
+    "start_date", "end_date", "host_laboratory_id", "cost_items", "requested_amount",
+    "justification",
+)
+# The events of an amendment's life; "amend" is its approval, which changes the application.
+AMENDMENT_EVENTS = {
+    "ask": "amendment_ask",
+    "endorse": "amendment_endorse",
+    "return": "amendment_return",
+    "reject": "amendment_reject",
+    "withdraw": "amendment_withdraw",
+    "approve": "amend",
+}
+
 # Events that record something other than a transition.
-RECORDS = ("create", "edit", "upload", "opinion")
+RECORDS = ("create", "edit", "upload", "opinion", *AMENDMENT_EVENTS.values())
 
 ACTION_LABELS = {
     "create": _l("Created"),
@@ -108,7 +173,23 @@ ACTION_LABELS = {
     "withdraw": _l("Withdraw"),
     "cancel": _l("Cancel the stay"),
     "complete": _l("Mark as completed"),
+    "amendment_ask": _l("Change asked"),
+    "amendment_endorse": _l("Change endorsed"),
+    "amendment_return": _l("Change returned for changes"),
+    "amendment_reject": _l("Change rejected"),
+    "amendment_withdraw": _l("Change withdrawn"),
+    "amend": _l("Change approved"),
 }
+# The buttons of an amendment's actions.
+AMENDMENT_ACTION_LABELS = {
+    "endorse": _l("Endorse the change"),
+    "approve": _l("Approve the change"),
+    "return": _l("Return for changes"),
+    "reject": _l("Reject the change"),
+    "withdraw": _l("Withdraw the change"),
+}
+assert set(AMENDMENT_STATUS_LABELS) == set(AMENDMENT_STATUSES)
+assert set(AMENDMENT_ACTION_LABELS) == set(AMENDMENT_ACTIONS)
 assert set(STATUS_LABELS) == set(STATUSES) and set(ACTION_LABELS) == set(ACTIONS + RECORDS)
 
 
@@ -135,3 +216,9 @@ class StaleVersion(InvalidTransition):
     """The application changed since the actor saw it: someone else acted first (409)."""
 
     code = "stale_version"
+
+
+class AmendmentOpen(InvalidTransition):
+    """The application already has an open amendment: one at a time (409)."""
+
+    code = "amendment_open"

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from tracker.applications.models import Application
+from tracker.applications.changes import describe
+from tracker.applications.models import Amendment, Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
 from tracker import access
 from tracker.access import login_required, role_required
@@ -71,6 +72,26 @@ def admin_queue():
         remaining=remaining_budgets(a.programme_id for a in decisions.items),
         overlaps=ids_with_overlaps(listed),
     )
+
+
+@bp.route("/changes")
+@role_required("director", "admin")
+def amendment_queue():
+    """Changes asked to approved applications that await the user's review, oldest first,
+    each with what it changes."""
+    user = current_user._get_current_object()
+    pagination = paginate(
+        access.amendment_queue(user)
+        .options(selectinload(Amendment.application), selectinload(Amendment.requested_by))
+        .order_by(Amendment.updated_at, Amendment.id)
+    )
+    changes = describe([
+        {field: {"old": amendment.previous.get(field), "new": new}
+         for field, new in amendment.changes.items()}
+        for amendment in pagination.items
+    ])
+    return render_template("review/amendment_queue.html", pagination=pagination,
+                           changes=dict(zip((a.id for a in pagination.items), changes)))
 
 
 def _opinion_queue(query, template):
