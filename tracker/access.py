@@ -48,7 +48,7 @@ from tracker.applications.workflow import (
     InvalidTransition,
     StaleVersion,
 )
-from tracker.auth.models import ApiToken, User
+from tracker.auth.models import ApiToken, User, UserRole
 from tracker.core.errors import NotAllowed, wants_json
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -303,6 +303,94 @@ def host_opinion_queue(user):
         requires_opinion_sql("host", _dialect()),
         sa.not_(has_opinion_sql("host")),
     )
+
+
+# Waiting on ----------------------------------------------------------------------------------
+# Who must act next on an application, from the workflow table and the rules above: its
+# applicant while it is theirs to edit or submit (draft, returned); while it is submitted,
+# the reviewing director (the admins when :func:`admin_stands_in`); once endorsed, the admins
+# (not the applicant). A missing opinion that approval needs is asked of its givers: of them
+# alone when approving is the next step (endorsed, or a unit mission submitted), alongside
+# the reviewer otherwise. Approved and ended requests wait on nobody. Since when is the
+# application's ``waiting_since``, set by the workflow services.
+def waiting_on(application):
+    """The users who must act next on ``application`` (a list, possibly empty)."""
+    return waiting_on_many([application])[application.id]
+
+
+def waiting_on_many(applications):
+    """``{application id: [users who must act next]}`` for ``applications``, a page of a list,
+    in a constant number of statements whatever their number (at most six)."""
+    applications = list(applications)
+    waiting = {application.id: [] for application in applications}
+    editable = [a for a in applications if a.status in EDITABLE]
+    pending = [a for a in applications if a.status in PENDING]
+    if not editable and not pending:
+        return waiting
+
+    people = {}
+    applicant_ids = {a.applicant_id for a in editable}
+    missing = {kind: set() for kind in OPINION_KINDS}
+    directors = {}
+    admins = security_officers = []
+    if pending:
+        pending_ids = [a.id for a in pending]
+        for kind in OPINION_KINDS:
+            missing[kind] = set(db.session.scalars(
+                sa.select(Application.id).where(
+                    Application.id.in_(pending_ids),
+                    requires_opinion_sql(kind, _dialect()),
+                    sa.not_(has_opinion_sql(kind)),
+                )
+            ))
+        lab_ids = {a.reviewing_laboratory_id for a in pending}
+        lab_ids |= {a.host_laboratory_id for a in pending if a.id in missing["host"]}
+        directors = dict(db.session.execute(
+            sa.select(Laboratory.id, User)
+            .join(User, User.id == Laboratory.director_id)
+            .where(Laboratory.id.in_(lab_ids), User.active.is_(True))
+        ).all())
+        admins = active_users_with_role("admin")
+        if any(missing["security"]):
+            security_officers = active_users_with_role("security_officer")
+    if applicant_ids:
+        people = {user.id: user for user in db.session.scalars(
+            sa.select(User).where(User.id.in_(applicant_ids)))}
+
+    for application in editable:
+        waiting[application.id] = [people[application.applicant_id]]
+    for application in pending:
+        applicant_id = application.applicant_id
+        if application.status == "endorsed":
+            deciders = admins
+            approving_next = True
+        else:
+            director = directors.get(application.reviewing_laboratory_id)
+            deciders = [director] if director is not None and director.id != applicant_id \
+                else admins
+            approving_next = application.funding == "unit"
+        givers = []
+        if application.id in missing["security"]:
+            givers += security_officers
+        if application.id in missing["host"]:
+            host_director = directors.get(application.host_laboratory_id)
+            givers += [host_director] if host_director is not None else []
+        chosen = givers if approving_next and givers else deciders + givers
+        seen = set()
+        waiting[application.id] = [
+            user for user in chosen
+            if user.id != applicant_id and not (user.id in seen or seen.add(user.id))
+        ]
+    return waiting
+
+
+def active_users_with_role(role):
+    """The active users holding ``role``, by name."""
+    return db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    ).all()
 
 
 # The actor rules named in the workflow table's ``who`` column.
