@@ -167,7 +167,9 @@ def register_template_helpers(app):
     from tracker import access
     from tracker.auth.models import LOCALE_NAMES
     from tracker.core.countries import country_name
-    from tracker.core.dates import format_clock, format_day, format_moment, zone_name
+    from tracker.core.dates import (
+        format_clock, format_day, format_moment, working_days_since, zone_name,
+    )
     from tracker.core.language import reader_locale
     from tracker.core.numbers import format_amount, format_number, format_share
     from tracker.main.navigation import account_links, nav_bar, nav_links
@@ -181,6 +183,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["working_days"] = working_days_since
     app.jinja_env.filters["amount"] = lambda value, currency=True: format_amount(
         value, reader_locale(), currency
     )

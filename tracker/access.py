@@ -320,60 +320,40 @@ def waiting_on(application):
 
 def waiting_on_many(applications):
     """``{application id: [users who must act next]}`` for ``applications``, a page of a list,
-    in a constant number of statements whatever their number (at most six)."""
+    in two statements whatever their number (none for an empty page).
+
+    ``applications`` may be rows rather than models: only their ``id``, ``status``,
+    ``direction``, ``funding``, ``applicant_id``, ``home_laboratory_id`` and
+    ``host_laboratory_id`` are read.
+    """
     applications = list(applications)
     waiting = {application.id: [] for application in applications}
+    if not applications:
+        return waiting
     editable = [a for a in applications if a.status in EDITABLE]
     pending = [a for a in applications if a.status in PENDING]
-    if not editable and not pending:
-        return waiting
-
-    people = {}
-    applicant_ids = {a.applicant_id for a in editable}
-    missing = {kind: set() for kind in OPINION_KINDS}
-    directors = {}
-    admins = security_officers = []
-    if pending:
-        pending_ids = [a.id for a in pending]
-        for kind in OPINION_KINDS:
-            missing[kind] = set(db.session.scalars(
-                sa.select(Application.id).where(
-                    Application.id.in_(pending_ids),
-                    requires_opinion_sql(kind, _dialect()),
-                    sa.not_(has_opinion_sql(kind)),
-                )
-            ))
-        lab_ids = {a.reviewing_laboratory_id for a in pending}
-        lab_ids |= {a.host_laboratory_id for a in pending if a.id in missing["host"]}
-        directors = dict(db.session.execute(
-            sa.select(Laboratory.id, User)
-            .join(User, User.id == Laboratory.director_id)
-            .where(Laboratory.id.in_(lab_ids), User.active.is_(True))
-        ).all())
-        admins = active_users_with_role("admin")
-        if any(missing["security"]):
-            security_officers = active_users_with_role("security_officer")
-    if applicant_ids:
-        people = {user.id: user for user in db.session.scalars(
-            sa.select(User).where(User.id.in_(applicant_ids)))}
+    missing = _missing_opinions([a.id for a in pending])
+    lab_ids = {_reviewing_laboratory_id(a) for a in pending}
+    lab_ids |= {a.host_laboratory_id for a in pending}
+    people = _people_who_act(lab_ids, {a.applicant_id for a in editable})
 
     for application in editable:
-        waiting[application.id] = [people[application.applicant_id]]
+        waiting[application.id] = people["applicants"].get(application.applicant_id, [])
     for application in pending:
         applicant_id = application.applicant_id
         if application.status == "endorsed":
-            deciders = admins
+            deciders = people["admin"]
             approving_next = True
         else:
-            director = directors.get(application.reviewing_laboratory_id)
-            deciders = [director] if director is not None and director.id != applicant_id \
-                else admins
+            director = people["directors"].get(_reviewing_laboratory_id(application))
+            deciders = ([director] if director is not None and director.id != applicant_id
+                        else people["admin"])
             approving_next = application.funding == "unit"
         givers = []
-        if application.id in missing["security"]:
-            givers += security_officers
-        if application.id in missing["host"]:
-            host_director = directors.get(application.host_laboratory_id)
+        if (application.id, "security") in missing:
+            givers += people["security_officer"]
+        if (application.id, "host") in missing:
+            host_director = people["directors"].get(application.host_laboratory_id)
             givers += [host_director] if host_director is not None else []
         chosen = givers if approving_next and givers else deciders + givers
         seen = set()
@@ -382,6 +362,58 @@ def waiting_on_many(applications):
             if user.id != applicant_id and not (user.id in seen or seen.add(user.id))
         ]
     return waiting
+
+
+def _missing_opinions(application_ids):
+    """``{(application id, kind)}``: the opinions their requirements ask for and nobody gave
+    yet, for ``application_ids`` (pending ones), in one statement."""
+    asked = [
+        sa.case((sa.and_(requires_opinion_sql(kind, _dialect()),
+                         sa.not_(has_opinion_sql(kind))), 1), else_=0).label(kind)
+        for kind in OPINION_KINDS
+    ]
+    rows = db.session.execute(
+        sa.select(Application.id, *asked).where(Application.id.in_(application_ids))
+    ).all()
+    return {(row.id, kind) for row in rows for kind in OPINION_KINDS if getattr(row, kind)}
+
+
+def _people_who_act(laboratory_ids, applicant_ids):
+    """In one statement: the active directors of ``laboratory_ids`` (``directors``, by
+    laboratory), the active admins and security officers (by role, by name), and the
+    applicants ``applicant_ids`` (``applicants``, by id, each in a list)."""
+    people = sa.union_all(
+        sa.select(User.id.label("user_id"), Laboratory.id.label("laboratory_id"),
+                  sa.literal("director").label("part"))
+        .join(Laboratory, Laboratory.director_id == User.id)
+        .where(Laboratory.id.in_(laboratory_ids), User.active.is_(True)),
+        sa.select(User.id, sa.cast(sa.null(), sa.Integer), UserRole.role)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(("admin", "security_officer")), User.active.is_(True)),
+        sa.select(User.id, sa.cast(sa.null(), sa.Integer), sa.literal("applicant"))
+        .where(User.id.in_(applicant_ids)),
+    ).subquery()
+    found = {"directors": {}, "applicants": {}, "admin": [], "security_officer": []}
+    rows = db.session.execute(
+        sa.select(User, people.c.laboratory_id, people.c.part)
+        .join(people, people.c.user_id == User.id)
+        .order_by(User.full_name, User.id)
+    ).all()
+    for user, laboratory_id, part in rows:
+        if part == "director":
+            found["directors"][laboratory_id] = user
+        elif part == "applicant":
+            found["applicants"][user.id] = [user]
+        else:
+            found[part].append(user)
+    return found
+
+
+def _reviewing_laboratory_id(application):
+    """:attr:`Application.reviewing_laboratory_id`, for a model or a plain row alike."""
+    if application.direction == "outgoing":
+        return application.home_laboratory_id
+    return application.host_laboratory_id
 
 
 def active_users_with_role(role):

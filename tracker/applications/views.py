@@ -129,7 +129,8 @@ def list_mine():
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
     pagination = paginate(query)
-    return render_template("applications/list_mine.html", pagination=pagination)
+    return render_template("applications/list_mine.html", pagination=pagination,
+                           waiting=access.waiting_on_many(pagination.items))
 
 
 @bp.route("/new")
@@ -232,6 +233,7 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
         opinion_forms=opinion_forms,
         risk_level=destination_risk_level(application),
         upload_kinds=access.kinds_user_may_upload(user, application),
+        waiting_on=access.waiting_on(application),
     )
 
 

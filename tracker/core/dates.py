@@ -92,3 +92,12 @@ def working_days_between(start, end):
         if (weekday + offset) % 7 < 5:
             count += 1
     return count
+
+
+def working_days_since(moment, today=None):
+    """Working days from ``moment`` (a UTC datetime) to ``today`` (the organisation's
+    today by default); 0 for None."""
+    if moment is None:
+        return 0
+    today = today or local_day(datetime.now(timezone.utc))
+    return working_days_between(local_day(moment), today)
