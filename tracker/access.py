@@ -16,6 +16,8 @@ and its endpoint never disagree.
 - Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
   (who gives a security or host opinion, and when: :func:`can_give_opinion`).
+- Waiting: :func:`waiting_on` (who must act next on an application) and
+  :func:`waiting_on_many` (the same for a page of a list, in two statements).
 - Gates for views: :func:`login_required`, :func:`role_required`.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
@@ -356,6 +358,7 @@ def waiting_on_many(applications):
             host_director = people["directors"].get(application.host_laboratory_id)
             givers += [host_director] if host_director is not None else []
         chosen = givers if approving_next and givers else deciders + givers
+        # Stand-ins: the active delegates of ``chosen`` belong here too (SPEC, Waiting).
         seen = set()
         waiting[application.id] = [
             user for user in chosen
