@@ -1,10 +1,11 @@
 """``flask --app tracker send-notifications``: deliver the outbox;
 ``flask --app tracker send-reminders``: remind who must act (both run by cron, see README)."""
 
-from datetime import date
+from datetime import datetime, timezone
 
 import click
 
+from tracker.core.dates import local_day
 from tracker.notifications.delivery import BATCH_SIZE, deliver_pending
 from tracker.notifications.reminders import send_reminders
 
@@ -37,7 +38,7 @@ def send_reminders_command(today, dry_run):
     """Remind who must act after REMINDER_DAYS working days, tell the admins after
     ESCALATION_DAYS, and remind applicants of unmet requirements before their stay. Run it
     daily: a second run on the same day sends nothing new."""
-    day = today.date() if today is not None else date.today()
+    day = today.date() if today is not None else local_day(datetime.now(timezone.utc))
     counts = send_reminders(day, dry_run=dry_run)
     verb = "would be queued (dry run: nothing sent)" if dry_run else "queued"
     click.echo(

@@ -20,7 +20,7 @@ name the request, how long it has waited and the one link to act.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -200,12 +200,13 @@ def _compose(due, link):
 
 
 def send_reminders(today=None, dry_run=False):
-    """Queue the reminders due ``today``; returns ``{kind: number of messages}``.
+    """Queue the reminders due ``today`` (by default, today in the organisation's time zone);
+    returns ``{kind: number of messages}``.
 
     Commits after each application, so that a second run waiting on one of our rows waits
     for little. ``dry_run`` counts what would be sent and writes nothing.
     """
-    today = today or date.today()
+    today = today or local_day(datetime.now(timezone.utc))
     counts = {"reminder": 0, "escalation": 0, "requirements": 0}
     for due in waiting_reminders(today) + requirement_reminders(today):
         if dry_run:
