@@ -79,6 +79,18 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "mobility@localhost")
 
+    # Links in messages written outside a request (reminders sent by a daily command): the
+    # address people reach the tracker at, such as https://mobility.example.org.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+
+    # send-reminders (run daily): who must act is reminded after REMINDER_DAYS working days
+    # of waiting, and again every REMINDER_DAYS; the admins are told after ESCALATION_DAYS
+    # (and again every ESCALATION_DAYS). Applicants of approved stays hear of unmet
+    # requirements REQUIREMENTS_REMINDER_DAYS (calendar days) before the start.
+    REMINDER_DAYS = _int("REMINDER_DAYS", 5)
+    ESCALATION_DAYS = _int("ESCALATION_DAYS", 10)
+    REQUIREMENTS_REMINDER_DAYS = _int("REQUIREMENTS_REMINDER_DAYS", 14)
+
     # Uploads: stored in the instance folder unless UPLOAD_FOLDER says otherwise.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024)

@@ -170,7 +170,7 @@ def register_template_helpers(app):
     from tracker.auth.models import LOCALE_NAMES
     from tracker.core.countries import country_name
     from tracker.core.dates import (
-        format_clock, format_day, format_moment, format_waited, zone_name,
+        format_clock, format_day, format_moment, format_waited, working_days_since, zone_name,
     )
     from tracker.core.language import reader_locale
     from tracker.core.numbers import format_amount, format_number, format_share
@@ -186,6 +186,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["datetime"] = format_moment
     app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["waited"] = format_waited
+    app.jinja_env.filters["working_days"] = working_days_since
     app.jinja_env.filters["amount"] = lambda value, currency=True: format_amount(
         value, reader_locale(), currency
     )

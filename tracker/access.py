@@ -16,6 +16,8 @@ and its endpoint never disagree.
 - Checks that raise the workflow's errors in the order of docs/api.md (403, then 409):
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
   (who gives a security or host opinion, and when: :func:`can_give_opinion`).
+- Waiting: :func:`waiting_on` (who must act next on an application) and
+  :func:`waiting_on_many` (the same for a page of a list, in two statements).
 - Gates for views: :func:`login_required`, :func:`role_required`.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
@@ -51,7 +53,7 @@ from tracker.applications.workflow import (
     InvalidTransition,
     StaleVersion,
 )
-from tracker.auth.models import ApiToken, User
+from tracker.auth.models import ApiToken, User, UserRole
 from tracker.core.errors import NotAllowed, wants_json
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -334,6 +336,155 @@ def acts_from_queue(user, application, queue):
     if queue in OPINION_KINDS:
         return can_give_opinion(user, application, queue)
     return any(can(user, action, application) for action in REVIEW_ACTIONS)
+# Waiting on ----------------------------------------------------------------------------------
+# Who must act next on an application, from the workflow table and the rules above: its
+# applicant while it is theirs to edit or submit (draft, returned); while it is submitted,
+# the reviewing director (the admins when :func:`admin_stands_in`); once endorsed, the admins
+# (not the applicant). A missing opinion that approval needs is asked of its givers: of them
+# alone when approving is the next step (endorsed, or a unit mission submitted), alongside
+# the reviewer otherwise. Approved and ended requests wait on nobody. Since when is the
+# application's ``waiting_since``, set by the workflow services.
+def waiting_on(application):
+    """The users who must act next on ``application`` (a list, possibly empty)."""
+    return waiting_on_many([application])[application.id]
+
+
+def waiting_on_many(applications):
+    """``{application id: [users who must act next]}`` for ``applications``, a page of a list,
+    in two statements whatever their number (none for an empty page).
+
+    ``applications`` may be rows rather than models: only their ``id``, ``status``,
+    ``direction``, ``funding``, ``applicant_id``, ``home_laboratory_id`` and
+    ``host_laboratory_id`` are read.
+    """
+    applications = list(applications)
+    waiting = {application.id: [] for application in applications}
+    if not applications:
+        return waiting
+    editable = [a for a in applications if a.status in EDITABLE]
+    pending = [a for a in applications if a.status in PENDING]
+    # An approved application with an open change waits on that change's next actor.
+    changes = _open_amendments([a.id for a in applications if a.status == "approved"])
+    changing = [a for a in applications if a.id in changes]
+    missing = _missing_opinions([a.id for a in pending])
+    lab_ids = {_reviewing_laboratory_id(a) for a in pending + changing}
+    lab_ids |= {a.host_laboratory_id for a in pending}
+    people = _people_who_act(
+        lab_ids,
+        {a.applicant_id for a in editable}
+        | {a.applicant_id for a in changing if changes[a.id] == "returned"},
+    )
+
+    for application in changing:
+        status = changes[application.id]
+        if status == "returned":
+            chosen = people["applicants"].get(application.applicant_id, [])
+        elif status == "endorsed":
+            chosen = people["admin"]
+        else:
+            director = people["directors"].get(_reviewing_laboratory_id(application))
+            chosen = ([director] if director is not None
+                      and director.id != application.applicant_id else people["admin"])
+        waiting[application.id] = list(chosen)
+
+    for application in editable:
+        waiting[application.id] = people["applicants"].get(application.applicant_id, [])
+    for application in pending:
+        applicant_id = application.applicant_id
+        if application.status == "endorsed":
+            deciders = people["admin"]
+            approving_next = True
+        else:
+            director = people["directors"].get(_reviewing_laboratory_id(application))
+            deciders = ([director] if director is not None and director.id != applicant_id
+                        else people["admin"])
+            approving_next = application.funding == "unit"
+        givers = []
+        if (application.id, "security") in missing:
+            givers += people["security_officer"]
+        if (application.id, "host") in missing:
+            host_director = people["directors"].get(application.host_laboratory_id)
+            givers += [host_director] if host_director is not None else []
+        chosen = givers if approving_next and givers else deciders + givers
+        # Stand-ins: the active delegates of ``chosen`` belong here too (SPEC, Waiting).
+        seen = set()
+        waiting[application.id] = [
+            user for user in chosen
+            if user.id != applicant_id and not (user.id in seen or seen.add(user.id))
+        ]
+    return waiting
+
+
+def _open_amendments(application_ids):
+    """``{application id: status of its open amendment}`` for ``application_ids`` (approved
+    ones), in one statement, asked for every page so that its cost does not depend on its
+    rows."""
+    return dict(db.session.execute(
+        sa.select(Amendment.application_id, Amendment.status)
+        .where(Amendment.application_id.in_(application_ids),
+               Amendment.status.in_(OPEN_AMENDMENT))
+    ).all())
+
+
+def _missing_opinions(application_ids):
+    """``{(application id, kind)}``: the opinions their requirements ask for and nobody gave
+    yet, for ``application_ids`` (pending ones), in one statement."""
+    asked = [
+        sa.case((sa.and_(requires_opinion_sql(kind, _dialect()),
+                         sa.not_(has_opinion_sql(kind))), 1), else_=0).label(kind)
+        for kind in OPINION_KINDS
+    ]
+    rows = db.session.execute(
+        sa.select(Application.id, *asked).where(Application.id.in_(application_ids))
+    ).all()
+    return {(row.id, kind) for row in rows for kind in OPINION_KINDS if getattr(row, kind)}
+
+
+def _people_who_act(laboratory_ids, applicant_ids):
+    """In one statement: the active directors of ``laboratory_ids`` (``directors``, by
+    laboratory), the active admins and security officers (by role, by name), and the
+    applicants ``applicant_ids`` (``applicants``, by id, each in a list)."""
+    people = sa.union_all(
+        sa.select(User.id.label("user_id"), Laboratory.id.label("laboratory_id"),
+                  sa.literal("director").label("part"))
+        .join(Laboratory, Laboratory.director_id == User.id)
+        .where(Laboratory.id.in_(laboratory_ids), User.active.is_(True)),
+        sa.select(User.id, sa.cast(sa.null(), sa.Integer), UserRole.role)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(("admin", "security_officer")), User.active.is_(True)),
+        sa.select(User.id, sa.cast(sa.null(), sa.Integer), sa.literal("applicant"))
+        .where(User.id.in_(applicant_ids)),
+    ).subquery()
+    found = {"directors": {}, "applicants": {}, "admin": [], "security_officer": []}
+    rows = db.session.execute(
+        sa.select(User, people.c.laboratory_id, people.c.part)
+        .join(people, people.c.user_id == User.id)
+        .order_by(User.full_name, User.id)
+    ).all()
+    for user, laboratory_id, part in rows:
+        if part == "director":
+            found["directors"][laboratory_id] = user
+        elif part == "applicant":
+            found["applicants"][user.id] = [user]
+        else:
+            found[part].append(user)
+    return found
+
+
+def _reviewing_laboratory_id(application):
+    """:attr:`Application.reviewing_laboratory_id`, for a model or a plain row alike."""
+    if application.direction == "outgoing":
+        return application.home_laboratory_id
+    return application.host_laboratory_id
+
+
+def active_users_with_role(role):
+    """The active users holding ``role``, by name."""
+    return db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    ).all()
 
 
 # The actor rules named in the workflow table's ``who`` column.

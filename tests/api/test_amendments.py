@@ -141,3 +141,22 @@ def test_a_hosting_agreement_is_attached_while_a_change_is_open(api, org, approv
     assert ask(api, org.researcher, approved, {"end_date": new_end(approved)}).status_code == 201
     attached = upload(api, org.researcher, approved, PDF, "agreement.pdf", "host_agreement")
     assert attached.status_code == 201, attached.get_json()
+
+
+def test_an_open_change_waits_on_its_next_reviewer_then_on_nobody(api, org, approved):
+    def waiting():
+        body = api.get(f"/api/v1/applications/{approved.id}", org.researcher).get_json()
+        return [person["id"] for person in body["waiting_on"]], body["waiting_since"]
+
+    assert waiting() == ([], None)  # approved, nothing open
+    amendment = ask(api, org.researcher, approved, {"end_date": new_end(approved)}).get_json()
+    people, since = waiting()
+    assert people == [org.director.id] and since is not None
+    act(api, org.director, approved, amendment["id"], "return", version=1,
+        comment="Say until when exactly.")
+    assert waiting()[0] == [org.researcher.id]
+    again = ask(api, org.researcher, approved, {"end_date": new_end(approved, 12)}).get_json()
+    act(api, org.director, approved, again["id"], "endorse", version=again["version"])
+    assert waiting()[0] == [org.admin.id]
+    act(api, org.admin, approved, again["id"], "approve", version=again["version"] + 1)
+    assert waiting() == ([], None)

@@ -18,7 +18,8 @@ FIELDS = {
     "id", "reference", "direction", "funding", "status", "version", "programme_id",
     "budget_line", "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
     "purpose", "start_date", "end_date", "duration_days", "duration_category", "cost_items",
-    "requested_amount", "awarded_amount", "justification", "created_at", "updated_at",
+    "requested_amount", "awarded_amount", "justification", "waiting_on", "waiting_since",
+    "created_at", "updated_at",
 }
 
 

@@ -28,6 +28,7 @@ def moved(db, application, to_status, days_ago, actor=None, from_status="draft")
         comment="Please fix." if to_status == "returned" else "",
         created_at=at(days_ago),
     ))
+    application.waiting_since = at(days_ago)  # what the workflow services keep
     db.session.commit()
 
 

@@ -164,7 +164,8 @@ def test_statement_count_does_not_grow_with_rows(app, client, login, make, org):
         make.application(status="submitted")
     many = measure()
     assert many == few, (few, many)
-    assert few <= 12
+    # Two of them say who each row waits on (access.waiting_on_many), whatever the rows.
+    assert few <= 14
 
 
 def test_kept_counts_never_cross_visibility_scopes(app, client, login, org, apps, monkeypatch):

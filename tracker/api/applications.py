@@ -61,8 +61,9 @@ def list_applications():
     ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
+    waiting = access.waiting_on_many(rows)
     return {
-        "items": [application_json(row) for row in rows],
+        "items": [application_json(row, waiting[row.id]) for row in rows],
         "page": page,
         "per_page": per_page,
         "total": total,

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from tracker import access
 from tracker.applications.documents import ACCEPTED_TYPES
 from tracker.applications.models import (
     BLOCKED_STEPS,
@@ -586,6 +587,13 @@ class CostItemSchema(Output):
     amount = _written_amount()
 
 
+class PersonSchema(Output):
+    """A person named in another resource: who an application waits on."""
+
+    id = fields.Integer()
+    full_name = fields.String()
+
+
 class ApplicationSchema(Output):
     id = fields.Integer()
     reference = fields.String(metadata={"pattern": r"^MOB-[0-9]{4}-[0-9]{6}$"})
@@ -610,6 +618,11 @@ class ApplicationSchema(Output):
         "description": "The sum of the cost items when there are any."})
     awarded_amount = _written_amount(allow_none=True)
     justification = fields.String()
+    waiting_on = fields.List(fields.Nested(PersonSchema), metadata={
+        "description": "Who must act next (empty once nobody has to), by name."})
+    waiting_since = fields.DateTime(allow_none=True, metadata={
+        "description": "Since when they have had to: the time the application entered its "
+                       "status or an opinion was given; null when nobody has to act."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -810,9 +823,21 @@ class ErrorSchema(Output):
 laboratory_json = LaboratorySchema().dump
 programme_json = ProgrammeSchema().dump
 user_json = UserSchema().dump
-application_json = ApplicationSchema().dump
+_application_schema = ApplicationSchema()
+_person_json = PersonSchema().dump
 document_json = DocumentSchema().dump
 event_json = EventSchema().dump
 opinion_json = OpinionSchema().dump
 amendment_json = AmendmentSchema().dump
 country_json = CountrySchema().dump
+
+
+def application_json(application, waiting_on=None):
+    """``application`` as JSON, with who it waits on: ``waiting_on`` (a list of users) when
+    the caller computed it for a whole page (:func:`access.waiting_on_many`), else asked
+    here for this one."""
+    data = _application_schema.dump(application)
+    if waiting_on is None:
+        waiting_on = access.waiting_on(application)
+    data["waiting_on"] = [_person_json(user) for user in waiting_on]
+    return data

@@ -187,6 +187,7 @@ def ask_amendment(application, actor, changes, reason, version, today=None):
             db.session.rollback()
             raise AmendmentOpen(
                 _l("A change to this application is already being reviewed.")) from None
+    application.waiting_since = utcnow()  # the change now waits on its reviewers
     db.session.add(Event(application_id=application.id, actor_id=actor.id,
                          action=AMENDMENT_EVENTS["ask"], from_status=application.status,
                          to_status=application.status, comment=reason))
@@ -287,6 +288,8 @@ def act_on_amendment(amendment, action, actor, comment="", version=None, awarded
                       action=AMENDMENT_EVENTS[action], from_status=application.status,
                       to_status=application.status, comment=comment)
         db.session.add(event)
+    # An open change waits anew on whoever acts next; a settled one on nobody.
+    application.waiting_since = None if rule.target in TERMINAL_AMENDMENT else utcnow()
     notify_amendment(application, action, actor, from_status, comment,
                      requester=amendment.requested_by)
     db.session.flush()

@@ -172,6 +172,9 @@ class Application(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     version: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # Since when someone has had to act on it (access.waiting_on says who): the time it
+    # entered its status, or an opinion was given. None once nobody has to (approved, ended).
+    waiting_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     programme = relationship("Programme")

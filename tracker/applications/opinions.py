@@ -11,6 +11,7 @@ from tracker import access
 from tracker.applications.models import OPINION_KINDS, VERDICT_LABELS, VERDICTS, Event, Opinion
 from tracker.applications.notices import notify_opinion
 from tracker.core.errors import InvalidValues
+from tracker.core.models import utcnow
 from tracker.extensions import db
 
 MAX_COMMENT = 5000
@@ -42,6 +43,8 @@ def give_opinion(application, actor, kind, verdict, comment=""):
     opinion = Opinion(application_id=application.id, kind=kind, verdict=verdict,
                       comment=comment, author_id=actor.id)
     db.session.add(opinion)
+    # The opinion changes who acts next (the decision no longer waits on it): a new wait.
+    application.waiting_since = utcnow()
     summary = str(VERDICT_LABELS[verdict]) + (f": {comment}" if comment else "")
     db.session.add(
         Event(application_id=application.id, actor_id=actor.id, action="opinion",

@@ -34,7 +34,9 @@ from tracker.applications.validation import (
     values_from,
     values_of,
 )
-from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED, TRANSITIONS, StaleVersion
+from tracker.applications.workflow import (
+    ACTIVE_FOR_OVERLAP, GRANTED, SETTLED, TRANSITIONS, StaleVersion,
+)
 from tracker.core.errors import InvalidValues, NotAllowed
 from tracker.core.language import reader_locale
 from tracker.core.models import utcnow
@@ -83,6 +85,7 @@ def create_application(applicant, direction, data, today=None, actor=None):
         applicant_id=applicant.id,
         status="draft",
         version=1,
+        waiting_since=utcnow(),
         **columns_of(values),
     )
     db.session.add(application)
@@ -188,7 +191,9 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
 
     comment = (comment or "").strip()
     problems = comment_problems(comment, rule.needs_comment)
-    columns = {"status": rule.target}
+    # Whoever acts next starts waiting now; nobody waits on an approved or ended request.
+    columns = {"status": rule.target,
+               "waiting_since": None if rule.target in SETTLED else utcnow()}
     if action == "submit":
         problems.update(application_problems(
             values_of(application), application.applicant, today, submitting=True,

@@ -130,7 +130,8 @@ def list_mine():
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
     pagination = paginate(query)
-    return render_template("applications/list_mine.html", pagination=pagination)
+    return render_template("applications/list_mine.html", pagination=pagination,
+                           waiting=access.waiting_on_many(pagination.items))
 
 
 @bp.route("/new")
@@ -246,6 +247,7 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
                            and not any(amendment.status in ("submitted", "endorsed")
                                        for amendment in application.amendments)),
         amendment_status_labels=AMENDMENT_STATUS_LABELS,
+        waiting_on=access.waiting_on(application),
     )
 
 

@@ -29,6 +29,8 @@ TERMINAL = frozenset({"declined", "rejected", "withdrawn", "cancelled", "complet
 EDITABLE = frozenset({"draft", "returned"})
 # Waiting for a reviewer's decision.
 PENDING = frozenset({"submitted", "endorsed"})
+# Nobody has to act on these any more: approved (an amendment aside) or ended.
+SETTLED = TERMINAL | {"approved"}
 # Statuses in which another application of the same person is a possible overlap.
 ACTIVE_FOR_OVERLAP = frozenset({"submitted", "endorsed", "approved"})
 # Granted stays: their awarded amounts count against the programme's budget, they appear in

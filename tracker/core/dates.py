@@ -83,3 +83,35 @@ def format_waited(since, now=None, locale=None):
 def zone_name():
     """The organisation's time zone as configured (``Europe/Paris``), for column headers."""
     return str(get_timezone())
+
+
+def local_day(moment, zone=None):
+    """The day ``moment`` (a UTC datetime) falls on in the organisation's time zone."""
+    return local_time(moment, zone).date() if moment is not None else None
+
+
+def working_days_between(start, end):
+    """The weekdays (Monday to Friday) after ``start`` up to and including ``end``: how long
+    someone has waited, a weekend not counting. Zero when ``end`` is not after ``start``.
+
+    Holidays are not known to the tracker: they count as working days.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start.weekday()
+    for offset in range(1, rest + 1):
+        if (weekday + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+def working_days_since(moment, today=None):
+    """Working days from ``moment`` (a UTC datetime) to ``today`` (the organisation's
+    today by default); 0 for None."""
+    if moment is None:
+        return 0
+    today = today or local_day(datetime.now(timezone.utc))
+    return working_days_between(local_day(moment), today)

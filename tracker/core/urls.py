@@ -3,6 +3,8 @@
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask import current_app, has_request_context, url_for
+
 
 def safe_next(target, default="/"):
     """``target`` when it is a path on this site, else ``default``.
@@ -32,3 +34,16 @@ def same_site_referrer(request, default=None):
         return default
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return safe_next(path, default)
+
+
+def external_url(endpoint, **values):
+    """The absolute address of ``endpoint``, for a link in a message.
+
+    In a request, the request's own host. Outside one (a command run by cron), the address
+    people reach the tracker at: ``PUBLIC_URL`` when set, else Flask's ``SERVER_NAME`` and
+    ``PREFERRED_URL_SCHEME`` (``http://localhost`` when neither is set).
+    """
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL")):
+        return url_for(endpoint, _external=True, **values)

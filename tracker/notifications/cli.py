@@ -1,12 +1,18 @@
-"""``flask --app tracker send-notifications``: deliver the outbox."""
+"""``flask --app tracker send-notifications``: deliver the outbox;
+``flask --app tracker send-reminders``: remind who must act (both run by cron, see README)."""
+
+from datetime import datetime, timezone
 
 import click
 
+from tracker.core.dates import local_day
 from tracker.notifications.delivery import BATCH_SIZE, deliver_pending
+from tracker.notifications.reminders import send_reminders
 
 
 def register_commands(app):
     app.cli.add_command(send_notifications_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("send-notifications")
@@ -21,4 +27,22 @@ def send_notifications_command(limit, batch_size):
         f"Notifications: {counts['sent']} sent, {counts['failed']} failed "
         f"(to be retried later), {counts['gave_up']} given up (see Undelivered messages), "
         f"{counts['skipped']} skipped."
+    )
+
+
+@click.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to count waits up to (YYYY-MM-DD); today by default.")
+@click.option("--dry-run", is_flag=True, help="Count what would be sent; send nothing.")
+def send_reminders_command(today, dry_run):
+    """Remind who must act after REMINDER_DAYS working days, tell the admins after
+    ESCALATION_DAYS, and remind applicants of unmet requirements before their stay. Run it
+    daily: a second run on the same day sends nothing new."""
+    day = today.date() if today is not None else local_day(datetime.now(timezone.utc))
+    counts = send_reminders(day, dry_run=dry_run)
+    verb = "would be queued (dry run: nothing sent)" if dry_run else "queued"
+    click.echo(
+        f"Reminders for {day.isoformat()}: {counts['reminder']} to people waited on, "
+        f"{counts['escalation']} escalations to admins, {counts['requirements']} about "
+        f"unmet requirements {verb}."
     )

@@ -26,7 +26,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.applications.models import Application, CostItem, ReferenceCounter
-from tracker.applications.workflow import GRANTED
+from tracker.applications.workflow import GRANTED, SETTLED
 from tracker.auth.models import CATEGORIES, User, UserRole
 from tracker.directory.models import MAX_STAY_DAYS, Laboratory, Programme, ProgrammeCategory
 from tracker.extensions import db
@@ -370,7 +370,7 @@ class Generator:
                    "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
                    "purpose", "start_date", "end_date", "requested_amount", "awarded_amount",
                    "justification", "status", "version", "submitted_at", "created_at",
-                   "updated_at"]
+                   "updated_at", "waiting_since"]
         cost_table = CostItem.__table__
         cost_columns = ["id", "application_id", "position", "kind", "description", "amount"]
         next_id = self._next_id(table)
@@ -455,7 +455,7 @@ class Generator:
                              applicant, home, host, title, purpose, start, end, requested,
                              awarded, "", status,
                              1 if status == "draft" else rng.randint(2, 4), submitted, created,
-                             updated))
+                             updated, None if status in SETTLED else updated))
                 next_id += 1
             self._write(table, columns, rows)
             self._write(cost_table, cost_columns, cost_rows)

@@ -55,6 +55,9 @@ def _build_list_columns(dialect_name):
         Application.id, Application.reference, Application.title, Application.direction,
         Application.status, Application.start_date, Application.end_date,
         Application.created_at, Application.funding, Application.budget_line,
+        # What access.waiting_on_many reads to say who must act next, and since when.
+        Application.applicant_id, Application.home_laboratory_id,
+        Application.host_laboratory_id, Application.waiting_since,
         User.full_name.label("applicant_name"),
         Programme.name.label("programme_name"),
         home.acronym.label("home_acronym"), home.name.label("home_name"),

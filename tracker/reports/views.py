@@ -66,6 +66,7 @@ def list_applications():
         "reports/list_applications.html",
         filters=filters,
         page=page,
+        waiting=access.waiting_on_many(page.items),
         count=count,
         choices=filter_choices(current_user),
         statuses=STATUSES,

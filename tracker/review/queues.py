@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker import access
-from tracker.applications.models import Application, Event
+from tracker.applications.models import Application
 from tracker.extensions import db
 
 # How many requests of each queue the home page lists; the rest is one link away.
@@ -26,20 +26,11 @@ NEXT_CANDIDATES = 20
 
 def waiting_since(entity=Application):
     """SQL: since when ``entity`` (:class:`Application` or an alias of it) waits in its
-    state: the time of the last event that changed its status, else its last update.
+    state: its stored ``waiting_since`` (set by the workflow services), else its last update.
 
-    The one place that says "since when": a stored column can replace this expression
-    without any caller changing.
+    The one place that says "since when" for the queues and the home page.
     """
-    last_move = (
-        sa.select(sa.func.max(Event.created_at))
-        .where(
-            Event.application_id == entity.id,
-            sa.or_(Event.from_status.is_(None), Event.from_status != Event.to_status),
-        )
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(last_move, entity.updated_at)
+    return sa.func.coalesce(entity.waiting_since, entity.updated_at)
 
 
 def oldest_first(entity=Application):

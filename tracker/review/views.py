@@ -44,6 +44,7 @@ def director_queue():
         "review/director_queue.html",
         pagination=pagination,
         overlaps=ids_with_overlaps(pagination.items),
+        waiting=access.waiting_on_many(pagination.items),
     )
 
 
@@ -71,6 +72,7 @@ def admin_queue():
         endorsements=endorsements,
         remaining=remaining_budgets(a.programme_id for a in decisions.items),
         overlaps=ids_with_overlaps(listed),
+        waiting=access.waiting_on_many(listed),
     )
 
 
@@ -105,7 +107,8 @@ def _opinion_queue(query, template):
         country.code: country.risk_level
         for country in db.session.scalars(sa.select(Country).where(Country.code.in_(codes)))
     } if codes else {}
-    return render_template(template, pagination=pagination, levels=levels)
+    return render_template(template, pagination=pagination, levels=levels,
+                           waiting=access.waiting_on_many(pagination.items))
 
 
 @bp.route("/security")
