@@ -5,3 +5,4 @@ from tracker.auth.models import ApiToken, CalendarFeed, User, UserRole  # noqa: 
 from tracker.directory.models import Laboratory, Programme, ProgrammeCategory  # noqa: F401
 from tracker.notifications.models import Notification  # noqa: F401
 from tracker.reports import models as report_indexes  # noqa: F401
+from tracker.delegations.models import Delegation  # noqa: F401
