@@ -5,10 +5,18 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.models import UTCDateTime, utcnow
 from tracker.extensions import db
+
+STATUS_LABELS = {
+    "upcoming": _l("Upcoming"),
+    "running": _l("In progress"),
+    "ended": _l("Ended"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class Delegation(db.Model):

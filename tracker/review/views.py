@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker.applications.models import Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
 from tracker import access
-from tracker.access import login_required, role_required
+from tracker.access import login_required
 from tracker.core.paging import paginate
 from tracker.directory.models import Country
 from tracker.extensions import db
@@ -28,10 +28,13 @@ _LISTED = (
 
 
 @bp.route("/director")
-@role_required("director")
+@login_required
 def director_queue():
-    """Submitted applications the director's laboratories review, oldest submitted first."""
+    """Submitted applications the director's laboratories review, oldest submitted first;
+    for a stand-in, those of the directors they stand in for too, each row saying for whom."""
     user = current_user._get_current_object()
+    if not access.reviews_as_director(user):
+        abort(403)
     query = (
         access.director_queue(user)
         .options(*_LISTED)
@@ -42,15 +45,20 @@ def director_queue():
         "review/director_queue.html",
         pagination=pagination,
         overlaps=ids_with_overlaps(pagination.items),
+        stand_in_for=access.stand_in_labels(user),
+        delegators=access.delegators_of(user),
     )
 
 
 @bp.route("/admin")
-@role_required("admin")
+@login_required
 def admin_queue():
     """Endorsed applications awaiting a decision, with each programme's remaining budget;
-    and submitted applications of reviewing directors, which an administrator endorses."""
+    and submitted applications of reviewing directors, which an administrator endorses.
+    A stand-in of an administrator sees them too (never their own)."""
     user = current_user._get_current_object()
+    if not access.reviews_as_admin(user):
+        abort(403)
     decisions = paginate(
         access.admin_decision_queue(user)
         .options(*_LISTED)
@@ -69,6 +77,7 @@ def admin_queue():
         endorsements=endorsements,
         remaining=remaining_budgets(a.programme_id for a in decisions.items),
         overlaps=ids_with_overlaps(listed),
+        delegators=[] if access.has_any_role(user, ("admin",)) else access.admin_delegators(user),
     )
 
 
@@ -87,10 +96,12 @@ def _opinion_queue(query, template):
 
 
 @bp.route("/security")
-@role_required("security_officer")
+@login_required
 def security_queue():
-    """Applications awaiting a security opinion."""
+    """Applications awaiting a security opinion (a security officer's, or their stand-in's)."""
     user = current_user._get_current_object()
+    if not access.gives_security_opinions(user):
+        abort(403)
     return _opinion_queue(access.security_queue(user), "review/security_queue.html")
 
 
