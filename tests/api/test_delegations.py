@@ -268,4 +268,18 @@ def test_the_notice_is_in_each_recipients_language(api, make, w):
     give(api, w["director"], french)
     bodies = dict(db.session.execute(sa.select(Notification.user_id, Notification.body)).all())
     assert "stands in for you" in bodies[w["director"].id]
-    assert "stands in" not in bodies[french.id] and "Unit Director" in bodies[french.id]
+    assert "vous suppléez Unit Director" in bodies[french.id]
+
+
+def test_a_stand_in_gives_the_host_opinion_for_the_joint_units_director(api, make, w):
+    theirs = outgoing(make, w, w["joint"], applicant=w["other"])
+    own = outgoing(make, w, w["joint"], applicant=w["researcher"])
+    make.delegation(w["host"], w["researcher"])
+    body = {"kind": "host", "verdict": "favourable"}
+    response = api.post(f"/api/v1/applications/{theirs.id}/opinions", user=w["researcher"],
+                        json=body)
+    assert response.status_code == 201, response.get_json()
+    event = db.session.scalars(sa.select(Event).where(Event.action == "opinion")).one()
+    assert (event.actor_id, event.on_behalf_of_id) == (w["researcher"].id, w["host"].id)
+    assert_error(api.post(f"/api/v1/applications/{own.id}/opinions", user=w["researcher"],
+                          json=body), 403)
