@@ -17,6 +17,9 @@ and its endpoint never disagree.
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
   (who gives a security or host opinion, and when: :func:`can_give_opinion`).
 - Gates for views: :func:`login_required`, :func:`role_required`.
+- Stand-ins: :func:`delegators_of` (whom a person stands in for today) widens the scopes,
+  the queues and the actor rules of the reviewing actions and opinions; :func:`acting_for`
+  and :func:`opinion_for` name the delegator an Event records. Never on one's own application.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
 then state. Imports: models and the workflow table only; services and views import this.
@@ -130,6 +133,26 @@ def delegators_of(user, today=None):
         ).unique().all()
         cache[key] = [person for person in people if person.is_director or person.is_admin]
     return cache[key]
+
+
+def stand_ins_for(delegators, today=None):
+    """``{delegator id: [stand-ins]}``: the active people standing in for each of
+    ``delegators`` on ``today``, in one query (who else an application waits on)."""
+    ids = [person.id for person in delegators if person is not None]
+    if not ids:
+        return {}
+    today = today or date.today()
+    rows = db.session.execute(
+        sa.select(Delegation.delegator_id, User)
+        .join(User, User.id == Delegation.delegate_id)
+        .where(Delegation.delegator_id.in_(ids), Delegation.runs_on(today),
+               User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    ).all()
+    found = {}
+    for delegator_id, stand_in in rows:
+        found.setdefault(delegator_id, []).append(stand_in)
+    return found
 
 
 def forget_delegators():

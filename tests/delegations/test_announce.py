@@ -24,3 +24,18 @@ def test_announce_delegations_tells_both_once(app, make):
     again = runner.invoke(args=["announce-delegations"])
     assert "0 delegation(s) announced." in again.output
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
+
+
+def test_stand_ins_for_names_who_else_acts_today(make):
+    from tracker import access
+
+    unit = make.lab("unit")
+    director = make.director_of(unit)
+    stand_in = make.user(lab=unit)
+    make.delegation(director, stand_in)
+    later = make.user(lab=unit)
+    make.delegation(director, later, date.today() + timedelta(days=30))
+    assert access.stand_ins_for([director]) == {director.id: [stand_in]}
+    assert access.stand_ins_for([director], date.today() + timedelta(days=30)) == {
+        director.id: [later]}
+    assert access.stand_ins_for([stand_in]) == {}
