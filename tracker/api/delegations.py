@@ -6,7 +6,7 @@ The same services as the stand-ins page (:mod:`tracker.delegations.services`).
 from datetime import date
 
 from tracker import access
-from tracker.api.base import ApiError, bp, json_body, require_user
+from tracker.api.base import MAX_ID, ApiError, bp, json_body, require_user
 from tracker.api.schemas import DelegationInput, delegation_json
 from tracker.delegations import services
 from tracker.delegations.models import Delegation
@@ -43,7 +43,7 @@ def delete_delegation(delegation_id):
     user = require_user()
     delegation = db.session.scalars(
         access.own_delegations(user).where(Delegation.id == delegation_id)
-    ).first()
+    ).first() if 1 <= delegation_id <= MAX_ID else None
     if delegation is None:
         raise ApiError(404, "No such delegation among yours.")
     services.cancel_delegation(delegation, user)

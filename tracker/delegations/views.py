@@ -11,7 +11,7 @@ from tracker import access
 from tracker.access import login_required
 from tracker.core.dates import format_day
 from tracker.core.errors import Conflict, InvalidValues, NotAllowed
-from tracker.core.paging import paginate_list
+from tracker.core.paging import MAX_ID, paginate_list
 from tracker.delegations import services
 from tracker.delegations.forms import DelegationForm, person_choices
 from tracker.delegations.models import STATUS_LABELS, Delegation
@@ -30,10 +30,12 @@ def _gate(user):
 
 
 def _chosen(value):
+    """The person id the form names, or None for anything that cannot be one."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def _page(user, form, status=200):
@@ -94,7 +96,7 @@ def cancel_delegation(delegation_id):
     user = _user()
     delegation = db.session.scalars(
         access.own_delegations(user).where(Delegation.id == delegation_id)
-    ).first()
+    ).first() if 1 <= delegation_id <= MAX_ID else None
     if delegation is None:
         abort(404)
     if not access.gave_delegation(user, delegation):
