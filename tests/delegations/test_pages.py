@@ -215,3 +215,21 @@ def test_the_queue_page_runs_the_same_queries_whatever_its_rows(app, login, make
     for _ in range(5):
         outgoing(make, w, w["partner_de"], applicant=make.user(lab=w["unit"]))
     assert count_queries() == few
+
+
+def test_the_stand_in_of_a_joint_units_director_has_their_host_queue(login, make, w):
+    asking = outgoing(make, w, w["joint"], applicant=w["other"])
+    client = login(w["researcher"])
+    assert client.get("/review/host").status_code == 403
+    make.delegation(w["host"], w["researcher"])
+    page = client.get("/review/host").get_data(as_text=True)
+    assert asking.reference in page and "You stand in for Host Director" in page
+
+
+def test_a_stand_ins_figures_are_kept_apart_from_others(make, w):
+    from tracker import access
+
+    before = access.visibility_scope(w["researcher"])
+    make.delegation(w["director"], w["researcher"])
+    assert access.visibility_scope(w["researcher"]) != before
+    assert access.visibility_scope(w["researcher"])[-1] == (w["director"].id,)

@@ -81,9 +81,10 @@ def admin_queue():
     )
 
 
-def _opinion_queue(query, template):
+def _opinion_queue(query, template, delegators):
     """A queue of applications awaiting an opinion, oldest submitted first, with each
-    destination's risk level."""
+    destination's risk level; ``delegators``: those whose opinions the reader gives as
+    stand-in (the page says so)."""
     pagination = paginate(
         query.options(*_LISTED).order_by(Application.submitted_at, Application.id)
     )
@@ -92,7 +93,8 @@ def _opinion_queue(query, template):
         country.code: country.risk_level
         for country in db.session.scalars(sa.select(Country).where(Country.code.in_(codes)))
     } if codes else {}
-    return render_template(template, pagination=pagination, levels=levels)
+    return render_template(template, pagination=pagination, levels=levels,
+                           delegators=delegators)
 
 
 @bp.route("/security")
@@ -102,7 +104,10 @@ def security_queue():
     user = current_user._get_current_object()
     if not access.gives_security_opinions(user):
         abort(403)
-    return _opinion_queue(access.security_queue(user), "review/security_queue.html")
+    delegators = [] if access.is_security_officer(user) else [
+        delegator for delegator in access.delegators_of(user)
+        if access.is_security_officer(delegator)]
+    return _opinion_queue(access.security_queue(user), "review/security_queue.html", delegators)
 
 
 @bp.route("/host")
@@ -112,4 +117,6 @@ def host_queue():
     user = current_user._get_current_object()
     if not access.gives_host_opinions(user):
         abort(403)
-    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html")
+    delegators = [delegator for delegator in access.delegators_of(user)
+                  if access.hosted_joint_unit_ids(delegator)]
+    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html", delegators)
