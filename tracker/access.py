@@ -244,6 +244,16 @@ def stand_in_labels(user):
     return labels
 
 
+def opinion_delegators(user, kind):
+    """The people whose ``kind`` opinions ``user`` gives today only as their stand-in (the
+    opinion queues name them)."""
+    if kind == "security":
+        if is_security_officer(user):
+            return []
+        return [delegator for delegator in delegators_of(user) if is_security_officer(delegator)]
+    return [delegator for delegator in delegators_of(user) if hosted_joint_unit_ids(delegator)]
+
+
 def admin_delegators(user):
     """The administrators ``user`` stands in for today (the decisions page names them)."""
     return [delegator for delegator in delegators_of(user) if delegator.is_admin]

@@ -104,10 +104,8 @@ def security_queue():
     user = current_user._get_current_object()
     if not access.gives_security_opinions(user):
         abort(403)
-    delegators = [] if access.is_security_officer(user) else [
-        delegator for delegator in access.delegators_of(user)
-        if access.is_security_officer(delegator)]
-    return _opinion_queue(access.security_queue(user), "review/security_queue.html", delegators)
+    return _opinion_queue(access.security_queue(user), "review/security_queue.html",
+                          access.opinion_delegators(user, "security"))
 
 
 @bp.route("/host")
@@ -117,6 +115,5 @@ def host_queue():
     user = current_user._get_current_object()
     if not access.gives_host_opinions(user):
         abort(403)
-    delegators = [delegator for delegator in access.delegators_of(user)
-                  if access.hosted_joint_unit_ids(delegator)]
-    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html", delegators)
+    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html",
+                          access.opinion_delegators(user, "host"))
