@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from tracker import access
 from tracker.auth.models import User
@@ -25,6 +26,8 @@ from tracker.notifications.services import notify
 
 # A stand-in covers an absence, not a change of director: at most a year, counted inclusive.
 MAX_DAYS = 366
+# The lists show ended delegations this long after their last day; older ones are history.
+RECENT_DAYS = 90
 
 
 def delegation_problems(delegator, delegate, starts_on, ends_on, today):
@@ -149,33 +152,20 @@ def received_delegations(user, today=None):
                    today)
 
 
-RECENT_DAYS = 90
-
-
 def _listed(query, today):
     """Those not ended (soonest first), then those that ended in the last ``RECENT_DAYS``
     days (latest first): older ones are history, kept but not listed."""
     today = today or date.today()
     rows = db.session.scalars(
         query.where(Delegation.ends_on >= today - timedelta(days=RECENT_DAYS))
-        .options(sa.orm.selectinload(Delegation.delegator),
-                 sa.orm.selectinload(Delegation.delegate))
+        .options(selectinload(Delegation.delegator),
+                 selectinload(Delegation.delegate))
         .order_by(Delegation.starts_on, Delegation.id)
     ).all()
     current = [row for row in rows if row.cancelled_at is None and row.ends_on >= today]
     past = [row for row in rows if row not in current]
     past.sort(key=lambda row: (row.ends_on, row.id), reverse=True)
     return current + past
-
-
-def delegate_choices(user):
-    """``(id, name)`` of the active people ``user`` may name, by name (not ``user``)."""
-    rows = db.session.execute(
-        sa.select(User.id, User.full_name, User.email)
-        .where(User.active.is_(True), User.email_confirmed_at.is_not(None), User.id != user.id)
-        .order_by(User.full_name, User.id)
-    )
-    return [(row.id, f"{row.full_name} ({row.email})") for row in rows]
 
 
 # Announcing the start ----------------------------------------------------------------------
@@ -227,8 +217,8 @@ def announce_started(today=None):
     waiting = db.session.scalars(
         sa.select(Delegation)
         .where(Delegation.runs_on(today), Delegation.notified_at.is_(None))
-        .options(sa.orm.selectinload(Delegation.delegator),
-                 sa.orm.selectinload(Delegation.delegate))
+        .options(selectinload(Delegation.delegator),
+                 selectinload(Delegation.delegate))
         .order_by(Delegation.id)
     ).all()
     return sum(1 for delegation in waiting if _announce(delegation))
