@@ -275,6 +275,20 @@ class Factory:
         _db.session.commit()
         return rule
 
+    def delegation(self, delegator, delegate, starts_on=None, ends_on=None, **fields):
+        """A delegation written directly (a fixture: past ones too), from today for a week
+        unless told otherwise."""
+        from tracker.delegations.models import Delegation
+
+        starts_on = starts_on or date.today()
+        delegation = Delegation(delegator_id=delegator.id, delegate_id=delegate.id,
+                                starts_on=starts_on,
+                                ends_on=ends_on or starts_on + timedelta(days=7),
+                                created_by_id=delegator.id, **fields)
+        _db.session.add(delegation)
+        _db.session.commit()
+        return delegation
+
     def notification(self, user, subject="Something happened", body="Details.", **fields):
         from tracker.notifications.models import Notification
 

@@ -198,6 +198,8 @@ def world(app, make, monkeypatch):
     document = make.document(draft, uploader=researcher)
     notification = make.notification(researcher, application_id=draft.id)
     rule = make.rule()
+    # The admin's stand-in from tomorrow (nobody stands in for anyone today).
+    delegation = make.delegation(admin, researcher, date.today() + timedelta(days=1))
     for user in (researcher, admin):
         issue_token(user, "fuzz")
     feed = feed_for(researcher)
@@ -221,6 +223,7 @@ def world(app, make, monkeypatch):
         "filename": ["css/app.css"],
         "code": ["DE", "ml", "XX"],
         "rule_id": [rule.id],
+        "delegation_id": [delegation.id],
     }
     ids = [unit.id, partner.id, programme.id, draft.id, submitted.id, other.id, director.id]
     return {"users": users, "placeholders": placeholders, "ids": ids}

@@ -2,6 +2,7 @@
 
 import importlib
 import pkgutil
+from datetime import date, timedelta
 
 import pytest
 
@@ -75,6 +76,10 @@ def world(make):
     db.session.commit()
     notification = make.notification(researcher, application_id=application.id)
     rule = make.rule()
+    # The director's stand-in from tomorrow: the researcher (nobody stands in for anyone
+    # today, so no other route changes).
+    delegation = make.delegation(director, researcher,
+                                 starts_on=date.today() + timedelta(days=1))
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin,
                   "security_officer": security_officer, "host_director": host_director},
@@ -91,6 +96,7 @@ def world(make):
             "document": document.id,
             "notification": notification.id,
             "rule": rule.id,
+            "delegation": delegation.id,
         },
     }
 

@@ -119,6 +119,7 @@ def register_blueprints(app):
     from tracker.applications.views import bp as applications_bp
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.delegations.views import bp as delegations_bp
     from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -131,6 +132,7 @@ def register_blueprints(app):
     app.register_blueprint(audit_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(delegations_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)

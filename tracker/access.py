@@ -17,8 +17,11 @@ and its endpoint never disagree.
   :func:`check_transition`, :func:`check_edit`, :func:`check_upload`, :func:`check_opinion`
   (who gives a security or host opinion, and when: :func:`can_give_opinion`).
 - Waiting: :func:`waiting_on` (who must act next on an application) and
-  :func:`waiting_on_many` (the same for a page of a list, in two statements).
+  :func:`waiting_on_many` (the same for a page of a list, in a few statements).
 - Gates for views: :func:`login_required`, :func:`role_required`.
+- Stand-ins: :func:`delegators_of` (whom a person stands in for today) widens the scopes,
+  the queues and the actor rules of the reviewing actions and opinions; :func:`acting_for`
+  and :func:`opinion_for` name the delegator an Event records. Never on one's own application.
 
 Order of every answer: anonymous is refused first, then who (role and laboratory scope),
 then state. Imports: models and the workflow table only; services and views import this.
@@ -28,7 +31,7 @@ from datetime import date
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, redirect, request, url_for
+from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import aliased
@@ -55,6 +58,7 @@ from tracker.applications.workflow import (
 )
 from tracker.auth.models import ApiToken, User, UserRole
 from tracker.core.errors import NotAllowed, wants_json
+from tracker.delegations.models import Delegation
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
 from tracker.notifications.models import Notification
@@ -93,8 +97,10 @@ def is_security_officer(user):
 
 
 def gives_host_opinions(user):
-    """The directors of international joint units give host opinions (their queue)."""
-    return bool(hosted_joint_unit_ids(user))
+    """The directors of international joint units give host opinions (their queue), and
+    those standing in for one today."""
+    return bool(hosted_joint_unit_ids(user)) or any(
+        hosted_joint_unit_ids(delegator) for delegator in delegators_of(user))
 
 
 def _dialect():
@@ -107,6 +113,155 @@ def _asks_for_opinion(kind):
         sa.and_(Application.status.in_(PENDING), requires_opinion_sql(kind, _dialect())),
         has_opinion_sql(kind),
     )
+
+
+# Stand-ins ---------------------------------------------------------------------------------
+# During a delegation the stand-in takes the delegator's reviewing actions (endorse, return,
+# decline, approve, reject) and gives the opinions the delegator gives, never on their own
+# application; an administrator's stand-in acts as an administrator for reviews only, not
+# for the directory. Everything below asks :func:`delegators_of`.
+def delegators_of(user, today=None):
+    """The people ``user`` stands in for on ``today``: active directors and administrators
+    whose delegation to ``user`` runs that day. Asked once per request and day."""
+    if not signed_in(user):
+        return []
+    today = today or date.today()
+    key = (user.id, today)
+    cache = g.setdefault("tracker_delegators", {}) if has_request_context() else {}
+    if key not in cache:
+        people = db.session.scalars(
+            sa.select(User)
+            .join(Delegation, Delegation.delegator_id == User.id)
+            .where(Delegation.delegate_id == user.id, Delegation.runs_on(today),
+                   User.active.is_(True), User.id != user.id)
+            .order_by(User.full_name, User.id)
+        ).unique().all()
+        cache[key] = [person for person in people if person.is_director or person.is_admin]
+    return cache[key]
+
+
+def stand_ins_for(delegators, today=None):
+    """``{delegator id: [stand-ins]}``: the active people standing in for each of
+    ``delegators`` on ``today``, in one query (who else an application waits on)."""
+    ids = [person.id for person in delegators if person is not None]
+    if not ids:
+        return {}
+    today = today or date.today()
+    rows = db.session.execute(
+        sa.select(Delegation.delegator_id, User)
+        .join(User, User.id == Delegation.delegate_id)
+        .where(Delegation.delegator_id.in_(ids), Delegation.runs_on(today),
+               User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    ).all()
+    found = {}
+    for delegator_id, stand_in in rows:
+        found.setdefault(delegator_id, []).append(stand_in)
+    return found
+
+
+def forget_delegators():
+    """Forget this request's answers of :func:`delegators_of` (a delegation was written)."""
+    if has_request_context():
+        g.pop("tracker_delegators", None)
+
+
+def may_give_delegation(user):
+    """Directors and administrators name stand-ins (for themselves)."""
+    return has_any_role(user, ("director", "admin"))
+
+
+def may_see_delegations(user):
+    """The stand-ins page: those who may give one, and anyone standing in for someone."""
+    return may_give_delegation(user) or bool(delegators_of(user))
+
+
+def own_delegations(user):
+    """A SELECT of the delegations ``user`` gave or received; nobody sees anyone else's."""
+    query = sa.select(Delegation)
+    if not signed_in(user):
+        return query.where(sa.false())
+    return query.where(sa.or_(Delegation.delegator_id == user.id,
+                              Delegation.delegate_id == user.id))
+
+
+def gave_delegation(user, delegation):
+    """True when ``user`` is the delegator of ``delegation``: theirs to cancel."""
+    return signed_in(user) and delegation.delegator_id == user.id
+
+
+def can_cancel_delegation(user, delegation, today=None):
+    """The delegator cancels their delegation until it has ended (a cancelled one is done)."""
+    today = today or date.today()
+    return (gave_delegation(user, delegation)
+            and delegation.cancelled_at is None and delegation.ends_on >= today)
+
+
+def _delegated(user, action, application, rule_day, today):
+    """The delegator whose rights let ``user`` take ``action`` on ``application``, judged by
+    the actor rules on ``rule_day`` with the delegations that run ``today``; else None."""
+    if (action not in REVIEW_ACTIONS or not signed_in(user) or application is None
+            or application.applicant_id == user.id):
+        return None
+    transition = TRANSITIONS[action]
+    if application.status not in transition.sources:
+        return None
+    for delegator in delegators_of(user, today):
+        if any(ACTOR_RULES[rule](delegator, application, rule_day) for rule in transition.who):
+            return delegator
+    return None
+
+
+def acting_for(user, action, application, today=None):
+    """The delegator ``user`` takes ``action`` for, when only a delegation allows it (the
+    Event then names both); None when ``user`` acts with their own rights, or may not."""
+    today = today or date.today()
+    if not signed_in(user) or application is None or action not in TRANSITIONS:
+        return None
+    if any(ACTOR_RULES[rule](user, application, today) for rule in TRANSITIONS[action].who):
+        return None
+    return _delegated(user, action, application, today, today)
+
+
+def opinion_for(user, application, kind):
+    """The delegator ``user`` gives a ``kind`` opinion for, when only a delegation allows it;
+    None when it is their own to give, or not theirs at all."""
+    if not signed_in(user) or application is None or application.applicant_id == user.id:
+        return None
+    if gives_opinion_kind(user, application, kind):
+        return None
+    for delegator in delegators_of(user):
+        if (application.applicant_id != delegator.id
+                and gives_opinion_kind(delegator, application, kind)):
+            return delegator
+    return None
+
+
+def stand_in_labels(user):
+    """``{laboratory id: delegator}`` for the laboratories ``user`` reviews only as a
+    stand-in: the queues say "for Dana Director" on their rows."""
+    own = set(directed_laboratory_ids(user))
+    labels = {}
+    for delegator in delegators_of(user):
+        for lab_id in directed_laboratory_ids(delegator):
+            if lab_id not in own:
+                labels.setdefault(lab_id, delegator)
+    return labels
+
+
+def opinion_delegators(user, kind):
+    """The people whose ``kind`` opinions ``user`` gives today only as their stand-in (the
+    opinion queues name them)."""
+    if kind == "security":
+        if is_security_officer(user):
+            return []
+        return [delegator for delegator in delegators_of(user) if is_security_officer(delegator)]
+    return [delegator for delegator in delegators_of(user) if hosted_joint_unit_ids(delegator)]
+
+
+def admin_delegators(user):
+    """The administrators ``user`` stands in for today (the decisions page names them)."""
+    return [delegator for delegator in delegators_of(user) if delegator.is_admin]
 
 
 # Seeing applications -----------------------------------------------------------------------
@@ -125,18 +280,32 @@ def visible_applications(user):
         return query.where(sa.false())
     if user.is_admin:
         return query
-    seen = [Application.applicant_id == user.id]
-    lab_ids = directed_laboratory_ids(user)
+    seen = [Application.applicant_id == user.id, *_reviewer_sight(user)]
+    # A stand-in sees what their delegators review, never a delegator's own request.
+    for delegator in delegators_of(user):
+        sight = _reviewer_sight(delegator)
+        if sight:
+            seen.append(sa.and_(Application.applicant_id != delegator.id, sa.or_(*sight)))
+    return query.where(sa.or_(*seen) if len(seen) > 1 else seen[0])
+
+
+def _reviewer_sight(person):
+    """SQL conditions: the applications ``person`` sees as a reviewer or an opinion giver
+    (never a draft). An administrator's is what they review: the pending ones."""
+    if person.is_admin:
+        return [Application.status.in_(PENDING)]
+    seen = []
+    lab_ids = directed_laboratory_ids(person)
     if lab_ids:
         seen.append(sa.and_(Application.status != "draft", Application.reviewed_by(lab_ids)))
-    if is_security_officer(user):
+    if is_security_officer(person):
         seen.append(sa.and_(Application.status != "draft", _asks_for_opinion("security")))
-    hosted = hosted_joint_unit_ids(user)
+    hosted = hosted_joint_unit_ids(person)
     if hosted:
         seen.append(sa.and_(Application.status != "draft",
                             Application.host_laboratory_id.in_(hosted),
                             _asks_for_opinion("host")))
-    return query.where(sa.or_(*seen) if len(seen) > 1 else seen[0])
+    return seen
 
 
 def own_applications(user):
@@ -160,6 +329,10 @@ def visibility_scope(user):
         scope += ("security",)
     if hosted_joint_unit_ids(user):
         scope += ("host", tuple(sorted(hosted_joint_unit_ids(user))))
+    # A stand-in sees more while their delegations run: their figures are their own.
+    delegators = delegators_of(user)
+    if delegators:
+        scope += ("stand_in", tuple(sorted(delegator.id for delegator in delegators)))
     return scope
 
 
@@ -170,11 +343,23 @@ def can_view(user, application):
     return (
         user.is_admin
         or application.applicant_id == user.id
-        or (application.status != "draft" and (
-            is_reviewing_director(user, application)
-            or any(_asked_or_given(application, kind)
-                   for kind in OPINION_KINDS if gives_opinion_kind(user, application, kind))
-        ))
+        or _sees_as_reviewer(user, application)
+        or any(application.applicant_id != delegator.id
+               and _sees_as_reviewer(delegator, application)
+               for delegator in delegators_of(user))
+    )
+
+
+def _sees_as_reviewer(person, application):
+    """The Python twin of :func:`_reviewer_sight`."""
+    if application.status == "draft":
+        return False
+    if person.is_admin:
+        return application.status in PENDING
+    return (
+        is_reviewing_director(person, application)
+        or any(_asked_or_given(application, kind)
+               for kind in OPINION_KINDS if gives_opinion_kind(person, application, kind))
     )
 
 
@@ -226,6 +411,11 @@ def review_queue_after(user, application, action):
         return "director"
     if has_any_role(user, ("admin",)):
         return "admin"
+    # A stand-in goes back to the queue they acted from.
+    if application.reviewing_laboratory_id in stand_in_labels(user):
+        return "director"
+    if admin_delegators(user):
+        return "admin"
     return None
 
 
@@ -247,30 +437,62 @@ def admin_stands_in(application):
 def director_queue(user):
     """Submitted applications that ``user`` endorses as the reviewing director.
 
-    Their own requests are not in it: an administrator endorses those (``_reviewer``).
+    Their own requests are not in it: an administrator endorses those (``_reviewer``). A
+    stand-in also finds those of the laboratories their delegators direct, except the
+    delegators' own.
     """
+    reviewed = [Application.reviewed_by(directed_laboratory_ids(user))]
+    for delegator in delegators_of(user):
+        lab_ids = directed_laboratory_ids(delegator)
+        if lab_ids:
+            reviewed.append(sa.and_(Application.reviewed_by(lab_ids),
+                                    Application.applicant_id != delegator.id))
     return visible_applications(user).where(
         Application.status == "submitted",
-        Application.reviewed_by(directed_laboratory_ids(user)),
+        sa.or_(*reviewed) if len(reviewed) > 1 else reviewed[0],
         Application.applicant_id != user.id,
     )
 
 
+def reviews_as_director(user):
+    """The director's queue: directors, and those standing in for one today."""
+    return has_any_role(user, ("director",)) or any(
+        delegator.is_director for delegator in delegators_of(user))
+
+
+def reviews_as_admin(user):
+    """The decisions page: administrators, and those standing in for one today."""
+    return has_any_role(user, ("admin",)) or bool(admin_delegators(user))
+
+
+def gives_security_opinions(user):
+    """The security queue: security officers, and those standing in for one today."""
+    return is_security_officer(user) or any(
+        is_security_officer(delegator) for delegator in delegators_of(user))
+
+
 def admin_decision_queue(user):
-    """Endorsed applications awaiting an administrator's decision."""
-    if not has_any_role(user, ("admin",)):
+    """Endorsed applications awaiting an administrator's decision (a stand-in's own excepted)."""
+    if has_any_role(user, ("admin",)):
+        return visible_applications(user).where(Application.status == "endorsed")
+    if not admin_delegators(user):
         return visible_applications(None)
-    return visible_applications(user).where(Application.status == "endorsed")
+    return visible_applications(user).where(Application.status == "endorsed",
+                                            Application.applicant_id != user.id)
 
 
 def admin_endorsement_queue(user):
     """Submitted applications an administrator endorses (:func:`admin_stands_in`)."""
-    if not has_any_role(user, ("admin",)):
+    if has_any_role(user, ("admin",)):
+        query = visible_applications(user)
+    elif admin_delegators(user):
+        query = visible_applications(user).where(Application.applicant_id != user.id)
+    else:
         return visible_applications(None)
     reviewing = aliased(Laboratory)
     director = aliased(User)
     return (
-        visible_applications(user)
+        query
         .join(reviewing, reviewing.id == Application.reviewing_laboratory_id)
         .outerjoin(director, director.id == reviewing.director_id)
         .where(
@@ -286,7 +508,7 @@ def admin_endorsement_queue(user):
 
 def security_queue(user):
     """Submitted or endorsed applications that ask for a security opinion none gave yet."""
-    if not is_security_officer(user):
+    if not gives_security_opinions(user):
         return visible_applications(None)
     return visible_applications(user).where(
         Application.status.in_(PENDING),
@@ -297,8 +519,10 @@ def security_queue(user):
 
 
 def host_opinion_queue(user):
-    """Pending applications to ``user``'s joint units that ask for a host opinion none gave."""
-    hosted = hosted_joint_unit_ids(user)
+    """Pending applications to ``user``'s joint units (or those of the directors they stand
+    in for) that ask for a host opinion none gave."""
+    hosted = hosted_joint_unit_ids(user) + [
+        lab_id for delegator in delegators_of(user) for lab_id in hosted_joint_unit_ids(delegator)]
     if not hosted:
         return visible_applications(None)
     return visible_applications(user).where(
@@ -314,15 +538,17 @@ def work_queues(user):
     """The kinds of work ``user`` may have waiting, as the names of the home page's blocks:
     everyone completes their drafts and fixes their returned requests; a director reviews
     the requests of their laboratories; an admin endorses in a director's place and decides;
-    a security officer and a joint unit's director give their opinions."""
+    a security officer and a joint unit's director give their opinions; a stand-in has the
+    blocks of the people they stand in for today."""
     if not signed_in(user):
         return []
     names = ["drafts", "returned"]
-    if directed_laboratory_ids(user):
+    if directed_laboratory_ids(user) or any(
+            directed_laboratory_ids(delegator) for delegator in delegators_of(user)):
         names.append("director")
-    if has_any_role(user, ("admin",)):
+    if reviews_as_admin(user):
         names += ["admin_endorsement", "admin_decision"]
-    if is_security_officer(user):
+    if gives_security_opinions(user):
         names.append("security")
     if gives_host_opinions(user):
         names.append("host")
@@ -351,7 +577,8 @@ def waiting_on(application):
 
 def waiting_on_many(applications):
     """``{application id: [users who must act next]}`` for ``applications``, a page of a list,
-    in two statements whatever their number (none for an empty page).
+    in at most four statements whatever their number (none for an empty page): the open
+    changes, the missing opinions, the people who act, their active stand-ins.
 
     ``applications`` may be rows rather than models: only their ``id``, ``status``,
     ``direction``, ``funding``, ``applicant_id``, ``home_laboratory_id`` and
@@ -386,6 +613,7 @@ def waiting_on_many(applications):
             chosen = ([director] if director is not None
                       and director.id != application.applicant_id else people["admin"])
         waiting[application.id] = list(chosen)
+    reviewed = set(changing) - {a for a in changing if changes[a.id] == "returned"}
 
     for application in editable:
         waiting[application.id] = people["applicants"].get(application.applicant_id, [])
@@ -406,12 +634,24 @@ def waiting_on_many(applications):
             host_director = people["directors"].get(application.host_laboratory_id)
             givers += [host_director] if host_director is not None else []
         chosen = givers if approving_next and givers else deciders + givers
-        # Stand-ins: the active delegates of ``chosen`` belong here too (SPEC, Waiting).
         seen = set()
         waiting[application.id] = [
             user for user in chosen
             if user.id != applicant_id and not (user.id in seen or seen.add(user.id))
         ]
+        reviewed.add(application)
+    # The reviewers' active stand-ins wait too (SPEC, Waiting), in one more statement, and
+    # never on their own application.
+    reviewers = {user.id: user for a in reviewed for user in waiting[a.id]}
+    stand_ins = stand_ins_for(reviewers.values())
+    for application in reviewed:
+        listed = waiting[application.id]
+        known = {user.id for user in listed}
+        for reviewer in list(listed):
+            for stand_in in stand_ins.get(reviewer.id, []):
+                if stand_in.id not in known and stand_in.id != application.applicant_id:
+                    known.add(stand_in.id)
+                    listed.append(stand_in)
     return waiting
 
 
@@ -555,7 +795,9 @@ def can(user, action, application=None, today=None):
     transition = TRANSITIONS.get(action)
     if transition is None or application.status not in transition.sources:
         return False
-    return any(ACTOR_RULES[rule](user, application, today) for rule in transition.who)
+    if any(ACTOR_RULES[rule](user, application, today) for rule in transition.who):
+        return True
+    return _delegated(user, action, application, today, today) is not None
 
 
 class _InStatus:
@@ -569,18 +811,24 @@ class _InStatus:
         return getattr(self._application, name)
 
 
-def could_ever(user, action, application):
+def could_ever(user, action, application, today=None):
     """Would ``user`` be allowed ``action`` had ``application`` the right status and date?
 
-    Separates "not yours to do" (403) from "not now" (409) with the same actor rules.
+    Separates "not yours to do" (403) from "not now" (409) with the same actor rules. A
+    stand-in's rights are those of the delegations running ``today``: before or after one,
+    the delegator's actions are not theirs (403).
     """
     if not signed_in(user) or application is None or action not in TRANSITIONS:
         return False
     transition = TRANSITIONS[action]
+    today = today or date.today()
     return any(
         ACTOR_RULES[rule](user, _InStatus(application, status), date.max)
         for status in transition.sources
         for rule in transition.who
+    ) or any(
+        _delegated(user, action, _InStatus(application, status), date.max, today) is not None
+        for status in transition.sources
     )
 
 
@@ -608,7 +856,7 @@ def check_transition(user, application, action, version=None, today=None):
     (409) when ``version`` is not the current one; :class:`InvalidTransition` (409) when
     the state or the date does not allow it now. ``action`` must be a workflow action.
     """
-    if not could_ever(user, action, application):
+    if not could_ever(user, action, application, today):
         raise NotAllowed(_l("You may not do this on this application."))
     if not _version_matches(application, version):
         raise StaleVersion(_l("Someone else acted on this application first."))
@@ -672,7 +920,8 @@ def could_give_opinion(user, application, kind):
     """
     if not signed_in(user) or application is None or application.applicant_id == user.id:
         return False
-    return gives_opinion_kind(user, application, kind)
+    return gives_opinion_kind(user, application, kind) or opinion_for(
+        user, application, kind) is not None
 
 
 def can_give_opinion(user, application, kind):

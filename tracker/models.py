@@ -6,3 +6,4 @@ from tracker.directory.models import Laboratory, Programme, ProgrammeCategory  #
 from tracker.notifications.models import Notification  # noqa: F401
 from tracker.reports import models as report_indexes  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
+from tracker.delegations.models import Delegation  # noqa: F401

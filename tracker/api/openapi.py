@@ -34,6 +34,9 @@ from tracker.api.schemas import (
     CountryListSchema,
     CountryQuery,
     CountrySchema,
+    DelegationInput,
+    DelegationListSchema,
+    DelegationSchema,
     DocumentSchema,
     DocumentUploadForm,
     ErrorSchema,
@@ -103,6 +106,7 @@ PATH_PARAMETERS = {
     "document_id": "Document id.",
     "lab_id": "Laboratory id.",
     "code": "ISO 3166 alpha-2 country code.",
+    "delegation_id": "Delegation id.",
 }
 
 
@@ -157,6 +161,27 @@ OPERATIONS = {
     "get_me": Operation(
         "The caller, with roles and the laboratories they direct", "people",
         returns=UserSchema),
+    "list_delegations": Operation(
+        "The caller's delegations: those given (their stand-ins) and those received",
+        "people", returns=DelegationListSchema),
+    "create_delegation": Operation(
+        "Name a stand-in for a period (directors and administrators)", "people",
+        description="During the period the stand-in sees the caller's review queues and takes "
+                    "their review actions (endorse, return, decline, approve, reject) and "
+                    "opinions, never on their own application; each Event names both. 422 "
+                    "names the field: the stand-in is the caller, unknown or inactive; the "
+                    "period starts in the past, ends before it starts, lasts over 366 days, "
+                    "or overlaps another of the caller's delegations (`starts_on`). One "
+                    "starting today is announced to both at once, a later one on its first "
+                    "day.",
+        body=DelegationInput, status=201, returns=DelegationSchema,
+        errors=(*JSON_WRITE, 403)),
+    "delete_delegation": Operation(
+        "Cancel a delegation (the delegator)", "people",
+        description="One not started yet is deleted; one in progress ends today and the "
+                    "stand-in's rights end at once. 403 for the stand-in, 409 "
+                    "`delegation_ended` once it has ended or was cancelled.",
+        status=204, errors=(401, 403, 404, 409)),
     "list_laboratories": Operation(
         "Laboratories, by name", "directory",
         query=LaboratoryQuery, returns=LaboratoryPageSchema, errors=(401, 422)),

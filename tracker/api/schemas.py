@@ -505,6 +505,14 @@ class OpinionRequest(Strict):
     }
 
 
+class DelegationInput(Strict):
+    delegate_id = Id(required=True, metadata={
+        "description": "An active person other than the caller."})
+    starts_on = fields.Date(required=True, metadata={"description": "Today or later."})
+    ends_on = fields.Date(required=True, metadata={
+        "description": "On or after starts_on; at most 366 days in all."})
+
+
 # Output ----------------------------------------------------------------------------------
 class Output(Schema):
     """What the API writes. Every field is always there (``null`` where ``allow_none``)
@@ -794,6 +802,29 @@ class StatsSchema(Output):
                                  "`visa`, `insurance`, `other`), the kinds that occur."})
 
 
+class DelegationSchema(Output):
+    id = fields.Integer()
+    delegator_id = fields.Integer()
+    delegator_name = fields.String()
+    delegate_id = fields.Integer()
+    delegate_name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date(metadata={"description": "Today, for one cancelled in progress."})
+    status = fields.String(metadata={
+        "enum": ["upcoming", "running", "ended", "cancelled"],
+        "description": "Today: `running` gives the stand-in the delegator's review actions."})
+    created_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+
+
+class DelegationListSchema(Output):
+    given = fields.List(fields.Nested(DelegationSchema), metadata={
+        "description": "The caller's stand-ins: those not ended, soonest first, then those "
+                       "ended in the last 90 days."})
+    received = fields.List(fields.Nested(DelegationSchema), metadata={
+        "description": "Those naming the caller as stand-in, in the same order."})
+
+
 class TokenSchema(Output):
     token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
     expires_at = fields.DateTime()
@@ -841,3 +872,20 @@ def application_json(application, waiting_on=None):
         waiting_on = access.waiting_on(application)
     data["waiting_on"] = [_person_json(user) for user in waiting_on]
     return data
+_delegation_dump = DelegationSchema().dump
+
+
+def delegation_json(delegation, today):
+    """A delegation as the API writes it, with its status on ``today``."""
+    return _delegation_dump({
+        "id": delegation.id,
+        "delegator_id": delegation.delegator_id,
+        "delegator_name": delegation.delegator.full_name,
+        "delegate_id": delegation.delegate_id,
+        "delegate_name": delegation.delegate.full_name,
+        "starts_on": delegation.starts_on,
+        "ends_on": delegation.ends_on,
+        "status": delegation.status(today),
+        "created_at": delegation.created_at,
+        "cancelled_at": delegation.cancelled_at,
+    })

@@ -40,6 +40,7 @@ def give_opinion(application, actor, kind, verdict, comment=""):
     problems = opinion_problems(kind, verdict, comment)
     if problems:
         raise InvalidValues(_l("Please correct the fields marked."), problems)
+    delegator = access.opinion_for(actor, application, kind)
     opinion = Opinion(application_id=application.id, kind=kind, verdict=verdict,
                       comment=comment, author_id=actor.id)
     db.session.add(opinion)
@@ -49,7 +50,8 @@ def give_opinion(application, actor, kind, verdict, comment=""):
     db.session.add(
         Event(application_id=application.id, actor_id=actor.id, action="opinion",
               from_status=application.status, to_status=application.status,
-              comment=summary)
+              comment=summary,
+              on_behalf_of_id=delegator.id if delegator is not None else None)
     )
     db.session.flush()
     db.session.refresh(application, ["opinions"])

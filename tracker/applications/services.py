@@ -214,9 +214,12 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
         raise InvalidValues(_l("Please correct the fields marked."), problems)
 
     from_status = application.status
+    # Asked before the status moves: a stand-in acting for a delegator is named with them.
+    delegator = access.acting_for(actor, action, application, today)
     _conditional_update(application, from_status, columns)
     event = Event(application_id=application.id, actor_id=actor.id, action=action,
-                  from_status=from_status, to_status=rule.target, comment=comment)
+                  from_status=from_status, to_status=rule.target, comment=comment,
+                  on_behalf_of_id=delegator.id if delegator is not None else None)
     db.session.add(event)
     notify_next(application, action, actor, from_status, comment)
     db.session.flush()

@@ -51,6 +51,10 @@ FIELD_LABELS = {
     "document_kind": _l("Requires a document"),
     "opinion_kind": _l("Requires an opinion"),
     "blocks": _l("Must be met before"),
+    "delegator_id": _l("Stands in for"),
+    "delegate_id": _l("Stand-in"),
+    "starts_on": _l("First day"),
+    "ends_on": _l("Last day"),
 }
 # Fields holding codes, and the labels that name them.
 CODE_LABELS = {

@@ -34,9 +34,11 @@ FIELDS = {
     "requirement_rule": ("code", "name", "direction", "min_days", "min_risk_level",
                          "non_eu_national", "host_restricted", "host_joint_unit_director",
                          "purposes", "document_kind", "opinion_kind", "blocks", "active"),
+    "delegation": ("delegator_id", "delegate_id", "starts_on", "ends_on"),
 }
-# Which model a reference names (a delegation's people are added here with its fields).
-REFERENCES = {"home_laboratory_id": Laboratory, "director_id": User}
+# Which model a reference names.
+REFERENCES = {"home_laboratory_id": Laboratory, "director_id": User, "delegator_id": User,
+              "delegate_id": User}
 PER_PAGE = 50
 
 

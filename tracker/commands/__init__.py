@@ -6,6 +6,7 @@ from flask import current_app
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.delegations.cli import register_commands as register_delegation_commands
 from tracker.notifications.cli import register_commands as register_notification_commands
 from tracker.reports.generate import generate_command
 
@@ -27,6 +28,7 @@ def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     register_notification_commands(app)
+    register_delegation_commands(app)
     app.cli.add_command(generate_command)
 
 

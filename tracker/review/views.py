@@ -30,10 +30,13 @@ _LISTED = (
 
 
 @bp.route("/director")
-@role_required("director")
+@login_required
 def director_queue():
-    """Submitted applications the director's laboratories review, the longest waiting first."""
+    """Submitted applications the director's laboratories review, the longest waiting first;
+    for a stand-in, those of the directors they stand in for too, each row saying for whom."""
     user = current_user._get_current_object()
+    if not access.reviews_as_director(user):
+        abort(403)
     query = (
         access.director_queue(user)
         .options(*_LISTED)
@@ -45,15 +48,20 @@ def director_queue():
         pagination=pagination,
         overlaps=ids_with_overlaps(pagination.items),
         waiting=access.waiting_on_many(pagination.items),
+        stand_in_for=access.stand_in_labels(user),
+        delegators=access.delegators_of(user),
     )
 
 
 @bp.route("/admin")
-@role_required("admin")
+@login_required
 def admin_queue():
     """Endorsed applications awaiting a decision, with each programme's remaining budget;
-    and submitted applications of reviewing directors, which an administrator endorses."""
+    and submitted applications of reviewing directors, which an administrator endorses.
+    A stand-in of an administrator sees them too (never their own)."""
     user = current_user._get_current_object()
+    if not access.reviews_as_admin(user):
+        abort(403)
     decisions = paginate(
         access.admin_decision_queue(user)
         .options(*_LISTED)
@@ -73,6 +81,7 @@ def admin_queue():
         remaining=remaining_budgets(a.programme_id for a in decisions.items),
         overlaps=ids_with_overlaps(listed),
         waiting=access.waiting_on_many(listed),
+        delegators=[] if access.has_any_role(user, ("admin",)) else access.admin_delegators(user),
     )
 
 
@@ -96,9 +105,10 @@ def amendment_queue():
                            changes=dict(zip((a.id for a in pagination.items), changes)))
 
 
-def _opinion_queue(query, template):
+def _opinion_queue(query, template, delegators):
     """A queue of applications awaiting an opinion, the longest waiting first, with each
-    destination's risk level."""
+    destination's risk level; ``delegators``: those whose opinions the reader gives as
+    stand-in (the page says so)."""
     pagination = paginate(
         query.options(*_LISTED).order_by(*oldest_first())
     )
@@ -108,15 +118,19 @@ def _opinion_queue(query, template):
         for country in db.session.scalars(sa.select(Country).where(Country.code.in_(codes)))
     } if codes else {}
     return render_template(template, pagination=pagination, levels=levels,
-                           waiting=access.waiting_on_many(pagination.items))
+                           waiting=access.waiting_on_many(pagination.items),
+                           delegators=delegators)
 
 
 @bp.route("/security")
-@role_required("security_officer")
+@login_required
 def security_queue():
-    """Applications awaiting a security opinion."""
+    """Applications awaiting a security opinion (a security officer's, or their stand-in's)."""
     user = current_user._get_current_object()
-    return _opinion_queue(access.security_queue(user), "review/security_queue.html")
+    if not access.gives_security_opinions(user):
+        abort(403)
+    return _opinion_queue(access.security_queue(user), "review/security_queue.html",
+                          access.opinion_delegators(user, "security"))
 
 
 @bp.route("/host")
@@ -126,4 +140,5 @@ def host_queue():
     user = current_user._get_current_object()
     if not access.gives_host_opinions(user):
         abort(403)
-    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html")
+    return _opinion_queue(access.host_opinion_queue(user), "review/host_queue.html",
+                          access.opinion_delegators(user, "host"))
