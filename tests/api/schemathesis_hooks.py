@@ -19,13 +19,18 @@ left to be inferred from a programme), and none when it is a unit mission. Both 
 body are sent: the generator picks the funding.
 """
 
+import itertools
 import json
 import os
+from datetime import date, timedelta
 
 import schemathesis
 from schemathesis.generation.modes import GenerationMode
 
 ROWS = json.loads(os.environ.get("TRACKER_FUZZ_ROWS", "{}"))
+# A delegation may not overlap another of the same delegator: each valid one the run gives
+# gets a day of its own, two days after the last one's.
+FRESH_DAYS = itertools.count(1)
 
 
 @schemathesis.hook
@@ -37,10 +42,16 @@ def map_case(context, case):
             # "+name": set even when the generated body left the (optional) field out.
             always = name.startswith("+")
             name = name.removeprefix("+")
+            if name == "fresh_period":
+                continue
             if always or case.body.get(name) is not None:
                 case.body[name] = value
         if "programme_id" in rows:
             _follow_funding(case.body, rows["programme_id"])
+        if rows.get("fresh_period"):
+            case.body.pop("fresh_period", None)
+            day = (date.today() + timedelta(days=2 * next(FRESH_DAYS))).isoformat()
+            case.body["starts_on"] = case.body["ends_on"] = day
     return case
 
 

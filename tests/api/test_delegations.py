@@ -307,3 +307,35 @@ def test_giving_and_cancelling_are_in_the_audit_of_the_directory(api, w):
     # Cancelled while running: it ends today, and only that is recorded.
     assert found[3].before == {"ends_on": str(TODAY + timedelta(days=6))}
     assert found[3].after == {"ends_on": str(TODAY)}
+
+
+def test_a_request_waits_on_the_reviewer_and_their_stand_in_during_the_delegation(
+        api, make, w):
+    submitted = outgoing(make, w, w["partner_de"])  # Rita's: her director reviews it
+    others = outgoing(make, w, w["partner_de"], applicant=w["admin"])
+
+    def waiting(application):
+        body = api.get(f"/api/v1/applications/{application.id}", user=w["admin"]).get_json()
+        return [person["id"] for person in body["waiting_on"]]
+
+    assert waiting(submitted) == [w["director"].id]
+    # Tomorrow's stand-in is not waited on yet.
+    give(api, w["director"], w["other"], TODAY + timedelta(days=1))
+    assert waiting(submitted) == [w["director"].id]
+    # Today's is, after the director; a stand-in is never waited on for their own request.
+    db.session.execute(sa.delete(Delegation))
+    db.session.commit()
+    assert give(api, w["director"], w["researcher"], TODAY).status_code == 201
+    assert waiting(others) == [w["director"].id, w["researcher"].id]
+    assert waiting(submitted) == [w["director"].id]
+
+
+def test_a_stand_in_finds_the_delegators_queue_on_the_home_page(client, login, api, make, w):
+    outgoing(make, w, w["partner_de"], applicant=w["admin"])
+    # Tomorrow's delegation gives nothing today; today's gives the director's block.
+    assert give(api, w["director"], w["other"], TODAY + timedelta(days=1)).status_code == 201
+    login(w["other"])
+    assert 'id="queue-director"' not in client.get("/").get_data(as_text=True)
+    db.session.execute(sa.update(Delegation).values(starts_on=TODAY))
+    db.session.commit()
+    assert 'id="queue-director"' in client.get("/").get_data(as_text=True)
