@@ -22,9 +22,11 @@ def test_the_director_works_through_the_queue_from_the_home_page(page, make):
     for days, title in ((6, "Oldest request"), (2, "Newer request")):
         application = make.application(make.user(lab=unit), status="submitted", host=partner,
                                        programme=programme, title=title)
+        submitted_at = datetime.now(timezone.utc) - timedelta(days=days)
         db.session.add(Event(application_id=application.id, actor_id=application.applicant_id,
                              action="submit", from_status="draft", to_status="submitted",
-                             created_at=datetime.now(timezone.utc) - timedelta(days=days)))
+                             created_at=submitted_at))
+        application.waiting_since = submitted_at  # what the workflow services keep
         waiting.append(application)
     db.session.commit()
     oldest, newer = waiting
