@@ -339,3 +339,22 @@ def test_a_stand_in_finds_the_delegators_queue_on_the_home_page(client, login, a
     db.session.execute(sa.update(Delegation).values(starts_on=TODAY))
     db.session.commit()
     assert 'id="queue-director"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_request_submitted_during_a_delegation_reaches_the_stand_in_too(api, make, w):
+    draft = outgoing(make, w, w["partner_de"], status="draft", applicant=w["other"])
+    assert give(api, w["director"], w["researcher"], TODAY).status_code == 201
+    db.session.execute(sa.delete(Notification))
+    db.session.commit()
+    response = api.post(f"/api/v1/applications/{draft.id}/transitions", user=w["other"],
+                        json={"action": "submit", "version": draft.version})
+    assert response.status_code == 200, response.get_json()
+    told = db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.application_id == draft.id)).all()
+    assert sorted(told) == sorted([w["director"].id, w["researcher"].id])
+    # Never the applicant, even when they stand in for the reviewer.
+    mine = outgoing(make, w, w["partner_de"], status="draft", applicant=w["researcher"])
+    api.post(f"/api/v1/applications/{mine.id}/transitions", user=w["researcher"],
+             json={"action": "submit", "version": mine.version})
+    assert db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.application_id == mine.id)).all() == [w["director"].id]

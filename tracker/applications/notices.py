@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from tracker import access
 from tracker.applications.models import OPINION_KIND_LABELS, VERDICT_LABELS
 from tracker.auth.models import User, UserRole
 from tracker.core.language import reader_locale
@@ -35,13 +36,28 @@ def reviewers_of(application):
     return [admin for admin in active_admins() if admin.id != application.applicant_id]
 
 
+def with_stand_ins(people, application):
+    """``people`` and, after them, whoever stands in for one of them today (never the
+    applicant): a request that arrives during a delegation reaches the stand-in too."""
+    stand_ins = access.stand_ins_for(people)
+    told = list(people)
+    seen = {person.id for person in told} | {application.applicant_id}
+    for person in people:
+        for stand_in in stand_ins.get(person.id, []):
+            if stand_in.id not in seen:
+                seen.add(stand_in.id)
+                told.append(stand_in)
+    return told
+
+
 def recipients(application, action, from_status):
     """The people told of ``action`` taken on ``application`` (which was ``from_status``)."""
     applicant = [application.applicant]
     if action == "submit":
-        return reviewers_of(application)
+        return with_stand_ins(reviewers_of(application), application)
     if action == "endorse":
-        return [a for a in active_admins() if a.id != application.applicant_id]
+        return with_stand_ins(
+            [a for a in active_admins() if a.id != application.applicant_id], application)
     if action == "withdraw":
         if from_status == "submitted":
             return reviewers_of(application)
