@@ -280,3 +280,22 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(app, db, waiting, p
     assert sum(r["reminder"] + r["escalation"] for r in results) == len(expected)
     sent = [(m.application_id, m.user_id) for m in messages(db)]
     assert sorted(sent) == sorted(expected)
+
+
+def test_an_open_change_to_an_approved_stay_is_reminded_like_a_request(
+        app, db, make, people):
+    from tracker.applications.models import Amendment
+
+    approved = make.application(applicant=people["researcher"], host=people["partner"],
+                                programme=people["programme"], status="approved",
+                                waiting_since=SINCE)
+    db.session.add(Amendment(application_id=approved.id, requested_by_id=people["researcher"].id,
+                             status="submitted", changes={}, previous={}, reason="Longer"))
+    # An approved stay with nothing open waits on nobody: no reminder for it.
+    settled = make.application(applicant=people["researcher"], host=people["partner"],
+                               programme=people["programme"], status="approved")
+    db.session.commit()
+    assert send_reminders(day(7))["reminder"] == 1
+    [message] = messages(db)
+    assert (message.user_id, message.application_id) == (people["director"].id, approved.id)
+    assert settled.waiting_since is None

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from tracker import access
-from tracker.applications.models import Amendment, Application, Event
+from tracker.applications.models import Amendment, Application, Event, duration_days
 from tracker.applications.notices import notify_amendment
 from tracker.applications.requirements import requirements_of
 from tracker.applications.services import (
@@ -78,7 +78,7 @@ class AmendedApplication:
 
     @property
     def duration_days(self):
-        return (self.end_date - self.start_date).days + 1
+        return duration_days(self.start_date, self.end_date)
 
 
 def open_amendment(application):

@@ -37,7 +37,8 @@ from tracker.notifications.models import Reminder
 from tracker.notifications.services import notify
 
 # Reminded of while waited on: returned (the applicant), submitted and endorsed.
-REMINDED_STATUSES = ("returned", "submitted", "endorsed")
+# "approved": only while a change asked to it is open (the workflow clears the wait otherwise).
+REMINDED_STATUSES = ("returned", "submitted", "endorsed", "approved")
 # Applications whose waits are worked out together (one waiting_on_many call each).
 CHUNK = 500
 
@@ -102,6 +103,8 @@ def waiting_reminders(today):
             since_day = local_day(application.waiting_since)
             days = waited[application.id]
             users = waiting[application.id]
+            if not users:
+                continue  # waits on nobody (an approved stay with no change open)
             reminded = [user for user in users if _is_due(
                 last_sent.get((application.id, user.id, "reminder")), since_day, today, every)]
             if reminded:

@@ -11,7 +11,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker import access
 from tracker.applications.models import Application
@@ -141,9 +141,7 @@ def next_in_queue(user, name, current, after_current=False):
         return None
     query = queue.scope(user).where(Application.id != current.id)
     if after_current:
-        this = aliased(Application)
-        this_since = (sa.select(waiting_since(this)).where(this.id == current.id)
-                      .scalar_subquery())
+        this_since = current.waiting_since or current.updated_at  # as waiting_since() reads
         since = waiting_since()
         query = query.where(sa.or_(
             since > this_since,

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from tracker.applications.amendments import diff_of
 from tracker.applications.changes import describe
 from tracker.applications.models import Amendment, Application
 from tracker.applications.services import ids_with_overlaps, remaining_budgets
@@ -96,11 +97,7 @@ def amendment_queue():
         .options(selectinload(Amendment.application), selectinload(Amendment.requested_by))
         .order_by(Amendment.updated_at, Amendment.id)
     )
-    changes = describe([
-        {field: {"old": amendment.previous.get(field), "new": new}
-         for field, new in amendment.changes.items()}
-        for amendment in pagination.items
-    ])
+    changes = describe([diff_of(amendment) for amendment in pagination.items])
     return render_template("review/amendment_queue.html", pagination=pagination,
                            changes=dict(zip((a.id for a in pagination.items), changes)))
 
