@@ -28,7 +28,10 @@ def choose(select, text):
 
 
 def sign_out(page):
-    page.locator("#account-menu").click()  # signing out is in the account menu
+    # Signing out is in the account menu, a Bootstrap dropdown: its script must have run
+    # (the page loaded) for the click to open it.
+    page.wait_for_load_state("load")
+    page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/auth/login"))
 

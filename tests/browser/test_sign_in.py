@@ -21,7 +21,10 @@ def test_sign_in_and_out_through_the_real_form(page, make):
     expect(page.get_by_text("Welcome, Ada Lovelace.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/$"))
 
-    page.locator("#account-menu").click()  # signing out is in the account menu
+    # Signing out is in the account menu, a Bootstrap dropdown: its script must have run
+    # (the page loaded) for the click to open it.
+    page.wait_for_load_state("load")
+    page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
 
     expect(page.get_by_text("You are signed out.")).to_be_visible()
