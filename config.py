@@ -99,6 +99,14 @@ class Config:
     # Personal API tokens.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)
 
+    # Personal data (the privacy page states these): the documents of an application
+    # finished more than DOCUMENT_RETENTION_YEARS ago are erased, and a person inactive for
+    # more than PERSON_RETENTION_YEARS is pseudonymised, by the daily apply-retention.
+    # PRIVACY_CONTACT is the address people write to for a copy or the erasure of their data.
+    DOCUMENT_RETENTION_YEARS = _int("DOCUMENT_RETENTION_YEARS", 5)
+    PERSON_RETENTION_YEARS = _int("PERSON_RETENTION_YEARS", 10)
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT") or "privacy@localhost"
+
     # Report figures (dashboard, large list counts, filter choices) are kept for
     # REPORTS_CACHE_SECONDS (0 keeps nothing): in Redis when CACHE_URL is set, so that every
     # worker shows the same figure; else in each process. CACHE_KEY_PREFIX marks this

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.core.models import UTCDateTime, in_values, utcnow
 from tracker.extensions import db
 
-ACTIONS = ("create", "update", "delete")
+# ``export`` and ``erase`` are about a person's personal data: a copy taken, an erasure.
+ACTIONS = ("create", "update", "delete", "export", "erase")
 ACTION_LABELS = {
     "create": _l("Created"),
     "update": _l("Changed"),
     "delete": _l("Deleted"),
+    "export": _l("Data exported"),
+    "erase": _l("Data erased"),
 }
 SUBJECT_TYPES = ("user", "laboratory", "programme", "country", "requirement_rule",
                  "delegation")

@@ -68,6 +68,12 @@ class User(TimestampMixin, db.Model):
         sa.ForeignKey("laboratories.id", ondelete="SET NULL"), index=True
     )
     password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # The last sign-in, whatever the way in: with the person's applications, what tells the
+    # retention whether the account is still used (None: never signed in).
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # When the person's data was erased (on request or by retention); the row stays, under a
+    # pseudonym, so that statistics and other people's histories keep their counts.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     # Rotated at logout, password change, role change and deactivation: every session
     # and remember-me cookie carries it, so rotating it ends them all.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)

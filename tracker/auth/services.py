@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User, new_feed_token
@@ -137,6 +138,19 @@ def login_failed(response):
     return bool(g.get("login_failed"))
 
 
+def note_sign_in(app, user, **extra):
+    """Keep the time of each sign-in, which tells the retention that the account is used.
+
+    Every way in signs the person in once its own writes are committed, so the time is
+    committed at once, as its own small write (a sign-in that a later error undid would
+    still have happened).
+    """
+    db.session.execute(sa.update(User).where(User.id == user.id)
+                       .values(last_sign_in_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def configure_login_manager(login_manager):
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -158,6 +172,8 @@ def configure_login_manager(login_manager):
         if user is None or not user.is_active or user.session_token != token:
             return None
         return user
+
+    user_logged_in.connect(note_sign_in)
 
     @login_manager.unauthorized_handler
     def unauthorized():
