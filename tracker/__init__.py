@@ -123,6 +123,7 @@ def register_blueprints(app):
     from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.notifications.views import bp as notifications_bp
+    from tracker.privacy.views import bp as privacy_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.review.views import bp as review_bp
 
@@ -134,6 +135,7 @@ def register_blueprints(app):
     app.register_blueprint(review_bp)
     app.register_blueprint(delegations_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 

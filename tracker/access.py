@@ -18,6 +18,9 @@ and its endpoint never disagree.
   (who gives a security or host opinion, and when: :func:`can_give_opinion`).
 - Waiting: :func:`waiting_on` (who must act next on an application) and
   :func:`waiting_on_many` (the same for a page of a list, in a few statements).
+- Personal data: :func:`can_export_data` (a person takes a copy of their own data only),
+  :func:`can_erase_person`/:func:`check_erase_person` (an administrator erases another
+  person, never during a stay in progress: :func:`stays_in_progress`).
 - Gates for views: :func:`login_required`, :func:`role_required`.
 - Stand-ins: :func:`delegators_of` (whom a person stands in for today) widens the scopes,
   the queues and the actor rules of the reviewing actions and opinions; :func:`acting_for`
@@ -57,7 +60,8 @@ from tracker.applications.workflow import (
     StaleVersion,
 )
 from tracker.auth.models import ApiToken, User, UserRole
-from tracker.core.errors import NotAllowed, wants_json
+from tracker.core.dates import format_day
+from tracker.core.errors import Conflict, NotAllowed, wants_json
 from tracker.delegations.models import Delegation
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -1278,3 +1282,55 @@ def own_invitations(user):
     if user.is_admin:
         return query
     return query.where(Invitation.invited_by_id == user.id)
+
+
+# Personal data ----------------------------------------------------------------------------
+# A copy of a person's data goes to that person only: an administrator asked for someone
+# else's copy exports it as that person would, through the office's own channel, not here.
+def can_export_data(user, person):
+    """May ``user`` download everything the tracker holds about ``person``?"""
+    return signed_in(user) and person is not None and user.id == person.id
+
+
+def stays_in_progress(person_ids, today):
+    """The condition "a stay of one of ``person_ids`` (a list, or a SQL column) is in
+    progress on ``today``": approved, started and not ended. Its traveller cannot be
+    erased, by an administrator or by retention, until it ends."""
+    return sa.and_(
+        Application.applicant_id.in_(person_ids) if isinstance(person_ids, list)
+        else Application.applicant_id == person_ids,
+        Application.status == "approved",
+        Application.start_date <= today,
+        Application.end_date >= today,
+    )
+
+
+def can_erase_person(user, person, today=None):
+    """May ``user`` erase ``person`` now (for the button that offers it)?"""
+    try:
+        check_erase_person(user, person, today)
+    except (NotAllowed, Conflict):
+        return False
+    return True
+
+
+def check_erase_person(user, person, today=None):
+    """Raise unless ``user`` may erase ``person`` now: administrators erase another person
+    (403), one not erased yet and not abroad today (409, naming the stay in progress)."""
+    if not signed_in(user) or not user.is_admin:
+        raise NotAllowed(_l("Only administrators erase a person's data."))
+    if user.id == person.id:
+        raise NotAllowed(_l("Another administrator erases your own data."))
+    if person.erased_at is not None:
+        raise Conflict(_l("This person's data is erased already."))
+    stay = db.session.scalars(
+        sa.select(Application).where(stays_in_progress(person.id, today or date.today()))
+        .order_by(Application.end_date.desc()).limit(1)
+    ).first()
+    if stay is not None:
+        raise Conflict(
+            _l("%(reference)s is in progress until %(end)s: a person is not erased during a "
+               "stay, so that the office can still reach them. Erase them once it has ended.",
+               reference=stay.reference, end=format_day(stay.end_date)),
+            code="stay_in_progress",
+        )

@@ -57,6 +57,7 @@ from tracker.api.schemas import (
     ProgrammePageSchema,
     ProgrammeQuery,
     ProgrammeSchema,
+    PersonalDataSchema,
     RequirementSchema,
     StatsQuery,
     StatsSchema,
@@ -161,6 +162,12 @@ OPERATIONS = {
     "get_me": Operation(
         "The caller, with roles and the laboratories they direct", "people",
         returns=UserSchema),
+    "export_me": Operation(
+        "Everything the tracker holds about the caller (GDPR copy)", "people",
+        returns=PersonalDataSchema,
+        description="The caller's own data only; the web page \"My data\" gives the same "
+                    "with the documents' files, as a ZIP. Each export is recorded in the "
+                    "audit."),
     "list_delegations": Operation(
         "The caller's delegations: those given (their stand-ins) and those received",
         "people", returns=DelegationListSchema),

@@ -825,6 +825,28 @@ class DelegationListSchema(Output):
         "description": "Those naming the caller as stand-in, in the same order."})
 
 
+def _records(description):
+    return fields.List(fields.Dict(), metadata={"description": description})
+
+
+class PersonalDataSchema(Output):
+    """Everything the tracker holds about the caller (``GET /me/export``); each record
+    holds its row's values, days and times in ISO 8601 and amounts as decimal strings."""
+
+    profile = fields.Dict(metadata={"description": "The account, with roles and home "
+                                                   "laboratory."})
+    applications = _records("Their applications, with laboratories and cost items.")
+    events = _records("The history of their applications, and what they did on others'.")
+    opinions = _records("Opinions on their applications, and those they gave.")
+    amendments = _records("Changes asked to their approved applications, or by them.")
+    documents = _records("Documents' metadata; `file` names the file in the ZIP of the "
+                         "web page \"My data\".")
+    notifications = _records("The messages sent to them.")
+    delegations = _records("Their stand-ins, given and received.")
+    audit = _records("The changes recorded on their account, exports and erasures included.")
+    api_tokens = _records("Their tokens, by name only (never the secret nor its digest).")
+
+
 class TokenSchema(Output):
     token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
     expires_at = fields.DateTime()

@@ -41,6 +41,7 @@ NAV = [
     ("reports.calendar", _l("My calendar"), EVERYONE, "account"),
     ("auth.list_tokens", _l("API tokens"), EVERYONE, "account"),
     ("auth.change_password", _l("Change password"), EVERYONE, "account"),
+    ("privacy.my_data", _l("My data"), EVERYONE, "account"),
 ]
 
 
