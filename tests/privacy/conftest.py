@@ -24,8 +24,10 @@ COST = "Trevellion taxi"
 DOCUMENT = b"%PDF-1.7\n% Wobblethorpe curriculum\n%%EOF\n"
 DOCUMENT_NAME = "frobnicast-cv.pdf"
 TOKEN_NAME = "Kazzlewit laptop"
+REASON = "Zorblatt reason"
+NEW_JUSTIFICATION = "Mirkwonder justification"
 SECRETS = (NAME, EMAIL, TITLE, JUSTIFICATION, COMMENT, OPINION, BUDGET_LINE, COST,
-           "frobnicast", TOKEN_NAME)
+           "frobnicast", TOKEN_NAME, REASON, NEW_JUSTIFICATION)
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def traveller(make):
     """The person, their director and an admin; an application submitted with a comment,
     a document, an opinion, a cost item, messages, an API token, a calendar feed, a stand-in
     and audit entries that name them; and another person's application, as a control."""
-    from tracker.applications.models import CostItem, Opinion
+    from tracker.applications.models import Amendment, CostItem, Opinion
 
     unit = make.lab("unit", acronym="UNIT")
     partner = make.lab("partner", acronym="PART")
@@ -54,6 +56,11 @@ def traveller(make):
     transition(application, "submit", person, comment=COMMENT, version=application.version)
     db.session.add(Opinion(application_id=application.id, kind="security",
                            verdict="favourable", comment=OPINION, author_id=director.id))
+    # A change asked with a reason, whose values hold free text (as an approved stay's would).
+    db.session.add(Amendment(application_id=application.id, requested_by_id=person.id,
+                             status="withdrawn", reason=REASON,
+                             changes={"justification": NEW_JUSTIFICATION},
+                             previous={"justification": JUSTIFICATION}))
     issue_token(person, TOKEN_NAME)
     db.session.add(CalendarFeed(user_id=person.id))
     db.session.commit()

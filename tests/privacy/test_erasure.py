@@ -193,3 +193,12 @@ def test_an_unknown_person_is_404(app, traveller):
     sign_in(client, traveller.admin)
     assert client.get("/admin/people/999999/erase").status_code == 404
     assert client.get("/admin/people/99999999999999999999/erase").status_code == 404
+
+
+def test_the_audit_page_shows_the_erasure(app, traveller):
+    client = app.test_client()
+    sign_in(client, traveller.admin)
+    post_form(client, f"/admin/people/{traveller.person.id}/erase", {})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Data erased" in page
+    assert NAME not in page and EMAIL not in page
