@@ -146,14 +146,12 @@ def test_erasure_is_refused_with_its_reason_during_a_stay(app, make, traveller):
     assert page.status_code == 200
     assert stay.reference.encode() in page.data
     assert b"Erase this person</button>" not in page.data
-    token = client.get(f"/admin/people/{traveller.person.id}/erase")
     response = post_form(client, f"/admin/people/{traveller.person.id}/erase", {},
                          page=f"/admin/users/{traveller.person.id}")
     assert response.status_code == 409
     assert stay.reference.encode() in response.data
     db.session.expire_all()
     assert db.session.get(User, traveller.person.id).full_name == NAME
-    assert token.status_code == 200
 
 
 @pytest.mark.parametrize("ended", [1, 0])
