@@ -1,4 +1,4 @@
-"""Duty-of-care register and the secret iCalendar feeds."""
+"""The secret iCalendar feeds, and a laboratory's timeline."""
 
 import re
 from datetime import date, timedelta
@@ -7,32 +7,6 @@ from icalendar import Calendar
 
 from tracker.extensions import db
 from tracker.auth.models import CalendarFeed
-
-
-def test_register_lists_approved_stays_now_and_soon(client, login, make, org, apps):
-    today = date.today()
-    far = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
-                           programme=org["outgoing"], start_date=today + timedelta(days=60),
-                           end_date=today + timedelta(days=70))
-    over = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
-                            programme=org["outgoing"], start_date=today - timedelta(days=30),
-                            end_date=today - timedelta(days=1))
-    login(org["admin"])
-    body = client.get("/reports/abroad").get_data(as_text=True)
-    assert apps["ada_de"].reference in body and apps["bob_us"].reference in body
-    assert far.reference not in body and over.reference not in body
-    assert apps["ada_us"].reference not in body  # submitted, not approved
-    assert org["ada"].email in body  # contact details for the office
-    by_country = client.get("/reports/abroad?country=DE").get_data(as_text=True)
-    assert apps["ada_de"].reference in by_country and apps["bob_us"].reference not in by_country
-    assert client.get("/reports/abroad?country=Germany").status_code == 400
-
-
-def test_director_register_shows_only_their_people(client, login, org, apps):
-    login(org["director_a"])
-    body = client.get("/reports/abroad").get_data(as_text=True)
-    assert apps["ada_de"].reference in body and org["ada"].email in body
-    assert apps["bob_us"].reference not in body and org["bob"].email not in body
 
 
 def _feed_url(client):
