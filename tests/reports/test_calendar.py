@@ -138,8 +138,10 @@ def test_a_researcher_feed_holds_no_one_else(client, login, make, org, apps):
     visit = _visit(make, org, org["unit_a"])
     events = _events_of(client, login, org["bob"])
     assert visit.reference not in events and apps["ada_de"].reference not in events
-    # The visitor's own feed shows their visit as their own stay.
-    client.post("/auth/logout")
+
+
+def test_the_visitor_feed_shows_the_visit_as_their_own_stay(client, login, make, org, apps):
+    visit = _visit(make, org, org["unit_a"])
     visitor_events = _events_of(client, login, org["visitor"])
     assert list(visitor_events) == [visit.reference]
     assert "Vera Visitor" not in str(visitor_events[visit.reference]["summary"])
