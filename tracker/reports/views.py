@@ -18,7 +18,7 @@ from tracker.directory.models import (
     DIRECTION_LABELS, DIRECTIONS, RISK_LEVEL_LABELS, Laboratory,
 )
 from tracker.extensions import db
-from tracker.reports import charts, exports, registers
+from tracker.reports import charts, exports, registers, worldmap
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
 from tracker.reports.counting import approximate_count
 from tracker.reports.dashboard import cached_dashboard, default_year, year_choices
@@ -131,6 +131,10 @@ def dashboard():
         computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
         years=years,
         charts=charts.dashboard_charts(figures),
+        world=worldmap.world_map(
+            _("Approved and completed outgoing stays of %(year)d by host country",
+              year=year),
+            figures["stays_by_country"], _("Stays"), map_id="stays-map"),
     )
 
 
