@@ -205,5 +205,5 @@ def test_register_speaks_french(client, login, org, apps, visits):
     db.session.commit()
     login(org["admin"])
     _, body = _page(client)
-    assert "Présences" in body or "Où sont les personnes" in body
+    assert "Présences" in body and "En visite en France" in body
     assert "Allemagne" in body
