@@ -49,7 +49,7 @@ def _feed_by_token(token):
 
 def _summary(application, user):
     """The event's title: a hosted visit names the visitor, one's own stay needs not."""
-    if application.applicant_id == user.id:
+    if access.acts_as_applicant(user, application):
         return f"{application.reference}: {application.title}"
     return f"{application.reference}: {application.applicant.full_name}, {application.title}"
 
