@@ -70,8 +70,8 @@ def test_a_period_shows_every_stay_that_overlaps_it(client, login, org, apps, vi
     yesterday = (TODAY - timedelta(days=1)).isoformat()
     _, body = _page(client, f"?from={yesterday}&to={yesterday}")
     assert visits["ended"].reference in body and apps["ada_de"].reference in body
-    later = f"?from={(TODAY + timedelta(days=15)).isoformat()}&to={(TODAY + timedelta(days=45)).isoformat()}"
-    _, body = _page(client, later)
+    first, last = TODAY + timedelta(days=15), TODAY + timedelta(days=45)
+    _, body = _page(client, f"?from={first.isoformat()}&to={last.isoformat()}")
     for shown in (apps["bob_us"], visits["vera_b"], apps["ada_de"], visits["vera_a"]):
         assert shown.reference in body
     assert visits["ended"].reference not in body

@@ -33,9 +33,11 @@ PATH_DATA = re.compile(r'<path d="([^"]+)"')
 
 @functools.lru_cache(maxsize=1)
 def country_shapes():
-    """``{code: (path data, ...)}`` of every country the package draws, read once."""
+    """``{code: the <path> elements of its outline}`` of every country the package draws,
+    read and written once per process: a map then only adds each country's fill."""
     source = resources.files("pygal_maps_world").joinpath("worldmap.svg").read_text("utf-8")
-    return {code.upper(): tuple(PATH_DATA.findall(paths))
+    return {code.upper(): "".join(f'<path d="{escape(data)}"></path>'
+                                  for data in PATH_DATA.findall(paths))
             for code, paths in COUNTRY_GROUP.findall(source)}
 
 
@@ -102,12 +104,12 @@ def _svg(label, values, bounds, shades, map_id):
     ]
     for code, paths in country_shapes().items():
         value = values.get(code, 0)
-        name = country_name(code, language)
+        # Most countries hold nothing: "0" reads the same in every language.
+        shown = format_number(value, language) if value else "0"
         parts.append(
             f'<g class="country" data-country="{code}" fill="{shade_of(value, bounds, shades)}">'
-            f"<title>{escape(name)}: {escape(format_number(value, language))}</title>"
-            + "".join(f'<path d="{data}"></path>' for data in paths)
-            + "</g>"
+            f"<title>{escape(country_name(code, language))}: {escape(shown)}</title>"
+            f"{paths}</g>"
         )
     parts.append("</g>")
     parts.append(_legend(bounds, shades, language))
