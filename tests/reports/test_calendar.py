@@ -145,3 +145,9 @@ def test_the_visitor_feed_shows_the_visit_as_their_own_stay(client, login, make,
     visitor_events = _events_of(client, login, org["visitor"])
     assert list(visitor_events) == [visit.reference]
     assert "Vera Visitor" not in str(visitor_events[visit.reference]["summary"])
+
+
+def test_nobody_signed_in_has_no_calendar_stays(app, org, apps):
+    from tracker import access
+
+    assert db.session.scalars(access.calendar_applications(None)).all() == []
