@@ -318,6 +318,27 @@ def own_applications(user):
     return visible_applications(user).where(Application.applicant_id == user.id)
 
 
+def hosted_visits(user):
+    """SQL: the incoming visits ``user`` hosts: those to a unit they direct, and those they
+    invited (the person named as host of the visit)."""
+    invited = sa.select(Invitation.application_id).where(
+        Invitation.invited_by_id == user.id, Invitation.application_id.is_not(None))
+    hosted = [Application.id.in_(invited)]
+    lab_ids = directed_laboratory_ids(user)
+    if lab_ids:
+        hosted.append(Application.host_laboratory_id.in_(lab_ids))
+    return sa.and_(Application.direction == "incoming", sa.or_(*hosted))
+
+
+def calendar_applications(user):
+    """A SELECT of what ``user``'s calendar feed shows: their own applications and the
+    visits they host, among those they may see (empty for anonymous)."""
+    if not signed_in(user):
+        return visible_applications(None)
+    return visible_applications(user).where(
+        sa.or_(Application.applicant_id == user.id, hosted_visits(user)))
+
+
 def visibility_scope(user):
     """What decides which applications ``user`` sees, as a hashable key.
 

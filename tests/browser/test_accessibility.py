@@ -133,3 +133,20 @@ def test_admin_pages(axe, page, world):
 def test_security_officer_pages(axe, page, world):
     sign_in_by_field_names(page, world["security"])
     check(axe, page, ["/", "/review/security"])
+
+
+def test_presence_register_and_dashboard_map(axe, page, world, make):
+    from datetime import date, timedelta
+
+    today = date.today()
+    partner = make.lab("partner", acronym="TUM", country="DE", city="Munich")
+    incoming = make.programme("incoming", name="Visiting scientists")
+    make.application(world["researcher"], status="approved", host=partner,
+                     programme=make.programme("outgoing", name="Stays"),
+                     start_date=today, end_date=today + timedelta(days=20))
+    make.application(make.user(lab=partner, full_name="Vera Visitor", nationality="DE"),
+                     direction="incoming", home=partner, host=world["unit"], status="approved",
+                     programme=incoming, start_date=today, end_date=today + timedelta(days=20))
+    sign_in_by_field_names(page, world["director"])
+    check(axe, page, ["/reports/presence", "/reports/"])
+    assert page.locator("svg.world-map-svg [data-country='DE']").count() == 1

@@ -70,8 +70,8 @@ def test_dashboard_page_draws_svg_charts_with_tables(client, login, org, apps):
     response = client.get("/reports/?year=2024")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert body.count("<svg") == 5
-    assert body.count('role="img"') == 5
+    assert body.count("<svg") == 6  # five charts and the world map
+    assert body.count('role="img"') == 6
     assert body.count("<caption>") >= 6
     assert 'scope="row"' in body and 'scope="col"' in body
     assert "http://" not in re.sub(r'xmlns="http://www.w3.org/2000/svg"', "", body).split("<main", 1)[1]
@@ -189,3 +189,30 @@ def test_dashboard_opens_on_the_latest_year_with_stays_and_says_why(app, client,
     # A year asked for is shown without the explanation.
     body = client.get(f"/reports/?year={today.year}").get_data(as_text=True)
     assert f"Dashboard {today.year}" in body and "It opens on" not in body
+
+
+def test_every_host_country_is_mapped_and_the_top_ten_are_its_first(app, make, org):
+    countries = ["BR", "CA", "CN", "DK", "ES", "FI", "GB", "IN", "IT", "JP", "KR", "MX"]
+    for index, country in enumerate(countries):
+        host = make.lab("partner", country=country)
+        for _copy in range(index + 1):
+            make.application(applicant=org["ada"], status="approved", programme=org["outgoing"],
+                             host=host, start_date=date(2024, 4, 1),
+                             end_date=date(2024, 4, 5))
+    figures = dashboard.dashboard(org["admin"], 2024)
+    assert figures["stays_by_country"] == {country: index + 1
+                                           for index, country in enumerate(countries)}
+    assert [country for country, _n in figures["host_countries"]] == countries[::-1][:10]
+
+
+def test_dashboard_page_draws_the_world_map_with_its_table(client, login, make, org, apps):
+    year = apps["ada_de"].start_date.year
+    login(org["admin"])
+    body = client.get(f"/reports/?year={year}").get_data(as_text=True)
+    assert 'aria-labelledby="stays-map-title"' in body
+    assert re.search(r'data-country="DE" fill="#(?!f1f3f5)', body)
+    assert 'data-country="BR" fill="#f1f3f5"' in body
+    table = body[body.index('id="stays-map"'):]
+    table = table[table.index("<table"):table.index("</table>")]
+    assert "<caption>Approved and completed outgoing stays of" in table
+    assert "Germany" in table and "United States" in table

@@ -236,6 +236,12 @@ class Application(TimestampMixin, db.Model):
         return self.home_laboratory if self.direction == "outgoing" else self.host_laboratory
 
     @property
+    def abroad_laboratory(self):
+        """The laboratory abroad: where an outgoing stay goes, where a visitor comes from
+        (the other side of the reviewing laboratory)."""
+        return self.host_laboratory if self.direction == "outgoing" else self.home_laboratory
+
+    @property
     def duration_days(self):
         return duration_days(self.start_date, self.end_date)
 

@@ -25,7 +25,7 @@ NAV = [
     ("review.host_queue", _l("Host opinions"), access.gives_host_opinions, None),
     ("reports.dashboard", _l("Dashboard"), REVIEWERS, "reports"),
     ("reports.list_applications", _l("All applications"), REVIEWERS, "reports"),
-    ("reports.abroad", _l("Abroad now"), REVIEWERS, "reports"),
+    ("reports.presence", _l("Where people are"), REVIEWERS, "reports"),
     ("directory.list_users", _l("People"), ADMINS, "directory"),
     ("directory.list_laboratories", _l("Laboratories"), ADMINS, "directory"),
     ("directory.list_programmes", _l("Programmes"), ADMINS, "directory"),

@@ -1,4 +1,5 @@
-"""Per-person iCalendar feeds of approved stays, behind a secret address."""
+"""Per-person iCalendar feeds of approved stays, behind a secret address: the person's own
+stays, and the visits they host (to a unit they direct, or that they invited)."""
 
 import hmac
 from datetime import datetime, timedelta, timezone
@@ -6,12 +7,14 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import Response, abort, request
 from icalendar import Calendar, Event
+from sqlalchemy.orm import joinedload
 
 from tracker.applications.models import Application
 from tracker import access
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.auth.models import CalendarFeed, new_feed_token
+from tracker.reports.registers import APPLICANT_ONLY
 
 FEED_STATUSES = ("approved",)
 
@@ -44,6 +47,13 @@ def _feed_by_token(token):
     return feed
 
 
+def _summary(application, user):
+    """The event's title: a hosted visit names the visitor, one's own stay needs not."""
+    if access.acts_as_applicant(user, application):
+        return f"{application.reference}: {application.title}"
+    return f"{application.reference}: {application.applicant.full_name}, {application.title}"
+
+
 def ical_response(token):
     feed = _feed_by_token(token)
     if feed is None:
@@ -52,8 +62,9 @@ def ical_response(token):
     if user is None or not user.active:
         abort(404)
     stays = db.session.scalars(
-        access.own_applications(user)
+        access.calendar_applications(user)
         .where(Application.status.in_(FEED_STATUSES))
+        .options(APPLICANT_ONLY, joinedload(Application.host_laboratory))
         .order_by(Application.start_date, Application.id)
     )
     calendar = Calendar()
@@ -66,7 +77,7 @@ def ical_response(token):
         event = Event()
         event.add("uid", f"{application.reference}@{host}")
         event.add("dtstamp", stamp)
-        event.add("summary", f"{application.reference}: {application.title}")
+        event.add("summary", _summary(application, user))
         event.add("dtstart", application.start_date)
         # All-day events end the day after the last day (RFC 5545, DTEND is exclusive).
         event.add("dtend", application.end_date + timedelta(days=1))

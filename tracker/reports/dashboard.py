@@ -42,10 +42,10 @@ def dashboard(user, year, today=None):
     # request sends nobody anywhere.
     stays_abroad = in_year.where(Application.direction == "outgoing",
                                  Application.status.in_(GRANTED))
+    # Every host country (the world map shades them all); the top ten are its first rows.
     host_countries = db.session.execute(
         statistics.per_host_country(stays_abroad)
         .order_by(sa.desc("count"), Laboratory.country)
-        .limit(10)
     ).all()
     laboratories = db.session.execute(
         statistics.per_reviewing_laboratory(in_year)
@@ -73,7 +73,8 @@ def dashboard(user, year, today=None):
         "by_funding": {funding: by_funding.get(funding, (0, ZERO, ZERO))
                        for funding in FUNDINGS},
         "cost_by_kind": {kind: _cents(cost_by_kind.get(kind, 0)) for kind in COST_KINDS},
-        "host_countries": [tuple(row) for row in host_countries],
+        "host_countries": [tuple(row) for row in host_countries[:10]],
+        "stays_by_country": {country: count for country, count in host_countries},
         "laboratories": [tuple(row) for row in laboratories],
         "programmes": programme_rows,
         "waiting": waiting,

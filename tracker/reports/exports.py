@@ -23,6 +23,7 @@ and their column headers name it: ``submitted_at (Europe/Paris)``.
 
 import csv
 import io
+import itertools
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -239,14 +240,8 @@ def _text(value, zone, decimal_comma=False):
     return str(value)
 
 
-def _filename(extension):
-    return f"applications-{date.today().isoformat()}.{extension}"
-
-
 def _attachment(response, extension):
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _named_attachment(response, "applications", extension)
 
 
 def _header(headers, delimiter=","):
@@ -371,3 +366,41 @@ def xlsx_response(user, filters):
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     return _attachment(response, "xlsx")
+
+
+# Exports of a register's rows (already read and labelled in Python, not a list's query) ----
+def rows_csv_response(stem, headers, rows):
+    """A CSV of ``rows`` (tuples) under ``headers``, with the list exports' care: a
+    byte-order mark, formula triggers neutralised, days in ISO. Written within the request
+    (its session and language): a register's period keeps it to thousands of rows."""
+    zone = get_timezone()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([_text(neutralise(value), zone) for value in row]
+                                 for row in rows)
+    response = Response(_header(headers) + buffer.getvalue().encode(), mimetype="text/csv")
+    return _named_attachment(response, stem, "csv")
+
+
+def rows_xlsx_response(stem, title, headers, rows):
+    """An XLSX of ``rows`` under ``headers``, in a sheet named ``title`` (at most
+    ``XLSX_MAX_ROWS`` rows: a register's period keeps it far below)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(headers)
+    _append_rows(sheet, itertools.islice(rows, XLSX_MAX_ROWS), get_timezone())
+    handle = io.BytesIO()
+    workbook.save(handle)
+    response = Response(
+        handle.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return _named_attachment(response, stem, "xlsx")
+
+
+def _named_attachment(response, stem, extension):
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{stem}-{date.today().isoformat()}.{extension}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -12,9 +12,13 @@ from markupsafe import Markup, escape
 from tracker.applications.workflow import STATUSES
 from tracker import access
 from tracker.access import REPORT_ROLES, login_required, role_required
-from tracker.directory.models import DIRECTION_LABELS, DIRECTIONS, Laboratory
+from tracker.core.countries import country_choices
+from tracker.core.paging import paginate
+from tracker.directory.models import (
+    DIRECTION_LABELS, DIRECTIONS, RISK_LEVEL_LABELS, Laboratory,
+)
 from tracker.extensions import db
-from tracker.reports import charts, exports, registers
+from tracker.reports import charts, exports, registers, worldmap
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
 from tracker.reports.counting import approximate_count
 from tracker.reports.dashboard import cached_dashboard, default_year, year_choices
@@ -127,24 +131,72 @@ def dashboard():
         computed_at=datetime.fromtimestamp(computed_at, timezone.utc),
         years=years,
         charts=charts.dashboard_charts(figures),
+        world=worldmap.world_map(
+            _("Approved and completed outgoing stays of %(year)d by host country",
+              year=year),
+            figures["stays_by_country"], _("Stays"), map_id="stays-map"),
     )
+
+
+@bp.route("/presence")
+@role_required(*REPORT_ROLES)
+def presence():
+    """Where people are over a period (today by default): abroad, visiting a unit in
+    France, or both, with the counts per country beside the rows."""
+    filters, errors, laboratories = _presence_filters()
+    if errors:
+        return _presence_page(filters, errors, laboratories), 400
+    return _presence_page(filters, errors, laboratories)
+
+
+def _presence_filters():
+    laboratories = db.session.execute(
+        access.report_laboratories(current_user).order_by(Laboratory.acronym, Laboratory.name)
+    ).all()
+    filters, errors = registers.PresenceFilters.from_args(
+        request.args, {laboratory.id for laboratory in laboratories})
+    return filters, errors, laboratories
+
+
+def _presence_page(filters, errors, laboratories):
+    """The register's page; with ``errors``, the form and its messages without rows."""
+    page = None if errors else paginate(registers.presence_rows(current_user, filters))
+    return render_template(
+        "reports/presence.html",
+        filters=filters,
+        errors=errors,
+        page=page,
+        by_country=[] if errors else registers.presence_by_country(current_user, filters),
+        laboratories=[(lab.id, lab.acronym or lab.name) for lab in laboratories],
+        directions=[(key, str(label))
+                    for key, label in registers.PRESENCE_DIRECTION_LABELS.items()],
+        risk_levels=[(key, str(label)) for key, label in RISK_LEVEL_LABELS.items()],
+        countries=country_choices(),
+        today=date.today(),
+        may_contact=lambda application: access.can_see_contact_details(current_user, application),
+    )
+
+
+@bp.route("/presence.<any(csv, xlsx):extension>")
+@role_required(*REPORT_ROLES)
+def export_presence(extension):
+    """The register's rows (every page) as CSV or XLSX, with the page's filters."""
+    filters, errors, laboratories = _presence_filters()
+    if errors:
+        return _presence_page(filters, errors, laboratories), 400
+    headers, rows = registers.presence_export(current_user, filters)
+    if extension == "xlsx":
+        return exports.rows_xlsx_response("presence", _("Where people are"), headers, rows)
+    return exports.rows_csv_response("presence", headers, rows)
 
 
 @bp.route("/abroad")
 @role_required(*REPORT_ROLES)
 def abroad():
-    country = request.args.get("country", "").upper()
-    if country and (len(country) != 2 or not country.isalpha()):
-        abort(400)
-    by_country, stays = registers.abroad(current_user, country=country or None)
-    return render_template(
-        "reports/abroad.html",
-        by_country=by_country,
-        stays=stays,
-        country=country,
-        today=date.today(),
-        may_contact=lambda application: access.can_see_contact_details(current_user, application),
-    )
+    """The former "abroad now" address: the register of people abroad (a country kept)."""
+    country = request.args.get("country", "")
+    return redirect(url_for("reports.presence", direction="outgoing",
+                            country=country or None), 301)
 
 
 @bp.route("/laboratories/<int:laboratory_id>/stays")

@@ -1,4 +1,4 @@
-"""Duty-of-care register and the secret iCalendar feeds."""
+"""The secret iCalendar feeds, and a laboratory's timeline."""
 
 import re
 from datetime import date, timedelta
@@ -7,32 +7,6 @@ from icalendar import Calendar
 
 from tracker.extensions import db
 from tracker.auth.models import CalendarFeed
-
-
-def test_register_lists_approved_stays_now_and_soon(client, login, make, org, apps):
-    today = date.today()
-    far = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
-                           programme=org["outgoing"], start_date=today + timedelta(days=60),
-                           end_date=today + timedelta(days=70))
-    over = make.application(applicant=org["ada"], host=org["partner_us"], status="approved",
-                            programme=org["outgoing"], start_date=today - timedelta(days=30),
-                            end_date=today - timedelta(days=1))
-    login(org["admin"])
-    body = client.get("/reports/abroad").get_data(as_text=True)
-    assert apps["ada_de"].reference in body and apps["bob_us"].reference in body
-    assert far.reference not in body and over.reference not in body
-    assert apps["ada_us"].reference not in body  # submitted, not approved
-    assert org["ada"].email in body  # contact details for the office
-    by_country = client.get("/reports/abroad?country=DE").get_data(as_text=True)
-    assert apps["ada_de"].reference in by_country and apps["bob_us"].reference not in by_country
-    assert client.get("/reports/abroad?country=Germany").status_code == 400
-
-
-def test_director_register_shows_only_their_people(client, login, org, apps):
-    login(org["director_a"])
-    body = client.get("/reports/abroad").get_data(as_text=True)
-    assert apps["ada_de"].reference in body and org["ada"].email in body
-    assert apps["bob_us"].reference not in body and org["bob"].email not in body
 
 
 def _feed_url(client):
@@ -110,3 +84,70 @@ def test_laboratory_timeline(client, login, make, org, apps):
     # Another unit's timeline is not this director's to see.
     assert client.get(f"/reports/laboratories/{org['unit_b'].id}/stays").status_code == 404
     assert client.get("/reports/laboratories/999999/stays").status_code == 404
+
+
+def _events_of(client, login, person):
+    login(person)
+    url = _feed_url(client)
+    calendar = Calendar.from_ical(client.application.test_client().get(url).get_data())
+    return {str(event["summary"]).split(":")[0]: event for event in calendar.walk("VEVENT")}
+
+
+def _visit(make, org, host, home=None, status="approved"):
+    today = date.today()
+    return make.application(applicant=org["visitor"], direction="incoming",
+                            home=home or org["partner_de"], host=host,
+                            programme=org["incoming"], status=status, title="Guest lectures",
+                            start_date=today + timedelta(days=3),
+                            end_date=today + timedelta(days=12))
+
+
+def test_host_director_feed_holds_the_visits_to_their_unit(client, login, make, org, apps):
+    to_a = _visit(make, org, org["unit_a"])
+    to_b = _visit(make, org, org["unit_b"])
+    pending = _visit(make, org, org["unit_a"], status="endorsed")
+    events = _events_of(client, login, org["director_a"])
+    assert to_a.reference in events
+    assert to_b.reference not in events and pending.reference not in events
+    # Their own people's stays abroad are not theirs to host.
+    assert apps["ada_de"].reference not in events
+    event = events[to_a.reference]
+    assert "Vera Visitor" in str(event["summary"])
+    assert event.decoded("dtstart") == to_a.start_date
+    assert event.decoded("dtend") == to_a.end_date + timedelta(days=1)
+    assert org["unit_a"].name in str(event["location"])
+
+
+def test_the_person_who_invited_a_visitor_gets_the_visit(client, login, make, org, apps):
+    from datetime import datetime, timezone
+
+    from tracker.applications.models import Invitation
+
+    to_b = _visit(make, org, org["unit_b"])
+    not_invited = _visit(make, org, org["unit_b"])
+    db.session.add(Invitation(token_hash="a" * 64, email=org["visitor"].email,
+                              invited_by_id=org["admin"].id, user_id=org["visitor"].id,
+                              application_id=to_b.id, host_laboratory_id=org["unit_b"].id,
+                              expires_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    events = _events_of(client, login, org["admin"])
+    assert to_b.reference in events and not_invited.reference not in events
+
+
+def test_a_researcher_feed_holds_no_one_else(client, login, make, org, apps):
+    visit = _visit(make, org, org["unit_a"])
+    events = _events_of(client, login, org["bob"])
+    assert visit.reference not in events and apps["ada_de"].reference not in events
+
+
+def test_the_visitor_feed_shows_the_visit_as_their_own_stay(client, login, make, org, apps):
+    visit = _visit(make, org, org["unit_a"])
+    visitor_events = _events_of(client, login, org["visitor"])
+    assert list(visitor_events) == [visit.reference]
+    assert "Vera Visitor" not in str(visitor_events[visit.reference]["summary"])
+
+
+def test_nobody_signed_in_has_no_calendar_stays(app, org, apps):
+    from tracker import access
+
+    assert db.session.scalars(access.calendar_applications(None)).all() == []
