@@ -6,6 +6,7 @@ says raises :class:`BadFile`, a refusal with a sentence for the person: not a sp
 empty, not UTF-8, a required column missing, a formula cell, over the size limit.
 """
 
+import contextlib
 import csv
 import io
 import os
@@ -108,7 +109,9 @@ def _csv_rows(stream):
     except csv.Error:
         raise BadFile(_l("This is not a spreadsheet: give a CSV or an XLSX file.")) from None
     finally:
-        text.detach()  # the caller owns the stream: leave it open
+        # The caller owns the stream: leave it open (unless it is gone already).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _xlsx_rows(stream):
