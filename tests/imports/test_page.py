@@ -36,7 +36,8 @@ def test_upload_preview_report_then_confirm(client, make, login):
     assert response.status_code == 302
     preview = client.get(response.headers["Location"])
     page = preview.get_data(as_text=True)
-    assert 'id="count-created" >1<' in page.replace('">', '" >') and "Nothing is written" in page
+    assert 'id="count-created">1<' in page and 'id="count-refused">1<' in page
+    assert "Nothing is written" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory)) == 0
     report = client.get(response.headers["Location"] + "/report.csv")
     rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
