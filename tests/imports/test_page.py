@@ -3,9 +3,10 @@ tracker's own exports imported back into a tracker without applications."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -99,8 +100,8 @@ def _comparable(body):
     return [row[:-1] for row in rows]
 
 
-def test_an_export_imports_back_into_a_tracker_without_applications(client, make, login):
-    _admin(make, login)
+def _past_applications(make):
+    """Stays of every kind of status, with cost items and a mission on the unit's funds."""
     unit = make.lab("unit", acronym="UNIT")
     partner = make.lab("partner", acronym="PART")
     researcher = make.user(email="r@example.org", lab=unit)
@@ -120,13 +121,30 @@ def test_an_export_imports_back_into_a_tracker_without_applications(client, make
                                end_date=past + timedelta(days=3),
                                awarded_amount=Decimal("1500.00"))
     mission.funding, mission.programme = "unit", None  # a mission on the unit's funds
+    mission.submitted_at = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
     db.session.commit()
-    exported = _export(client)
+
+
+def _without_applications():
     db.session.execute(sa.delete(Event))
     db.session.execute(sa.delete(CostItem))
     db.session.execute(sa.delete(Application))
     db.session.commit()
-    response = _upload(client, exported, kind="applications", name="applications.csv")
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("/reports/applications.csv?columns=codes", "applications.csv"),
+    ("/reports/applications.csv?excel=fr", "applications.csv"),
+    ("/reports/applications.xlsx", "applications.xlsx"),
+])
+def test_an_export_imports_back_into_a_tracker_without_applications(client, make, login,
+                                                                    path, name):
+    _admin(make, login)
+    _past_applications(make)
+    exported = _export(client)
+    body = client.get(path).data
+    _without_applications()
+    response = _upload(client, body, kind="applications", name=name)
     assert response.status_code == 302
     client.post(response.headers["Location"] + "/confirm",
                 data={"csrf_token": csrf_token(client, "/admin/import")})

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from tracker.core.countries import is_country
+from tracker.core.countries import code_of_country, is_country
 from tracker.imports.columns import choice_names, normalised
 
 YES = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x"})
@@ -72,11 +72,12 @@ class Cells:
         return [item for item in labels if item in chosen]
 
     def country(self, code, required=True):
-        value = self.raw(code).upper()
+        value = self.raw(code)
         if not value:
             if required:
                 self.refuse(code, _l("This column is required."))
             return None
+        value = value.upper() if len(value) == 2 else code_of_country(value) or value
         if len(value) != 2 or not is_country(value):
             self.refuse(code, _l("Unknown country %(value)s: use an ISO 3166 alpha-2 code "
                                  "such as FR.", value=value))

@@ -97,6 +97,8 @@ COLUMNS = {
         Column("requested_amount", _l("Requested (EUR)"), format="amount", example="1500.00"),
         Column("awarded_amount", _l("Awarded (EUR)"), format="amount", example="1200.00"),
         *_cost_columns(),
+        Column("submitted_at", _l("Submitted"), format="datetime",
+               example="2024-01-15 10:30:00"),
     ),
 }
 
