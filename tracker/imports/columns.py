@@ -138,14 +138,22 @@ def header_names(kind):
     return names
 
 
+# ``{id of a table of labels: (the table, its names)}``: built once per process, since
+# translating every label of a table for every cell would cost more than reading the row.
+_CHOICE_NAMES = {}
+
+
 def choice_names(labels):
     """``{normalised name: code}`` for a table of ``{code: label}``: a cell may hold the
     code or its label in either language (the labelled exports write labels)."""
-    names = {}
-    for code, label in labels.items():
-        for name in (code, *labels_in(label)):
-            names.setdefault(normalised(name), code)
-    return names
+    kept = _CHOICE_NAMES.get(id(labels))
+    if kept is None or kept[0] is not labels:
+        names = {}
+        for code, label in labels.items():
+            for name in (code, *labels_in(label)):
+                names.setdefault(normalised(name), code)
+        kept = _CHOICE_NAMES[id(labels)] = (labels, names)
+    return kept[1]
 
 
 def label_of(kind, code):
