@@ -20,6 +20,7 @@ from tracker.imports.columns import choice_names, normalised
 YES = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x"})
 NO = frozenset({"no", "non", "false", "faux", "0", "n", ""})
 CENTS = Decimal("0.01")
+REQUIRED = _l("This column is required.")
 LIST_SEPARATORS = re.compile(r"[,;|/]+|\s+")
 
 
@@ -34,13 +35,17 @@ class Cells:
         """Note ``message`` on the column ``code`` (the first problem of a column counts)."""
         self.problems.setdefault(code, message)
 
+    def _unknown(self, code, value, labels):
+        self.refuse(code, _l("Unknown value %(value)s: use one of %(codes)s.",
+                             value=value, codes=", ".join(labels)))
+
     def raw(self, code):
         return (self.row.get(code) or "").strip()
 
     def text(self, code, maximum, required=False):
         value = self.raw(code)
         if required and not value:
-            self.refuse(code, _l("This column is required."))
+            self.refuse(code, REQUIRED)
         elif len(value) > maximum:
             self.refuse(code, _l("Use at most %(max)d characters.", max=maximum))
         return value
@@ -50,12 +55,11 @@ class Cells:
         value = self.raw(code)
         if not value:
             if default is None:
-                self.refuse(code, _l("This column is required."))
+                self.refuse(code, REQUIRED)
             return default
         chosen = choice_names(labels).get(normalised(value))
         if chosen is None:
-            self.refuse(code, _l("Unknown value %(value)s: use one of %(codes)s.",
-                                 value=value, codes=", ".join(labels)))
+            self._unknown(code, value, labels)
         return chosen
 
     def choices(self, code, labels, default):
@@ -66,8 +70,7 @@ class Cells:
         names = choice_names(labels)
         chosen = [names.get(normalised(part)) for part in LIST_SEPARATORS.split(value) if part]
         if None in chosen or not chosen:
-            self.refuse(code, _l("Unknown value %(value)s: use one of %(codes)s.",
-                                 value=value, codes=", ".join(labels)))
+            self._unknown(code, value, labels)
             return list(default)
         return [item for item in labels if item in chosen]
 
@@ -75,7 +78,7 @@ class Cells:
         value = self.raw(code)
         if not value:
             if required:
-                self.refuse(code, _l("This column is required."))
+                self.refuse(code, REQUIRED)
             return None
         value = value.upper() if len(value) == 2 else code_of_country(value) or value
         if len(value) != 2 or not is_country(value):
@@ -87,7 +90,7 @@ class Cells:
     def email(self, code):
         value = self.raw(code).lower()
         if not value:
-            self.refuse(code, _l("This column is required."))
+            self.refuse(code, REQUIRED)
             return None
         try:
             validate_email(value, check_deliverability=False)
@@ -100,7 +103,7 @@ class Cells:
         value = self.raw(code)
         if not value:
             if required:
-                self.refuse(code, _l("This column is required."))
+                self.refuse(code, REQUIRED)
             return None
         try:
             return date.fromisoformat(value[:10])
@@ -127,7 +130,7 @@ class Cells:
         value = re.sub(r"[\s\u00a0\u202f€]", "", self.raw(code))
         if not value:
             if required:
-                self.refuse(code, _l("This column is required."))
+                self.refuse(code, REQUIRED)
             return None
         if "," in value and "." not in value:
             value = value.replace(",", ".")

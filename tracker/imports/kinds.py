@@ -36,6 +36,8 @@ from tracker.extensions import db
 from tracker.imports.cells import Cells
 from tracker.imports.columns import KEYS
 
+SEVERAL_PROGRAMMES = _l("Several programmes have this name: rename one first.")
+NO_LABORATORY = _l("No laboratory has this acronym.")
 REFERENCE = re.compile(r"^MOB-(\d{4})-(\d{6})$")
 # An imported person signs in once the office gives them a password (or through single
 # sign-on): this hash matches no password.
@@ -195,7 +197,7 @@ def _check_person(cells, context):
         laboratory = _one(cells, "home_laboratory",
                           context.laboratories_named(acronym, cells.country(
                               "home_laboratory_country", required=False)),
-                          _l("No laboratory has this acronym."),
+                          NO_LABORATORY,
                           _l("Several laboratories have this acronym: give its country in "
                              "the home laboratory's country column."))
         values["home_laboratory_id"] = laboratory.id if laboratory is not None else None
@@ -244,7 +246,7 @@ def _check_programme(cells, context):
         cells.refuse(name, message)
     rows = context.programmes_named(values["name"]) if values["name"] else []
     if len(rows) > 1:
-        cells.refuse("name", _l("Several programmes have this name: rename one first."))
+        cells.refuse("name", SEVERAL_PROGRAMMES)
     return values, rows[0] if len(rows) == 1 else None
 
 
@@ -322,7 +324,7 @@ def _programme_id(cells, context):
         return None
     programme = _one(cells, "programme", context.programmes_named(name),
                      _l("No programme has this name: import the programmes first."),
-                     _l("Several programmes have this name: rename one first."))
+                     SEVERAL_PROGRAMMES)
     return programme.id if programme is not None else None
 
 
@@ -334,7 +336,7 @@ def _laboratory_id(cells, context, code, applicant, country=None):
     if applicant is not None and len(rows) > 1:
         # The applicant's own unit, among laboratories of the same acronym.
         rows = [row for row in rows if row.id == applicant.home_laboratory_id] or rows
-    laboratory = _one(cells, code, rows, _l("No laboratory has this acronym."),
+    laboratory = _one(cells, code, rows, NO_LABORATORY,
                       _l("Several laboratories have this acronym."))
     return laboratory.id if laboratory is not None else None
 

@@ -23,6 +23,8 @@ EXTENSIONS = ("csv", "xlsx")
 # What the exports put in front of a text a spreadsheet would read as a formula.
 NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 SNIFF_BYTES = 64 * 1024
+NOT_A_SPREADSHEET = _l("This is not a spreadsheet: give a CSV or an XLSX file.")
+EMPTY = _l("The file is empty.")
 
 
 class BadFile(InvalidValues):
@@ -43,7 +45,7 @@ def check_size(stream, limit):
     size = stream.tell()
     stream.seek(0)
     if size == 0:
-        raise BadFile(_l("The file is empty."))
+        raise BadFile(EMPTY)
     if limit is not None and size > limit:
         raise BadFile(_l("The file is larger than the %(limit)s MB an import accepts: split it,"
                          " or import it with the command line.",
@@ -61,10 +63,10 @@ def read_rows(stream, extension, kind):
     elif extension == "xlsx":
         raw_rows = _xlsx_rows(stream)
     else:
-        raise BadFile(_l("This is not a spreadsheet: give a CSV or an XLSX file."))
+        raise BadFile(NOT_A_SPREADSHEET)
     header = next(raw_rows, None)
     if header is None:
-        raise BadFile(_l("The file is empty."))
+        raise BadFile(EMPTY)
     codes = _mapped_header(header, kind)
     for line, cells in raw_rows:
         values = {code: _cell_text(cells[index], line, code, kind)
@@ -96,7 +98,7 @@ def _csv_rows(stream):
     start = stream.read(SNIFF_BYTES)
     stream.seek(0)
     if b"\x00" in start:
-        raise BadFile(_l("This is not a spreadsheet: give a CSV or an XLSX file."))
+        raise BadFile(NOT_A_SPREADSHEET)
     first_line = start.split(b"\n", 1)[0]
     delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
@@ -107,7 +109,7 @@ def _csv_rows(stream):
         raise BadFile(_l("The file is not in UTF-8: save it as “CSV UTF-8” and import it "
                          "again.")) from None
     except csv.Error:
-        raise BadFile(_l("This is not a spreadsheet: give a CSV or an XLSX file.")) from None
+        raise BadFile(NOT_A_SPREADSHEET) from None
     finally:
         # The caller owns the stream: leave it open (unless it is gone already).
         with contextlib.suppress(ValueError):
@@ -122,7 +124,7 @@ def _xlsx_rows(stream):
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise BadFile(_l("This is not a spreadsheet: give a CSV or an XLSX file.")) from None
+        raise BadFile(NOT_A_SPREADSHEET) from None
     try:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(), start=1):
