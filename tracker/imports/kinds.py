@@ -38,6 +38,8 @@ from tracker.imports.columns import KEYS
 
 SEVERAL_PROGRAMMES = _l("Several programmes have this name: rename one first.")
 NO_LABORATORY = _l("No laboratory has this acronym.")
+# Applicants a run keeps at most (memory stays flat at a million rows).
+PEOPLE_KEPT = 10_000
 REFERENCE = re.compile(r"^MOB-(\d{4})-(\d{6})$")
 # An imported person signs in once the office gives them a password (or through single
 # sign-on): this hash matches no password.
@@ -70,6 +72,7 @@ class Context:
         self.programmes = {}
         self.committed = {}
         self.references = {}
+        self.people = {}
 
     def laboratories_named(self, acronym, country=None):
         key = (acronym, country)
@@ -79,6 +82,15 @@ class Context:
                 query = query.where(Laboratory.country == country)
             self.laboratories[key] = db.session.scalars(query.limit(3)).all()
         return self.laboratories[key]
+
+    def person(self, email):
+        """The account of ``email`` (None when there is none), kept for the run: past
+        applications name the same applicants many times."""
+        if email not in self.people:
+            if len(self.people) >= PEOPLE_KEPT:
+                self.people.clear()
+            self.people[email] = user_by_email(email)
+        return self.people[email]
 
     def programmes_named(self, name):
         if name not in self.programmes:
@@ -153,7 +165,7 @@ def _check_laboratory(cells, context):
     }
     director = None
     if cells.raw("director_email"):
-        director = user_by_email(cells.email("director_email") or "")
+        director = context.person(cells.email("director_email") or "")
         if director is None:
             cells.refuse("director_email", _l("Nobody has this email address: import the "
                                               "people first, then the laboratories again."))
@@ -264,7 +276,7 @@ def _check_application(cells, context):
     applicant = None
     email = cells.email("applicant_email")
     if email:
-        applicant = user_by_email(email)
+        applicant = context.person(email)
         if applicant is None:
             cells.refuse("applicant_email", _l("Nobody has this email address: import the "
                                                "people first."))
@@ -396,13 +408,13 @@ def _write_application(values, existing, context):
         CostItem(position=index, kind=item["kind"], description=item["description"],
                  amount=item["amount"]) for index, item in enumerate(checked["cost_items"])
     ]
-    db.session.add(application)
-    db.session.flush()
     changes = changes_between(before, current_data(application)) if before else None
-    db.session.add(Event(application_id=application.id,
-                         actor_id=getattr(context.actor, "id", None), action="import",
-                         from_status=from_status, to_status=values["status"],
-                         comment=context.source, changes=changes or None))
+    # Not flushed here: the batch's rows go to the database together, at its commit.
+    application.events.append(Event(actor_id=getattr(context.actor, "id", None),
+                                    action="import", from_status=from_status,
+                                    to_status=values["status"], comment=context.source,
+                                    changes=changes or None))
+    db.session.add(application)
     year, number = REFERENCE.match(values["reference"]).groups()
     context.references[int(year)] = max(context.references.get(int(year), 0), int(number))
 
