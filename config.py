@@ -95,6 +95,8 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024)
     MAX_DOCUMENT_SIZE = _int("MAX_DOCUMENT_SIZE", 10 * 1024 * 1024)
+    # The largest file the import page takes (the command line has no limit).
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1000 * 1000)
 
     # Personal API tokens.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)

@@ -120,6 +120,7 @@ def register_blueprints(app):
     from tracker.audit.views import bp as audit_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.delegations.views import bp as delegations_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -131,6 +132,7 @@ def register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(delegations_bp)

@@ -158,8 +158,9 @@ AMENDMENT_EVENTS = {
     "approve": "amend",
 }
 
-# Events that record something other than a transition.
-RECORDS = ("create", "edit", "upload", "opinion", *AMENDMENT_EVENTS.values())
+# Events that record something other than a transition ("import": a past application
+# brought in from a file, tracker/imports/).
+RECORDS = ("create", "edit", "upload", "opinion", *AMENDMENT_EVENTS.values(), "import")
 
 ACTION_LABELS = {
     "create": _l("Created"),
@@ -181,6 +182,7 @@ ACTION_LABELS = {
     "amendment_reject": _l("Change rejected"),
     "amendment_withdraw": _l("Change withdrawn"),
     "amend": _l("Change approved"),
+    "import": _l("Imported"),
 }
 # The buttons of an amendment's actions.
 AMENDMENT_ACTION_LABELS = {

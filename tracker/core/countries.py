@@ -25,6 +25,21 @@ def _names_in(language):
     return {code: territories.get(code, name) for code, name in english.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def _codes_by_name():
+    codes = {}
+    for language in ("en", "fr"):
+        for code, name in _names_in(language).items():
+            codes.setdefault(unaccent(name).lower(), code)
+    return codes
+
+
+def code_of_country(name):
+    """The ISO alpha-2 code of a country named in English or French, whatever its case and
+    accents (the labelled exports write names); None when unknown."""
+    return _codes_by_name().get(unaccent(name or "").strip().lower())
+
+
 def country_name(code, language=None):
     """The short name of an ISO alpha-2 code in ``language``, by default the reader's (the
     code itself if unknown)."""

@@ -34,6 +34,7 @@ NAV = [
     ("directory.list_rules", _l("Requirement rules"), ADMINS, "directory"),
     ("notifications.list_undelivered", _l("Undelivered messages"), ADMINS, "directory"),
     ("audit.list_entries", _l("Audit of changes"), ADMINS, "directory"),
+    ("imports.start_import", _l("Import from a file"), ADMINS, "directory"),
     ("auth.home_requests", _l("Home laboratory requests"), REVIEWERS, "directory"),
     ("applications.invitations", _l("Invitations"), access.can_invite, "directory"),
     ("notifications.list_notifications", _l("Notifications"), EVERYONE, None),
