@@ -34,10 +34,11 @@ def found_in_database(value):
 def found_in_uploads(app, values):
     found = []
     folder = app.config["UPLOAD_FOLDER"]
-    for name in os.listdir(folder):
-        with open(os.path.join(folder, name), "rb") as handle:
-            content = handle.read()
-        found += [name for value in values if value in content or value.decode() in name]
+    for parent, _folders, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(parent, name), "rb") as handle:
+                content = handle.read()
+            found += [name for value in values if value in content or value.decode() in name]
     return found
 
 
