@@ -64,6 +64,9 @@ def test_an_existing_account_is_linked_once_by_its_verified_address(sso, make):
     assert oidc.account_for(claims(email=f"ADA@{DOMAIN}")) == user
     db.session.commit()
     assert (user.oidc_issuer, user.oidc_subject) == (ISSUER, "subject-1")
+    entry = db.session.scalar(sa.select(AuditEntry))
+    assert (entry.action, entry.actor_id, entry.before, entry.after) == (
+        "update", user.id, {"oidc_subject": None}, {"oidc_subject": "subject-1"})
     # Later sign-ins go by the subject, even once the provider changed the address.
     assert oidc.account_for(claims(email=f"countess@{DOMAIN}")) == user
 
@@ -234,3 +237,67 @@ def test_a_callback_without_a_sign_in_started_is_refused(sso, client, caplog):
     assert "This sign-in could not be completed" in response.get_data(as_text=True)
     assert "single sign-on refused (state)" in caplog.text
     assert client.get("/auth/password").status_code == 302
+
+
+def test_failed_returns_from_the_provider_are_limited_per_address(sso, client):
+    sso["LOGIN_ADDRESS_LIMIT"] = "2 per 15 minutes"
+    try:
+        statuses = [client.get("/auth/oidc/callback?code=x&state=y").status_code
+                    for _ in range(3)]
+    finally:
+        sso["LOGIN_ADDRESS_LIMIT"] = "50 per 15 minutes"
+
+    assert statuses == [400, 400, 429]
+
+
+# The questions of a first sign-in --------------------------------------------------------------
+def pending(client, **claims_):
+    """The session a verified newcomer's callback leaves."""
+    with client.session_transaction() as session:
+        session["oidc_pending"] = {"claims": claims(**claims_), "id_token": "id.token.here",
+                                   "next": "/applications/"}
+
+
+def test_a_newcomer_answers_once_and_is_signed_in(sso, client, make):
+    unit = make.lab("unit", acronym="ASKED")
+    pending(client)
+
+    page = client.get("/auth/oidc/account").get_data(as_text=True)
+    assert "Janus signed you in as ada@lab.example.org" in page
+    response = post_form(client, "/auth/oidc/account", {
+        "category": "engineer", "nationality": "BR", "requested_laboratory_id": str(unit.id)})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/applications/"
+    user = db.session.scalar(sa.select(User))
+    assert (user.nationality, user.category, user.requested_laboratory_id) == (
+        "BR", "engineer", unit.id)
+    assert client.get("/auth/password").status_code == 200
+    # Answered once: the questions are gone with the pending sign-in.
+    assert client.get("/auth/oidc/account").status_code == 302
+
+
+@pytest.mark.parametrize("answers", [
+    {"category": "researcher", "nationality": "XX"},
+    {"category": "astronaut", "nationality": "FR"},
+    {"category": "researcher", "nationality": "FR", "requested_laboratory_id": "999999"},
+])
+def test_wrong_answers_are_shown_next_to_their_fields(sso, client, answers):
+    pending(client)
+
+    response = post_form(client, "/auth/oidc/account", answers)
+
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_a_newcomer_whose_domain_was_withdrawn_meanwhile_is_refused(sso, client):
+    pending(client)
+    sso["OIDC_ALLOWED_DOMAINS"] = ()
+
+    response = post_form(client, "/auth/oidc/account", {
+        "category": "researcher", "nationality": "FR", "requested_laboratory_id": ""})
+
+    assert response.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

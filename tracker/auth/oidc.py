@@ -179,12 +179,14 @@ def _link(user, claims):
         raise _refused("unverified", f"user {user.id}, subject {claims['sub']}")
     if user.oidc_subject is not None:
         raise _refused("taken", f"user {user.id} is linked to {user.oidc_subject}")
+    before = audit.snapshot("user", user)
     user.oidc_issuer, user.oidc_subject = issuer(), str(claims["sub"])
     if not user.email_confirmed:
         # The provider vouches for the address, as the confirmation link would have.
         confirm_address(user)
+    # The person linked their own account: they are its actor.
+    audit.record_change(user, "user", user, before)
     log.info("single sign-on linked user %s to subject %s", user.id, claims["sub"])
-    db.session.flush()
     return user
 
 
