@@ -47,6 +47,17 @@ class RunningProvider:
                              auth=(CLIENT_ID, CLIENT_SECRET), timeout=10)
 
 
+@contextlib.contextmanager
+def configured(app, **settings):
+    """``app`` with ``settings`` for the time of a test, restored after."""
+    saved = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    try:
+        yield app.config
+    finally:
+        app.config.update(saved)
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

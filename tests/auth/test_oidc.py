@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, post_form
+from tests.openid_provider import configured
 from tracker.audit.models import AuditEntry
 from tracker.auth import oidc
 from tracker.auth.models import User
@@ -21,14 +22,12 @@ DOMAIN = "lab.example.org"
 @pytest.fixture
 def sso(app):
     """Single sign-on configured (the provider is never asked in these tests)."""
-    settings = {"OIDC_ISSUER": ISSUER, "OIDC_CLIENT_ID": "tracker",
-                "OIDC_CLIENT_SECRET": "secret", "OIDC_NAME": "Janus",
-                "OIDC_ALLOWED_DOMAINS": (DOMAIN,), "OIDC_UNIT_CLAIM": "unit",
-                "PASSWORD_SIGN_IN_FOR_SSO": True}
-    saved = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    yield app.config
-    app.config.update(saved)
+    with configured(app, OIDC_ISSUER=ISSUER, OIDC_CLIENT_ID="tracker",
+                    OIDC_CLIENT_SECRET="secret", OIDC_NAME="Janus",
+                    OIDC_ALLOWED_DOMAINS=(DOMAIN,), OIDC_UNIT_CLAIM="unit",
+                    PASSWORD_SIGN_IN_FOR_SSO=True,
+                    LOGIN_ADDRESS_LIMIT=app.config["LOGIN_ADDRESS_LIMIT"]) as config:
+        yield config
 
 
 def claims(sub="subject-1", email=f"ada@{DOMAIN}", verified=True, **more):
@@ -241,11 +240,7 @@ def test_a_callback_without_a_sign_in_started_is_refused(sso, client, caplog):
 
 def test_failed_returns_from_the_provider_are_limited_per_address(sso, client):
     sso["LOGIN_ADDRESS_LIMIT"] = "2 per 15 minutes"
-    try:
-        statuses = [client.get("/auth/oidc/callback?code=x&state=y").status_code
-                    for _ in range(3)]
-    finally:
-        sso["LOGIN_ADDRESS_LIMIT"] = "50 per 15 minutes"
+    statuses = [client.get("/auth/oidc/callback?code=x&state=y").status_code for _ in range(3)]
 
     assert statuses == [400, 400, 429]
 

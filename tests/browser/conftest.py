@@ -12,7 +12,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
-from tests.openid_provider import CLIENT_ID, CLIENT_SECRET, UNIT_CLAIM, Account, running_provider
+from tests.openid_provider import (
+    CLIENT_ID, CLIENT_SECRET, UNIT_CLAIM, Account, configured, running_provider,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -113,17 +115,7 @@ def openid_provider(live_server):
 @pytest.fixture
 def sso(app, openid_provider):
     """The app signs in through the provider ("Janus") for one test."""
-    settings = {
-        "OIDC_ISSUER": openid_provider.issuer,
-        "OIDC_CLIENT_ID": CLIENT_ID,
-        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        "OIDC_NAME": "Janus",
-        "OIDC_ALLOWED_DOMAINS": (SSO_DOMAIN,),
-        "OIDC_UNIT_CLAIM": UNIT_CLAIM,
-    }
-    saved = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    try:
+    with configured(app, OIDC_ISSUER=openid_provider.issuer, OIDC_CLIENT_ID=CLIENT_ID,
+                    OIDC_CLIENT_SECRET=CLIENT_SECRET, OIDC_NAME="Janus",
+                    OIDC_ALLOWED_DOMAINS=(SSO_DOMAIN,), OIDC_UNIT_CLAIM=UNIT_CLAIM):
         yield openid_provider
-    finally:
-        app.config.update(saved)

@@ -8,17 +8,17 @@ Every page answers 404 while single sign-on is not configured.
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from tracker.auth import oidc
 from tracker.auth.forms import SingleSignOnAccountForm
-from tracker.auth.services import fresh_session, mark_login_failed, login_failed
+from tracker.auth.services import fresh_session, limit_sign_on_returns, mark_login_failed
 from tracker.auth.views import bp
 from tracker.core.urls import safe_next
 from tracker.directory.models import Laboratory
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 
 # Session keys: where to go after signing in, and the verified claims of someone who has no
 # account yet.
@@ -35,15 +35,6 @@ def _when_enabled(view):
     return wrapper
 
 
-def _address_limit():
-    return current_app.config["LOGIN_ADDRESS_LIMIT"]
-
-
-# Failed returns from the provider count with the password sign-in's failures per address.
-_limit_callback = limiter.shared_limit(_address_limit, scope="sign-in-address",
-                                       deduct_when=login_failed)
-
-
 @bp.route("/oidc/login")
 @_when_enabled
 def oidc_login():
@@ -58,7 +49,7 @@ def oidc_login():
 
 @bp.route("/oidc/callback")
 @_when_enabled
-@_limit_callback
+@limit_sign_on_returns
 def oidc_callback():
     try:
         id_token, claims = oidc.verified_claims()

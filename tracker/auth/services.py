@@ -135,6 +135,13 @@ def limit_sign_in(view):
     return account(address(view))
 
 
+def limit_sign_on_returns(view):
+    """Count failed returns from the single sign-on provider with the sign-in failures per
+    client address: who is signing in is not known before the provider's answer is."""
+    return limiter.shared_limit(_address_limit, scope="sign-in-address",
+                                deduct_when=login_failed)(view)
+
+
 def mark_login_failed():
     g.login_failed = True
 
