@@ -150,6 +150,14 @@ def test_without_a_unit_of_the_claim_the_unit_asked_for_is_a_request(sso, make, 
     assert (user.home_laboratory_id, user.requested_laboratory_id) == (None, asked.id)
 
 
+def test_answering_twice_makes_one_account(sso):
+    first = oidc.create_account(claims(), "researcher", "FR")
+    db.session.commit()
+
+    assert oidc.create_account(claims(), "engineer", "DE") == first
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
 def test_no_account_is_created_for_claims_that_may_not_create_one(sso):
     with pytest.raises(oidc.SignOnRefused):
         oidc.create_account(claims(email="x@elsewhere.example.com"), "researcher", "FR")

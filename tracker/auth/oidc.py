@@ -219,7 +219,11 @@ def create_account(claims, category, nationality, requested_laboratory_id=None):
     a request its director confirms, as at registration. The account has no usable
     password: the person signs in through the provider. Flushes; the caller commits.
     """
-    may_create_account(claims)
+    existing = account_for(claims)
+    if existing is not None:
+        # The same person answered twice (two tabs), or an account with their address was
+        # made meanwhile: that account it is, never a second one.
+        return existing
     unit = unit_from_claims(claims)
     email = _verified_email(claims)
     user = create_user(
