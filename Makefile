@@ -31,6 +31,14 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The real OpenID provider the single sign-on tests run (Node.js): installed from its lock
+# file, again only when the lock file changes.
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
+
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+	touch $@
+
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
@@ -45,7 +53,7 @@ seed: db
 run: seed $(COMPILED)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev $(COMPILED)
+test: install-dev $(COMPILED) $(OIDC_PROVIDER)
 	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Extract every marked string into messages.pot (the same keywords tests/core/

@@ -71,6 +71,28 @@ class Config:
     # single sign-on, an admin), so it is off unless asked for; the demo and tests open it.
     REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", False)
 
+    # Single sign-on through the organisation's OpenID Connect provider, on when OIDC_ISSUER
+    # is set (its endpoints and keys come from the issuer's discovery document). Register
+    # <tracker address>/auth/oidc/callback as the redirect URI at the provider, and the
+    # sign-in page's address as the address to come back to after signing out.
+    OIDC_ISSUER = (os.environ.get("OIDC_ISSUER") or "").rstrip("/") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    # The provider's name on the sign-in button ("Sign in with Janus").
+    OIDC_NAME = os.environ.get("OIDC_NAME") or "single sign-on"
+    # The e-mail domains whose people get a new account at their first sign-in (comma
+    # separated); anyone else needs an account made for them first.
+    OIDC_ALLOWED_DOMAINS = tuple(
+        domain.strip().lower()
+        for domain in os.environ.get("OIDC_ALLOWED_DOMAINS", "").split(",")
+        if domain.strip()
+    )
+    # The claim naming a new person's home unit by its acronym; without it (or when it names
+    # no unit) the unit the person names is a request its director confirms.
+    OIDC_UNIT_CLAIM = os.environ.get("OIDC_UNIT_CLAIM") or None
+    # False: people who signed in through the provider may no longer use a password here.
+    PASSWORD_SIGN_IN_FOR_SSO = _bool("PASSWORD_SIGN_IN_FOR_SSO", True)
+
     # Mail (the notification outbox delivers through SMTP when MAIL_SERVER is set).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _int("MAIL_PORT", 25)

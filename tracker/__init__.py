@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
@@ -164,9 +165,20 @@ def register_request_hooks(app):
         headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+            + _sign_on_origin(app),
         )
         return response
+
+
+def _sign_on_origin(app):
+    """The single sign-on provider's origin, which the sign-out form is redirected to (the
+    browser applies ``form-action`` to a form's redirects too); nothing without one."""
+    issuer = app.config.get("OIDC_ISSUER")
+    if not issuer:
+        return ""
+    parts = urlsplit(issuer)
+    return f" {parts.scheme}://{parts.netloc}"
 
 
 def register_template_helpers(app):

@@ -12,6 +12,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.openid_provider import (
+    CLIENT_ID, CLIENT_SECRET, UNIT_CLAIM, Account, configured, running_provider,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -88,3 +91,31 @@ def sign_in_by_field_names(page, user):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     page.wait_for_url(re.compile(r"/$"))
+
+
+# Single sign-on ------------------------------------------------------------------------------
+SSO_DOMAIN = "lab.example.org"
+SSO_ACCOUNTS = [
+    Account("sub-newcomer", f"marie.curie@{SSO_DOMAIN}", "Marie Curie", unit="UNIT"),
+    Account("sub-no-unit", f"lise.meitner@{SSO_DOMAIN}", "Lise Meitner"),
+    Account("sub-linked", f"ada.lovelace@{SSO_DOMAIN}", "Ada Lovelace"),
+    Account("sub-outsider", "someone@elsewhere.example.com", "Someone Else"),
+    Account("sub-expired", f"expired@{SSO_DOMAIN}", "Expired Token", id_token="expired"),
+    Account("sub-forged", f"forged@{SSO_DOMAIN}", "Forged Token", id_token="forged"),
+]
+
+
+@pytest.fixture(scope="session")
+def openid_provider(live_server):
+    """The real OpenID provider of tests/oidc/, knowing the live server as its client."""
+    with running_provider(live_server, SSO_ACCOUNTS) as provider:
+        yield provider
+
+
+@pytest.fixture
+def sso(app, openid_provider):
+    """The app signs in through the provider ("Janus") for one test."""
+    with configured(app, OIDC_ISSUER=openid_provider.issuer, OIDC_CLIENT_ID=CLIENT_ID,
+                    OIDC_CLIENT_SECRET=CLIENT_SECRET, OIDC_NAME="Janus",
+                    OIDC_ALLOWED_DOMAINS=(SSO_DOMAIN,), OIDC_UNIT_CLAIM=UNIT_CLAIM):
+        yield openid_provider

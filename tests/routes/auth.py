@@ -15,4 +15,9 @@ ROUTES = [
           directors(404), method="POST", data={"decision": "confirm"}),
     Route("auth.change_password", "/auth/password", signed_in(200)),
     Route("auth.logout", "/auth/logout", signed_in(302), method="POST"),
+    # Single sign-on is not configured in the matrix world: its pages do not exist
+    # (tests/auth/test_oidc.py and tests/browser/test_oidc.py try them with a provider).
+    Route("auth.oidc_login", "/auth/oidc/login", everyone(404)),
+    Route("auth.oidc_callback", "/auth/oidc/callback?code=x&state=y", everyone(404)),
+    Route("auth.oidc_account", "/auth/oidc/account", everyone(404)),
 ]

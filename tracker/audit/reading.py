@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "home_laboratory_id": _l("Home laboratory"),
     "roles": _l("Roles"),
     "active": _l("Active"),
+    "oidc_subject": _l("Identity at the single sign-on provider"),
     "name": _l("Name"),
     "acronym": _l("Acronym"),
     "kind": _l("Kind"),

@@ -25,7 +25,7 @@ from tracker.extensions import db
 # ``*_id`` references are stored with their label).
 FIELDS = {
     "user": ("email", "full_name", "category", "nationality", "home_laboratory_id", "roles",
-             "active"),
+             "active", "oidc_subject"),
     "laboratory": ("name", "acronym", "kind", "institution", "city", "country",
                    "director_id", "restricted_zone"),
     "programme": ("name", "direction", "opens_on", "closes_on", "min_days", "max_days",

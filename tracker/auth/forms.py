@@ -42,12 +42,10 @@ def confirm_password_field(label):
     )
 
 
-class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(
-        _l("Email address"),
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-    )
+class _NewPersonForm(FlaskForm):
+    """What a new account needs and only its owner can say: their category, nationality
+    and home laboratory."""
+
     category = SelectField(
         _l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES]
     )
@@ -59,8 +57,6 @@ class RegisterForm(FlaskForm):
                        "account has no home laboratory."),
         coerce=str, validate_choice=True,
     )
-    password = new_password_field(_l("Password"))
-    confirm = confirm_password_field(_l("Repeat the password"))
 
     def __init__(self, laboratories=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +64,26 @@ class RegisterForm(FlaskForm):
         self.requested_laboratory_id.choices = [("", _l("None / not listed"))] + [
             (str(lab.id), lab.label) for lab in laboratories
         ]
+
+    @property
+    def requested_laboratory(self):
+        """The id of the laboratory asked for, or None."""
+        value = self.requested_laboratory_id.data
+        return int(value) if value else None
+
+
+class RegisterForm(_NewPersonForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_password_field(_l("Repeat the password"))
+
+
+class SingleSignOnAccountForm(_NewPersonForm):
+    """The questions of a first sign-in through the provider, asked once."""
 
 
 class ResendConfirmationForm(FlaskForm):

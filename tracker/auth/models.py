@@ -43,6 +43,10 @@ class User(TimestampMixin, db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("length(nationality) = 2", name="nationality_alpha2"),
         sa.CheckConstraint(in_values("locale", LOCALES), name="locale"),
+        # One account per person at the provider, whatever their address becomes there.
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
+        sa.CheckConstraint("(oidc_issuer IS NULL) = (oidc_subject IS NULL)",
+                           name="oidc_identity_whole"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +78,11 @@ class User(TimestampMixin, db.Model):
     # When the person's data was erased (on request or by retention); the row stays, under a
     # pseudonym, so that statistics and other people's histories keep their counts.
     erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # The person at the single sign-on provider: its issuer and their stable subject there,
+    # set at their first sign-in through it. Matching goes by these, never by the address,
+    # which the provider may change.
+    oidc_issuer: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[Optional[str]] = mapped_column(sa.String(255))
     # Rotated at logout, password change, role change and deactivation: every session
     # and remember-me cookie carries it, so rotating it ends them all.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)

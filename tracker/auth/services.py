@@ -40,12 +40,19 @@ def credentials_owner(email, password):
 def authenticate(email, password):
     """The user with these credentials when their account may be used now, or None.
 
-    A deactivated account, and one whose address is not confirmed yet, is refused.
+    A deactivated account, one whose address is not confirmed yet, and one that must sign
+    in through the provider, is refused.
     """
     user = credentials_owner(email, password)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not password_sign_in_allowed(user):
         return None
     return user
+
+
+def password_sign_in_allowed(user):
+    """False for a person linked to the single sign-on provider when
+    ``PASSWORD_SIGN_IN_FOR_SSO`` is off: the provider alone then says who they are."""
+    return user.oidc_subject is None or current_app.config["PASSWORD_SIGN_IN_FOR_SSO"]
 
 
 # Where an anonymous visitor's choice of language is kept (tracker._select_locale reads it).
@@ -127,6 +134,13 @@ def limit_sign_in(view):
     address = limiter.shared_limit(_address_limit, scope="sign-in-address",
                                    methods=["POST"], deduct_when=login_failed)
     return account(address(view))
+
+
+def limit_sign_on_returns(view):
+    """Count failed returns from the single sign-on provider with the sign-in failures per
+    client address: who is signing in is not known before the provider's answer is."""
+    return limiter.shared_limit(_address_limit, scope="sign-in-address",
+                                deduct_when=login_failed)(view)
 
 
 def mark_login_failed():

@@ -16,6 +16,7 @@ from tracker.auth.forms import (
     RegisterForm,
     ResendConfirmationForm,
 )
+from tracker.auth import oidc
 from tracker.auth.models import User
 from tracker.auth.passwords import verify_password
 from tracker.auth.registration import (
@@ -33,6 +34,7 @@ from tracker.auth.services import (
     fresh_session,
     limit_sign_in,
     mark_login_failed,
+    password_sign_in_allowed,
     set_password,
 )
 from tracker.access import (
@@ -60,25 +62,37 @@ def login():
     awaiting_confirmation = False
     if form.validate_on_submit():
         user = credentials_owner(form.email.data, form.password.data)
-        if user is not None and user.is_active:
+        if user is not None and user.is_active and password_sign_in_allowed(user):
             # A fresh session (and CSRF token) at every sign-in.
             fresh_session()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.index")))
-        mark_login_failed()
-        if user is not None and user.active and not user.email_confirmed:
-            # Said only to someone who knows the password: it reveals nothing to others.
-            awaiting_confirmation = True
-            form.email.errors.append(_(
-                "Confirm your address first: open the link we sent to it when you registered."
-            ))
-        else:
-            form.password.errors.append(_("Unknown email address or wrong password."))
+        awaiting_confirmation = _refuse_password_sign_in(form, user)
     elif request.method == "POST":
         mark_login_failed()
-    return render_template("auth/login.html", form=form,
+    return render_template("auth/login.html", form=form, sso=oidc.enabled(),
                            awaiting_confirmation=awaiting_confirmation)
+
+
+def _refuse_password_sign_in(form, user):
+    """Say next to the fields why these credentials open no session; True when the address
+    awaits confirmation. A reason is given only to someone who knows the password (``user``
+    is theirs): it reveals nothing to others."""
+    if user is not None and user.is_active:
+        # Password sign-in is off for people of the provider: no failure, the right person.
+        form.password.errors.append(_(
+            "Your account signs in through %(name)s only: use its button below.",
+            name=current_app.config["OIDC_NAME"]))
+        return False
+    mark_login_failed()
+    if user is not None and user.active and not user.email_confirmed:
+        form.email.errors.append(_(
+            "Confirm your address first: open the link we sent to it when you registered."
+        ))
+        return True
+    form.password.errors.append(_("Unknown email address or wrong password."))
+    return False
 
 
 @bp.route("/logout", methods=["POST"])
@@ -91,10 +105,20 @@ def logout():
     # the browser they signed out of.
     if current_user.locale:
         session[LOCALE_SESSION_KEY] = current_user.locale
+    id_token = session.get(oidc.ID_TOKEN_KEY)
     fresh_session()
     logout_user()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(_provider_sign_out(id_token) or url_for("auth.login"))
+
+
+def _provider_sign_out(id_token):
+    """The provider's end-session address when the person signed in through it and it
+    offers one: their session there ends too, and the provider sends them back to the
+    sign-in page. None otherwise."""
+    if not (id_token and oidc.enabled()):
+        return None
+    return oidc.end_session_url(id_token, url_for("auth.login", _external=True))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -113,9 +137,7 @@ def register():
             form.password.data,
             category=form.category.data,
             nationality=form.nationality.data,
-            requested_laboratory_id=int(form.requested_laboratory_id.data)
-            if form.requested_laboratory_id.data
-            else None,
+            requested_laboratory_id=form.requested_laboratory,
         )
         db.session.commit()
         # The same page whether or not the address already had an account.
@@ -206,3 +228,4 @@ def change_password():
 
 
 from tracker.auth import token_views  # noqa: E402,F401  (the API token pages, on this blueprint)
+from tracker.auth import oidc_views  # noqa: E402,F401  (the single sign-on pages, likewise)
