@@ -217,7 +217,8 @@ def world(app, make, monkeypatch):
         "notification_id": [notification.id],
         "token_id": token_ids,
         "action": list(TRANSITIONS) + ["fly"],
-        "kind": ["security", "host", "bogus"],  # of an opinion
+        "kind": ["security", "host", "bogus", "people"],  # of an opinion, or of an import
+        "extension": ["csv", "xlsx", "pdf"],  # of an import's template
         "direction": ["outgoing", "incoming"],
         "token": [feed.token, "not-a-token"],
         "filename": ["css/app.css"],
