@@ -26,8 +26,9 @@ DOCUMENT_NAME = "frobnicast-cv.pdf"
 TOKEN_NAME = "Kazzlewit laptop"
 REASON = "Zorblatt reason"
 NEW_JUSTIFICATION = "Mirkwonder justification"
+SUBJECT = "Flimzorp-subject-at-the-provider"
 SECRETS = (NAME, EMAIL, TITLE, JUSTIFICATION, COMMENT, OPINION, BUDGET_LINE, COST,
-           "frobnicast", TOKEN_NAME, REASON, NEW_JUSTIFICATION)
+           "frobnicast", TOKEN_NAME, REASON, NEW_JUSTIFICATION, SUBJECT)
 
 
 @pytest.fixture
@@ -46,6 +47,8 @@ def traveller(make):
     update_user(person, admin, email=EMAIL, full_name=NAME, category="researcher",
                 nationality="BR", home_laboratory_id=unit.id,
                 roles=["researcher", "director"], active=True)
+    # Linked to the single sign-on provider: the subject there identifies them too.
+    person.oidc_issuer, person.oidc_subject = "https://sso.example.org", SUBJECT
     db.session.commit()
     application = make.application(applicant=person, host=partner, title=TITLE,
                                    justification=JUSTIFICATION, budget_line=BUDGET_LINE,

@@ -102,6 +102,9 @@ def _pseudonymise(person, replacements):
     person.password_hash = NO_PASSWORD
     person.active = False
     person.last_sign_in_at = None
+    # Unlinked from the single sign-on provider: their subject there identifies them too.
+    person.oidc_issuer = None
+    person.oidc_subject = None
     person.erased_at = utcnow()
     # Ends every session and remember-me cookie at once.
     person.session_token = new_session_token()
