@@ -1,5 +1,6 @@
 """The audit of the directory: one append-only row per change of a person, a laboratory, a
-programme and its budget, a country's risk level, a requirement rule or a delegation."""
+programme and its budget, a country's risk level, a requirement rule, a delegation or an
+agreement."""
 
 from datetime import datetime
 from typing import Optional
@@ -18,7 +19,7 @@ ACTION_LABELS = {
     "delete": _l("Deleted"),
 }
 SUBJECT_TYPES = ("user", "laboratory", "programme", "country", "requirement_rule",
-                 "delegation")
+                 "delegation", "agreement")
 SUBJECT_TYPE_LABELS = {
     "user": _l("Person"),
     "laboratory": _l("Laboratory"),
@@ -26,6 +27,7 @@ SUBJECT_TYPE_LABELS = {
     "country": _l("Country"),
     "requirement_rule": _l("Requirement rule"),
     "delegation": _l("Delegation"),
+    "agreement": _l("Agreement"),
 }
 
 
