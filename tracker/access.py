@@ -1160,6 +1160,17 @@ def can_manage_directory(user):
     return has_any_role(user, ("admin",))
 
 
+def can_read_agreements(user):
+    """The agreements register is open to everyone signed in: a researcher sees which
+    partners the organisation works with before asking to go there."""
+    return signed_in(user)
+
+
+def can_manage_agreements(user):
+    """Agreements are recorded and changed by administrators (the international office)."""
+    return has_any_role(user, ("admin",))
+
+
 # Home laboratory requests ------------------------------------------------------------------
 def home_requests_to_decide(user):
     """A SELECT of the people whose requested home laboratory ``user`` may confirm or refuse.
