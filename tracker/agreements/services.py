@@ -23,7 +23,7 @@ from tracker.agreements.models import (
     KINDS, STORED_STATUSES, Agreement, agreement_laboratories,
 )
 from tracker.applications.models import Application, duration_days_expression
-from tracker.applications.workflow import GRANTED
+from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED
 from tracker.audit import services as audit
 from tracker.core.errors import Conflict, InvalidValues, NotAllowed
 from tracker.directory.models import Laboratory
@@ -32,7 +32,7 @@ from tracker.extensions import db
 # The office's home page lists the agreements in force that end within this many days.
 EXPIRING_DAYS = 183
 MAX_QUOTA = 1_000_000
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 TEXT_LIMITS = {"title": 200, "reference": 60, "our_contact_name": 200,
                "our_contact_email": 254, "partner_contact_name": 200,
                "partner_contact_email": 254, "notes": 5000}
@@ -276,6 +276,47 @@ def lacks_agreement(application):
                Agreement.id.in_(_covering(Laboratory.id == partner.id)))
         .limit(1)
     ) is None
+
+
+# Joint units -------------------------------------------------------------------------------
+# How many stays each part of a joint unit's page lists (the latest planned, the latest past).
+JOINT_UNIT_STAYS = 25
+# The stays a joint unit's page lists: those under way or granted, not drafts nor refusals.
+LISTED_STAYS = GRANTED | ACTIVE_FOR_OVERLAP
+
+
+def joint_unit_term(lab, today):
+    """The agreement of kind joint unit that runs ``lab`` today, else its latest one (None
+    when it has none): its partners and its term are the joint unit's."""
+    return db.session.scalars(
+        sa.select(Agreement)
+        .where(Agreement.kind == "joint_unit", Agreement.status != "draft",
+               Agreement.id.in_(_covering(Laboratory.id == lab.id)))
+        .options(selectinload(Agreement.laboratories))
+        .order_by(Agreement.in_force_on(today).desc(), Agreement.ends_on.desc(),
+                  Agreement.id.desc())
+        .limit(1)
+    ).first()
+
+
+def joint_unit_stays(user, lab, today):
+    """``{"present", "planned", "past"}``: the stays at or from ``lab`` that ``user`` may
+    see (:func:`access.visible_applications`), each part at most :data:`JOINT_UNIT_STAYS`."""
+    at_lab = (access.visible_applications(user)
+              .where(sa.or_(Application.host_laboratory_id == lab.id,
+                            Application.home_laboratory_id == lab.id),
+                     Application.status.in_(LISTED_STAYS))
+              .options(selectinload(Application.applicant))
+              .limit(JOINT_UNIT_STAYS))
+    parts = {
+        "present": at_lab.where(Application.start_date <= today, Application.end_date >= today)
+        .order_by(Application.start_date, Application.id),
+        "planned": at_lab.where(Application.start_date > today)
+        .order_by(Application.start_date, Application.id),
+        "past": at_lab.where(Application.end_date < today)
+        .order_by(Application.end_date.desc(), Application.id.desc()),
+    }
+    return {name: db.session.scalars(query).all() for name, query in parts.items()}
 
 
 # Quotas ------------------------------------------------------------------------------------
