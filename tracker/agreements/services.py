@@ -222,8 +222,9 @@ def _covering(condition):
             .where(condition))
 
 
-def expiring_agreements(today=None, days=EXPIRING_DAYS):
-    """The agreements in force whose last day falls within ``days`` days, soonest first."""
+def expiring_agreements(today=None, days=EXPIRING_DAYS, limit=None):
+    """The agreements in force whose last day falls within ``days`` days, soonest first
+    (the first ``limit`` of them when given)."""
     today = today or date.today()
     return db.session.scalars(
         sa.select(Agreement)
@@ -231,6 +232,7 @@ def expiring_agreements(today=None, days=EXPIRING_DAYS):
                Agreement.ends_on <= today + timedelta(days=days))
         .options(selectinload(Agreement.laboratories))
         .order_by(Agreement.ends_on, Agreement.id)
+        .limit(limit)
     ).all()
 
 
