@@ -156,15 +156,22 @@ def current_values(agreement):
     return values
 
 
+def check_values(agreement, values):
+    """Raise :class:`InvalidValues` (422, each field with its messages) unless ``values``
+    suit ``agreement`` (new or not); returns the laboratories they name."""
+    laboratories, unknown = _laboratories(values.get("laboratory_ids"))
+    problems = agreement_problems(agreement, values, laboratories, unknown)
+    if problems:
+        raise InvalidValues(_l("Please correct the fields marked."), problems)
+    return laboratories
+
+
 def save_agreement(agreement, actor, values):
     """Write ``values`` (every field of :data:`FIELDS` and ``laboratory_ids``) on
     ``agreement`` (new or not), as ``actor``, an administrator; records the audit entry.
     Returns the agreement."""
     _check_admin(actor)
-    laboratories, unknown = _laboratories(values.get("laboratory_ids"))
-    problems = agreement_problems(agreement, values, laboratories, unknown)
-    if problems:
-        raise InvalidValues(_l("Please correct the fields marked."), problems)
+    laboratories = check_values(agreement, values)
     before = audit.snapshot("agreement", agreement)
     for name in FIELDS:
         value = values.get(name)

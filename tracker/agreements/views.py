@@ -83,7 +83,19 @@ def _save(form, agreement, done):
             db.session.commit()
             flash(done, "success")
             return redirect(url_for("agreements.show_agreement", agreement_id=agreement.id))
+    else:
+        _add_rule_problems(form, agreement)
     return _form_page(form, agreement if agreement.id else None, 422)
+
+
+def _add_rule_problems(form, agreement):
+    """The services' rules between fields, for the fields the form found no fault with: every
+    problem shows in one round trip."""
+    try:
+        services.check_values(agreement, form.values())
+    except InvalidValues as error:
+        form.add_problems({name: messages for name, messages in error.fields.items()
+                           if not form[name].errors})
 
 
 @bp.route("/new", methods=["GET", "POST"])
