@@ -42,7 +42,7 @@ def map_case(context, case):
             # "+name": set even when the generated body left the (optional) field out.
             always = name.startswith("+")
             name = name.removeprefix("+")
-            if name == "fresh_period":
+            if name in ("fresh_period", "agreement_term"):
                 continue
             if always or case.body.get(name) is not None:
                 case.body[name] = value
@@ -52,7 +52,19 @@ def map_case(context, case):
             case.body.pop("fresh_period", None)
             day = (date.today() + timedelta(days=2 * next(FRESH_DAYS))).isoformat()
             case.body["starts_on"] = case.body["ends_on"] = day
+        term = rows.get("+agreement_term") or rows.get("agreement_term")
+        if term:
+            _agreement_term(case.body, always="+agreement_term" in rows)
     return case
+
+
+def _agreement_term(body, always):
+    """An agreement's term in order, from today for a year: the days the body names (all
+    of them when ``always``), around the run's agreements' own terms."""
+    today = date.today()
+    for name, day in (("starts_on", today), ("ends_on", today + timedelta(days=365))):
+        if always or name in body:
+            body[name] = day.isoformat()
 
 
 def _follow_funding(body, programme_id):

@@ -90,12 +90,17 @@ def fuzzed(app, make, org, monkeypatch):
     # Invitations bring visitors from the partner to the unit, on an incoming programme.
     incoming = make.programme("incoming")
     stand_in = org.researcher
+    # Agreements: one to read and change, one to delete.
+    agreement = make.agreement([org.unit, org.partner, org.joint])
+    deleted_agreement = make.agreement([org.unit, org.partner])
     token, _ = issue_token(org.admin, "schemathesis")
     db.session.commit()
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
             "edited_lab": edited_lab, "incoming": incoming, "approved": approved,
             "amended": amended, "amendment": amendment, "stand_in": stand_in,
+            "agreement": agreement, "deleted_agreement": deleted_agreement,
+            "covered": [org.unit.id, org.partner.id, org.joint.id],
             "extension": (approved.end_date + timedelta(days=7)).isoformat(),
             "fixtures": {draft.id, moving.id}}
 
@@ -117,6 +122,10 @@ def _body_rows(rows):
         "create_amendment_transition": {"awarded_amount": "950.00"},
         # A stand-in the caller may name, for a period of its own (the hook's fresh_period).
         "create_delegation": {"+delegate_id": rows["stand_in"].id, "fresh_period": True},
+        # The laboratories of both sides (a joint unit's agreement names its joint unit),
+        # and a term in order: no schema says that one date follows the other.
+        "create_agreement": {"+laboratory_ids": rows["covered"], "+agreement_term": True},
+        "update_agreement": {"laboratory_ids": rows["covered"], "agreement_term": True},
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
                               "programme_id": rows["incoming"].id},
@@ -147,8 +156,11 @@ def _config(rows, pin_paths):
             f'"path.document_id" = {rows["document"].id}',
             f'"path.lab_id" = {rows["edited_lab"].id}',
             '"path.code" = "DE"',
+            f'"path.agreement_id" = {rows["agreement"].id}',
             "", "[[operations]]", 'include-operation-id = "create_transition"',
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
+            "", "[[operations]]", 'include-operation-id = "delete_agreement"',
+            f'parameters = {{ "path.agreement_id" = {rows["deleted_agreement"].id} }}',
             "", "[[operations]]", 'include-operation-id = "create_amendment"',
             f'parameters = {{ "path.application_id" = {rows["approved"].id} }}',
         ]
@@ -195,7 +207,7 @@ def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_pat
     output = _schemathesis(live_server, fuzzed, tmp_path,
                            "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
                            pin_paths=True)
-    assert "Tested: 30" in output, output[-3000:]
+    assert "Tested: 35" in output, output[-3000:]
 
 
 def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):

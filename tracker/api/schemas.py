@@ -209,9 +209,12 @@ class AgreementQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES), metadata={
         "description": "As read today: `expired` is one in force whose last day is past."})
     kind = fields.String(validate=validate.OneOf(AGREEMENT_KINDS))
-    laboratory = Id(metadata={"description": "Covers this laboratory (either side)."})
-    partner = Id(metadata={"description": "Covers this partner laboratory or joint unit."})
-    unit = Id(metadata={"description": "Covers this unit of the organisation."})
+    laboratory = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this laboratory (either side)."})
+    partner = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this partner laboratory or joint unit."})
+    unit = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this unit of the organisation."})
     country = Country(metadata={"description": "Covers a partner in this country (ISO 3166 "
                                                "alpha-2)."})
 
