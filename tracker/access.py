@@ -1165,12 +1165,6 @@ def can_manage_directory(user):
     return has_any_role(user, ("admin",))
 
 
-def can_read_agreements(user):
-    """The agreements register is open to everyone signed in: a researcher sees which
-    partners the organisation works with before asking to go there."""
-    return signed_in(user)
-
-
 def can_manage_agreements(user):
     """Agreements are recorded and changed by administrators (the international office)."""
     return has_any_role(user, ("admin",))

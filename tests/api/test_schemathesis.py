@@ -195,7 +195,7 @@ def _schemathesis(live_server, rows, tmp_path, *options, pin_paths):
     ]
     environment = {**os.environ, "PYTHONPATH": str(ROOT),
                    "TRACKER_FUZZ_ROWS": json.dumps(_body_rows(rows))}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=170, cwd=tmp_path,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                             env=environment)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
