@@ -93,8 +93,8 @@ def _quota_problems(values):
     for name in ("quota_stays", "quota_days"):
         quota = values.get(name)
         if quota is not None and not 0 <= quota <= MAX_QUOTA:
-            problems[name] = [_l("A quota is a whole number from 0 to %(most)s.",
-                                 most=MAX_QUOTA)]
+            problems[name] = [_l("A quota is a whole number from 0 to %(max)s.",
+                                 max=MAX_QUOTA)]
     if (values.get("quota_is_limit") and values.get("quota_stays") is None
             and values.get("quota_days") is None):
         problems["quota_is_limit"] = [_l("Give a quota of stays or days to make it a limit.")]
