@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tracker.agreements.models import Agreement
 from tracker.applications.models import Amendment, Application, Document
 from tracker.auth.tokens import issue_token
 from tracker.extensions import db
@@ -41,6 +42,8 @@ SCHEMATHESIS = shutil.which("schemathesis", path=os.path.dirname(sys.executable)
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
 SEED = 20261125
+# More than the valid DELETEs of an agreement the run sends.
+DELETABLE_AGREEMENTS = 120
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -90,16 +93,21 @@ def fuzzed(app, make, org, monkeypatch):
     # Invitations bring visitors from the partner to the unit, on an incoming programme.
     incoming = make.programme("incoming")
     stand_in = org.researcher
-    # Agreements: one to read and change, one to delete.
+    # Agreements: one to read and change, and a stock to delete (each valid DELETE the run
+    # sends takes the next one: a deleted agreement answers 404 ever after).
     agreement = make.agreement([org.unit, org.partner, org.joint])
-    deleted_agreement = make.agreement([org.unit, org.partner])
+    deletable = [Agreement(kind="exchange", title=f"To delete {n}", reference=f"DEL-{n}",
+                           starts_on=date.today(), ends_on=date.today(), status="draft",
+                           laboratories=[org.unit, org.partner])
+                 for n in range(DELETABLE_AGREEMENTS)]
+    db.session.add_all(deletable)
     token, _ = issue_token(org.admin, "schemathesis")
     db.session.commit()
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
             "edited_lab": edited_lab, "incoming": incoming, "approved": approved,
             "amended": amended, "amendment": amendment, "stand_in": stand_in,
-            "agreement": agreement, "deleted_agreement": deleted_agreement,
+            "agreement": agreement, "deletable": [row.id for row in deletable],
             "covered": [org.unit.id, org.partner.id, org.joint.id],
             "extension": (approved.end_date + timedelta(days=7)).isoformat(),
             "fixtures": {draft.id, moving.id}}
@@ -126,6 +134,7 @@ def _body_rows(rows):
         # and a term in order: no schema says that one date follows the other.
         "create_agreement": {"+laboratory_ids": rows["covered"], "+agreement_term": True},
         "update_agreement": {"laboratory_ids": rows["covered"], "agreement_term": True},
+        "delete_agreement": {"path_pool": rows["deletable"]},
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
                               "programme_id": rows["incoming"].id},
@@ -160,7 +169,7 @@ def _config(rows, pin_paths):
             "", "[[operations]]", 'include-operation-id = "create_transition"',
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
             "", "[[operations]]", 'include-operation-id = "delete_agreement"',
-            f'parameters = {{ "path.agreement_id" = {rows["deleted_agreement"].id} }}',
+            f'parameters = {{ "path.agreement_id" = {rows["deletable"][0]} }}',
             "", "[[operations]]", 'include-operation-id = "create_amendment"',
             f'parameters = {{ "path.application_id" = {rows["approved"].id} }}',
         ]
