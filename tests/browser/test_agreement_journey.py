@@ -41,7 +41,7 @@ def test_the_office_records_an_agreement_and_a_draft_falls_under_it(page, make):
     sign_in(page, researcher)
     start = today + timedelta(days=30)
     page.goto("/applications/new/outgoing")
-    choose(page.get_by_label("Programme"), "Outgoing stays")
+    choose(page.get_by_label("Programme", exact=True), "Outgoing stays")
     choose(page.get_by_label("Host laboratory"), "NUPD")
     page.get_by_label("Title").fill("Transport measurements in Boston")
     page.get_by_label("Purpose").select_option("conference")
