@@ -133,3 +133,18 @@ def test_admin_pages(axe, page, world):
 def test_security_officer_pages(axe, page, world):
     sign_in_by_field_names(page, world["security"])
     check(axe, page, ["/", "/review/security"])
+
+
+def test_partnership_pages(axe, page, world, make):
+    joint = make.lab("joint_unit", acronym="FJLP", name="Photonics Tokyo", country="JP",
+                     city="Tokyo")
+    agreement = make.agreement([world["unit"], joint], kind="joint_unit", reference="UMI-1",
+                               quota_stays=4, quota_is_limit=True)
+    sign_in_by_field_names(page, world["admin"])
+    check(axe, page, [
+        "/agreements/",
+        f"/agreements/{agreement.id}",
+        "/agreements/new",
+        f"/agreements/{agreement.id}/edit",
+        f"/agreements/joint-units/{joint.id}",
+    ])
