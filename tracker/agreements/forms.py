@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from tracker.agreements.models import KIND_LABELS, KINDS, STATUS_LABELS, STATUSES, STORED_STATUSES
-from tracker.agreements.services import MAX_QUOTA
+from tracker.agreements.services import FIELDS, MAX_QUOTA
 from tracker.core.countries import country_choices
 from tracker.directory.forms import DirectoryForm, tidy
 from tracker.directory.models import HOME_COUNTRY, LAB_KIND_LABELS, Laboratory
@@ -74,10 +74,7 @@ class AgreementForm(DirectoryForm):
     def values(self):
         """The form's values as :func:`~tracker.agreements.services.save_agreement` takes
         them."""
-        data = {name: self[name].data for name in (
-            "kind", "title", "reference", "status", "starts_on", "ends_on", "laboratory_ids",
-            "our_contact_name", "our_contact_email", "partner_contact_name",
-            "partner_contact_email", "quota_stays", "quota_days", "quota_is_limit", "notes")}
+        data = {name: self[name].data for name in (*FIELDS, "laboratory_ids")}
         for name in ("our_contact_email", "partner_contact_email", "notes"):
             data[name] = data[name] or ""
         return data

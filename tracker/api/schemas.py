@@ -23,6 +23,7 @@ from tracker import access
 from tracker.agreements.models import KINDS as AGREEMENT_KINDS
 from tracker.agreements.models import STATUSES as AGREEMENT_STATUSES
 from tracker.agreements.models import STORED_STATUSES as AGREEMENT_STORED_STATUSES
+from tracker.agreements.services import FIELDS as AGREEMENT_FIELDS
 from tracker.agreements.services import MAX_QUOTA
 from tracker.applications.documents import ACCEPTED_TYPES
 from tracker.applications.models import (
@@ -988,10 +989,7 @@ _agreement_dump = AgreementSchema().dump
 def agreement_json(agreement, today, quota_used=None):
     """An agreement as the API writes it, with its status as read on ``today`` and, when
     given, the use of its quota (a :class:`~tracker.agreements.services.QuotaUse`)."""
-    data = {name: getattr(agreement, name) for name in (
-        "id", "kind", "title", "reference", "starts_on", "ends_on", "laboratories",
-        "our_contact_name", "our_contact_email", "partner_contact_name",
-        "partner_contact_email", "quota_stays", "quota_days", "quota_is_limit", "notes")}
+    data = {name: getattr(agreement, name) for name in ("id", *AGREEMENT_FIELDS, "laboratories")}
     data["status"] = agreement.status_on(today)
     if quota_used is not None:
         data["quota_used"] = {"year": quota_used.year, "stays": quota_used.stays,
