@@ -289,6 +289,24 @@ class Factory:
         _db.session.commit()
         return delegation
 
+    def agreement(self, laboratories, starts_on=None, ends_on=None, **fields):
+        """An agreement in force (by default from a year ago for four years) covering
+        ``laboratories``, written directly (a fixture, not the service)."""
+        from tracker.agreements.models import Agreement
+
+        n = self._next()
+        starts_on = starts_on or date.today() - timedelta(days=365)
+        agreement = Agreement(
+            kind=fields.pop("kind", "framework"), title=fields.pop("title", f"Agreement {n}"),
+            reference=fields.pop("reference", f"AGR-{n:04d}"), starts_on=starts_on,
+            ends_on=ends_on or starts_on + timedelta(days=4 * 365),
+            status=fields.pop("status", "in_force"), laboratories=list(laboratories),
+            **fields,
+        )
+        _db.session.add(agreement)
+        _db.session.commit()
+        return agreement
+
     def notification(self, user, subject="Something happened", body="Details.", **fields):
         from tracker.notifications.models import Notification
 

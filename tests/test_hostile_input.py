@@ -200,6 +200,7 @@ def world(app, make, monkeypatch):
     rule = make.rule()
     # The admin's stand-in from tomorrow (nobody stands in for anyone today).
     delegation = make.delegation(admin, researcher, date.today() + timedelta(days=1))
+    agreement = make.agreement([unit, partner])
     for user in (researcher, admin):
         issue_token(user, "fuzz")
     feed = feed_for(researcher)
@@ -225,6 +226,7 @@ def world(app, make, monkeypatch):
         "code": ["DE", "ml", "XX"],
         "rule_id": [rule.id],
         "delegation_id": [delegation.id],
+        "agreement_id": [agreement.id],
     }
     ids = [unit.id, partner.id, programme.id, draft.id, submitted.id, other.id, director.id]
     return {"users": users, "placeholders": placeholders, "ids": ids}

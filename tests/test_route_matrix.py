@@ -80,6 +80,7 @@ def world(make):
     # today, so no other route changes).
     delegation = make.delegation(director, researcher,
                                  starts_on=date.today() + timedelta(days=1))
+    agreement = make.agreement([unit, partner, joint])
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin,
                   "security_officer": security_officer, "host_director": host_director},
@@ -97,6 +98,8 @@ def world(make):
             "notification": notification.id,
             "rule": rule.id,
             "delegation": delegation.id,
+            "agreement": agreement.id,
+            "joint": joint.id,
         },
     }
 

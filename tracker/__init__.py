@@ -116,6 +116,7 @@ def _select_locale():
 
 
 def register_blueprints(app):
+    from tracker.agreements.views import bp as agreements_bp
     from tracker.api.views import bp as api_bp
     from tracker.applications.views import bp as applications_bp
     from tracker.audit.views import bp as audit_bp
@@ -137,6 +138,7 @@ def register_blueprints(app):
     app.register_blueprint(applications_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(delegations_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)

@@ -415,6 +415,11 @@ def can_see_overlaps(user, application):
     return can_view(user, application) and application.applicant_id != user.id
 
 
+def can_see_partner_warning(user, application):
+    """A partner without an agreement in force is, like an overlap, for those who decide."""
+    return can_see_overlaps(user, application)
+
+
 def is_reviewing_director(user, application):
     """True when ``user`` directs the laboratory that reviews ``application``."""
     return application.reviewing_laboratory_id in directed_laboratory_ids(user)
@@ -1182,6 +1187,11 @@ def report_laboratories(user):
 # Directory ---------------------------------------------------------------------------------
 def can_manage_directory(user):
     """People, laboratories and programmes are changed by administrators."""
+    return has_any_role(user, ("admin",))
+
+
+def can_manage_agreements(user):
+    """Agreements are recorded and changed by administrators (the international office)."""
     return has_any_role(user, ("admin",))
 
 

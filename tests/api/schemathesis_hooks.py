@@ -3,7 +3,8 @@
 The OpenAPI description says what a valid draft or token request looks like, but not which
 programme and laboratories exist, which unit is the caller's, or the caller's password. The
 test passes those rows in ``TRACKER_FUZZ_ROWS`` (JSON: operationId → body field → value) and
-this hook writes them into the requests the fuzzer means to be valid, in every phase.
+this hook writes them into the requests the fuzzer means to be valid, in every phase. A row
+a request uses up (an agreement a DELETE removes) comes from a pool, one per request.
 Schemathesis's own ``[parameters]`` cannot do it: body values set there reach the generated
 phases only, not the examples and coverage ones.
 
@@ -33,16 +34,24 @@ ROWS = json.loads(os.environ.get("TRACKER_FUZZ_ROWS", "{}"))
 FRESH_DAYS = itertools.count(1)
 
 
+# Rows a valid request may use once (an agreement to delete), taken in turn.
+POOLS = {operation: iter(rows["path_pool"]) for operation, rows in ROWS.items()
+         if "path_pool" in rows}
+
+
 @schemathesis.hook
 def map_case(context, case):
-    rows = ROWS.get(case.operation.definition.raw.get("operationId"))
+    operation = case.operation.definition.raw.get("operationId")
+    rows = ROWS.get(operation)
     meant_valid = case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE
+    if operation in POOLS and meant_valid and case.path_parameters:
+        _take_from_pool(case, POOLS[operation])
     if rows and meant_valid and isinstance(case.body, dict):
         for name, value in rows.items():
             # "+name": set even when the generated body left the (optional) field out.
             always = name.startswith("+")
             name = name.removeprefix("+")
-            if name == "fresh_period":
+            if name in ("fresh_period", "agreement_term"):
                 continue
             if always or case.body.get(name) is not None:
                 case.body[name] = value
@@ -52,7 +61,28 @@ def map_case(context, case):
             case.body.pop("fresh_period", None)
             day = (date.today() + timedelta(days=2 * next(FRESH_DAYS))).isoformat()
             case.body["starts_on"] = case.body["ends_on"] = day
+        term = rows.get("+agreement_term") or rows.get("agreement_term")
+        if term:
+            _agreement_term(case.body, always="+agreement_term" in rows)
     return case
+
+
+def _take_from_pool(case, pool):
+    """The next unused row of ``pool`` in the case's only path parameter (left as generated
+    once the pool is spent)."""
+    row_id = next(pool, None)
+    if row_id is not None:
+        name = next(iter(case.path_parameters))
+        case.path_parameters[name] = row_id
+
+
+def _agreement_term(body, always):
+    """An agreement's term in order, from today for a year: the days the body names (all
+    of them when ``always``), around the run's agreements' own terms."""
+    today = date.today()
+    for name, day in (("starts_on", today), ("ends_on", today + timedelta(days=365))):
+        if always or name in body:
+            body[name] = day.isoformat()
 
 
 def _follow_funding(body, programme_id):

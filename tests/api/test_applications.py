@@ -18,8 +18,8 @@ FIELDS = {
     "id", "reference", "direction", "funding", "status", "version", "programme_id",
     "budget_line", "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
     "purpose", "start_date", "end_date", "duration_days", "duration_category", "cost_items",
-    "requested_amount", "awarded_amount", "justification", "waiting_on", "waiting_since",
-    "created_at", "updated_at",
+    "requested_amount", "awarded_amount", "justification", "agreement_id", "waiting_on",
+    "waiting_since", "created_at", "updated_at",
 }
 
 
@@ -106,6 +106,7 @@ def test_application_json(api, make, org):
     assert body["justification"] == "Needed for the beamline."
     assert body["funding"] == "programme" and body["programme_id"] == application.programme_id
     assert body["budget_line"] == "" and body["cost_items"] == []
+    assert body["agreement_id"] is None  # no agreement covers the stay
     assert body["created_at"].endswith("+00:00") and body["updated_at"]
 
 

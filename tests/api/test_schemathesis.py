@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tracker.agreements.models import Agreement
 from tracker.applications.models import Amendment, Application, Document
 from tracker.auth.tokens import issue_token
 from tracker.extensions import db
@@ -41,6 +42,8 @@ SCHEMATHESIS = shutil.which("schemathesis", path=os.path.dirname(sys.executable)
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
 SEED = 20261125
+# More than the valid DELETEs of an agreement the run sends.
+DELETABLE_AGREEMENTS = 120
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -90,12 +93,22 @@ def fuzzed(app, make, org, monkeypatch):
     # Invitations bring visitors from the partner to the unit, on an incoming programme.
     incoming = make.programme("incoming")
     stand_in = org.researcher
+    # Agreements: one to read and change, and a stock to delete (each valid DELETE the run
+    # sends takes the next one: a deleted agreement answers 404 ever after).
+    agreement = make.agreement([org.unit, org.partner, org.joint])
+    deletable = [Agreement(kind="exchange", title=f"To delete {n}", reference=f"DEL-{n}",
+                           starts_on=date.today(), ends_on=date.today(), status="draft",
+                           laboratories=[org.unit, org.partner])
+                 for n in range(DELETABLE_AGREEMENTS)]
+    db.session.add_all(deletable)
     token, _ = issue_token(org.admin, "schemathesis")
     db.session.commit()
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
             "edited_lab": edited_lab, "incoming": incoming, "approved": approved,
             "amended": amended, "amendment": amendment, "stand_in": stand_in,
+            "agreement": agreement, "deletable": [row.id for row in deletable],
+            "covered": [org.unit.id, org.partner.id, org.joint.id],
             "extension": (approved.end_date + timedelta(days=7)).isoformat(),
             "fixtures": {draft.id, moving.id}}
 
@@ -117,6 +130,11 @@ def _body_rows(rows):
         "create_amendment_transition": {"awarded_amount": "950.00"},
         # A stand-in the caller may name, for a period of its own (the hook's fresh_period).
         "create_delegation": {"+delegate_id": rows["stand_in"].id, "fresh_period": True},
+        # The laboratories of both sides (a joint unit's agreement names its joint unit),
+        # and a term in order: no schema says that one date follows the other.
+        "create_agreement": {"+laboratory_ids": rows["covered"], "+agreement_term": True},
+        "update_agreement": {"laboratory_ids": rows["covered"], "agreement_term": True},
+        "delete_agreement": {"path_pool": rows["deletable"]},
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
                               "programme_id": rows["incoming"].id},
@@ -147,8 +165,11 @@ def _config(rows, pin_paths):
             f'"path.document_id" = {rows["document"].id}',
             f'"path.lab_id" = {rows["edited_lab"].id}',
             '"path.code" = "DE"',
+            f'"path.agreement_id" = {rows["agreement"].id}',
             "", "[[operations]]", 'include-operation-id = "create_transition"',
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
+            "", "[[operations]]", 'include-operation-id = "delete_agreement"',
+            f'parameters = {{ "path.agreement_id" = {rows["deletable"][0]} }}',
             "", "[[operations]]", 'include-operation-id = "create_amendment"',
             f'parameters = {{ "path.application_id" = {rows["approved"].id} }}',
         ]
@@ -183,7 +204,7 @@ def _schemathesis(live_server, rows, tmp_path, *options, pin_paths):
     ]
     environment = {**os.environ, "PYTHONPATH": str(ROOT),
                    "TRACKER_FUZZ_ROWS": json.dumps(_body_rows(rows))}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=170, cwd=tmp_path,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                             env=environment)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]
@@ -195,7 +216,7 @@ def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_pat
     output = _schemathesis(live_server, fuzzed, tmp_path,
                            "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
                            pin_paths=True)
-    assert "Tested: 31" in output, output[-3000:]
+    assert "Tested: 36" in output, output[-3000:]
 
 
 def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):

@@ -150,3 +150,18 @@ def test_presence_register_and_dashboard_map(axe, page, world, make):
     sign_in_by_field_names(page, world["director"])
     check(axe, page, ["/reports/presence", "/reports/"])
     assert page.locator("svg.world-map-svg [data-country='DE']").count() == 1
+
+
+def test_partnership_pages(axe, page, world, make):
+    joint = make.lab("joint_unit", acronym="FJLP", name="Photonics Tokyo", country="JP",
+                     city="Tokyo")
+    agreement = make.agreement([world["unit"], joint], kind="joint_unit", reference="UMI-1",
+                               quota_stays=4, quota_is_limit=True)
+    sign_in_by_field_names(page, world["admin"])
+    check(axe, page, [
+        "/agreements/",
+        f"/agreements/{agreement.id}",
+        "/agreements/new",
+        f"/agreements/{agreement.id}/edit",
+        f"/agreements/joint-units/{joint.id}",
+    ])

@@ -178,3 +178,30 @@ def test_generated_cost_items_can_be_added_to(app, make):
     db.session.commit()
     assert application.cost_items[0].id > db.session.scalar(
         sa.select(sa.func.max(CostItem.id)).where(CostItem.application_id != application.id))
+
+
+def test_generate_writes_agreements_and_links_the_stays_they_cover(app):
+    from datetime import date
+
+    from tracker.agreements.models import Agreement
+
+    result = app.test_cli_runner().invoke(args=["generate", "--applications", "3000",
+                                                "--seed", "11"])
+    assert result.exit_code == 0, result.output
+    today = date.today()
+    agreements = {row.id: row for row in db.session.scalars(sa.select(Agreement))}
+    statuses = {agreement.status_on(today) for agreement in agreements.values()}
+    assert {"in_force", "expired", "terminated"} <= statuses
+    assert any(agreement.status == "in_force"
+               and 0 <= (agreement.ends_on - today).days <= 183
+               for agreement in agreements.values())
+    for agreement in agreements.values():
+        assert agreement.units and agreement.partners
+    linked = db.session.scalars(sa.select(Application).where(
+        Application.agreement_id.is_not(None))).all()
+    assert linked
+    for application in linked:
+        agreement = agreements[application.agreement_id]
+        covered = {lab.id for lab in agreement.laboratories}
+        assert {application.home_laboratory_id, application.host_laboratory_id} <= covered
+        assert agreement.starts_on <= application.start_date <= agreement.ends_on

@@ -24,6 +24,10 @@ from flask import current_app
 
 from tracker.api.schemas import (
     MAX_ID,
+    AgreementInput,
+    AgreementPageSchema,
+    AgreementQuery,
+    AgreementSchema,
     Amount,
     ApplicationCreate,
     ApplicationPageSchema,
@@ -108,6 +112,7 @@ PATH_PARAMETERS = {
     "lab_id": "Laboratory id.",
     "code": "ISO 3166 alpha-2 country code.",
     "delegation_id": "Delegation id.",
+    "agreement_id": "Agreement id.",
 }
 
 
@@ -218,6 +223,34 @@ OPERATIONS = {
         "Set a country's risk level and note (administrators, security officers)",
         "directory", body=CountryInput, returns=CountrySchema,
         errors=(*JSON_WRITE, 403, 404)),
+    "list_agreements": Operation(
+        "Agreements with partner institutions, latest to start first", "directory",
+        description="Every signed-in person reads the register. `status` is as read today: "
+                    "an agreement in force whose last day is past reads `expired`.",
+        query=AgreementQuery, returns=AgreementPageSchema, errors=(401, 422)),
+    "get_agreement": Operation(
+        "One agreement, with the stays approved under it this year", "directory",
+        returns=AgreementSchema, errors=(401, 404)),
+    "create_agreement": Operation(
+        "Record an agreement (administrators)", "directory",
+        description="422 names the field: an end before the start, an unknown laboratory, "
+                    "no unit or no partner among the laboratories, a joint unit's agreement "
+                    "without its joint unit, a negative quota, a limit without a quota, a "
+                    "reference already taken, `expired` as a status (it is read from the "
+                    "dates).",
+        body=AgreementInput, status=201, returns=AgreementSchema,
+        errors=(*JSON_WRITE, 403),
+        links=_follow("get_agreement", "update_agreement",
+                      agreement_id="$response.body#/id")),
+    "update_agreement": Operation(
+        "Change an agreement (administrators); send only the fields to change", "directory",
+        description="`laboratory_ids` replaces the laboratories covered.",
+        body=AgreementInput(partial=True), returns=AgreementSchema,
+        errors=(*JSON_WRITE, 403, 404)),
+    "delete_agreement": Operation(
+        "Delete an agreement (administrators)", "directory",
+        description="The stays it covered keep their values and name no agreement.",
+        status=204, errors=(401, 403, 404)),
     "create_invitation": Operation(
         "Invite an incoming visitor (the director of the host unit, or an administrator)",
         "applications",

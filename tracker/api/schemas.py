@@ -20,6 +20,11 @@ from decimal import Decimal
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from tracker import access
+from tracker.agreements.models import KINDS as AGREEMENT_KINDS
+from tracker.agreements.models import STATUSES as AGREEMENT_STATUSES
+from tracker.agreements.models import STORED_STATUSES as AGREEMENT_STORED_STATUSES
+from tracker.agreements.services import FIELDS as AGREEMENT_FIELDS
+from tracker.agreements.services import MAX_QUOTA
 from tracker.applications.documents import ACCEPTED_TYPES
 from tracker.applications.models import (
     BLOCKED_STEPS,
@@ -199,6 +204,20 @@ class ApplicationQuery(Strict):
     def page_or_cursor(self, data, **kwargs):
         if "page" in data and "cursor" in data:
             raise ValidationError("Give either page or cursor, not both.", "cursor")
+
+
+class AgreementQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(AGREEMENT_STATUSES), metadata={
+        "description": "As read today: `expired` is one in force whose last day is past."})
+    kind = fields.String(validate=validate.OneOf(AGREEMENT_KINDS))
+    laboratory = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this laboratory (either side)."})
+    partner = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this partner laboratory or joint unit."})
+    unit = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "Covers this unit of the organisation."})
+    country = Country(metadata={"description": "Covers a partner in this country (ISO 3166 "
+                                               "alpha-2)."})
 
 
 class StatsQuery(Strict):
@@ -513,6 +532,43 @@ class DelegationInput(Strict):
         "description": "On or after starts_on; at most 366 days in all."})
 
 
+class AgreementInput(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(AGREEMENT_KINDS), metadata={
+        "description": "A `joint_unit` agreement names the joint unit among its laboratories."})
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    reference = Text(required=True, validate=validate.Length(min=1, max=60),
+                     metadata={"description": "Unique among the agreements."})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "On or after starts_on."})
+    status = fields.String(
+        load_default="draft", validate=validate.OneOf(AGREEMENT_STORED_STATUSES),
+        metadata={"description": "`in_force` once signed; it reads `expired` after ends_on."})
+    laboratory_ids = fields.List(Id(), required=True, validate=validate.Length(min=2, max=200),
+                                 metadata={"description": "The laboratories covered: at least "
+                                                          "one unit and one partner or joint "
+                                                          "unit (their kind says the side)."})
+    our_contact_name = Text(load_default="", validate=validate.Length(max=200))
+    our_contact_email = fields.Email(load_default=None, allow_none=True,
+                                     validate=validate.Length(max=254))
+    partner_contact_name = Text(load_default="", validate=validate.Length(max=200))
+    partner_contact_email = fields.Email(load_default=None, allow_none=True,
+                                         validate=validate.Length(max=254))
+    quota_stays = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                 validate=validate.Range(min=0, max=MAX_QUOTA),
+                                 metadata={"description": "Stays a calendar year."})
+    quota_days = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=0, max=MAX_QUOTA),
+                                metadata={"description": "Days of stays a calendar year."})
+    quota_is_limit = fields.Boolean(load_default=False, metadata={
+        "description": "Refuse approvals beyond the quota (needs a quota); else a guide."})
+    notes = Text(load_default="", validate=validate.Length(max=5000))
+
+    cross_field_rules = {"allOf": [
+        _when("quota_is_limit", {"const": True},
+              {"quota_stays": {"type": "integer"}}),
+    ]}
+
+
 # Output ----------------------------------------------------------------------------------
 class Output(Schema):
     """What the API writes. Every field is always there (``null`` where ``allow_none``)
@@ -615,6 +671,10 @@ class ApplicationSchema(Output):
     applicant_id = fields.Integer()
     home_laboratory_id = fields.Integer()
     host_laboratory_id = fields.Integer()
+    agreement_id = fields.Integer(allow_none=True, metadata={
+        "description": "The agreement the stay falls under: the one in force on its first "
+                       "day covering both laboratories, suggested at each write; null for "
+                       "none."})
     title = fields.String()
     purpose = one_of(PURPOSES)
     start_date = fields.Date()
@@ -847,6 +907,40 @@ class PersonalDataSchema(Output):
     api_tokens = _records("Their tokens, by name only (never the secret nor its digest).")
 
 
+class QuotaUseSchema(Output):
+    year = fields.Integer()
+    stays = _count()
+    days = _count()
+
+
+class AgreementSchema(Output):
+    sometimes = ("quota_used",)
+
+    id = fields.Integer()
+    kind = one_of(AGREEMENT_KINDS)
+    title = fields.String()
+    reference = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    status = one_of(AGREEMENT_STATUSES)  # as read today
+    laboratories = fields.List(fields.Nested(LaboratorySchema), metadata={
+        "description": "Units are the organisation's side, the others the partners'."})
+    our_contact_name = fields.String()
+    our_contact_email = fields.String()
+    partner_contact_name = fields.String()
+    partner_contact_email = fields.String()
+    quota_stays = fields.Integer(allow_none=True)
+    quota_days = fields.Integer(allow_none=True)
+    quota_is_limit = fields.Boolean()
+    notes = fields.String()
+    quota_used = fields.Nested(QuotaUseSchema, metadata={
+        "description": "With one agreement: the stays approved under it this year."})
+
+
+class AgreementPageSchema(_Page):
+    items = fields.List(fields.Nested(AgreementSchema))
+
+
 class TokenSchema(Output):
     token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
     expires_at = fields.DateTime()
@@ -911,3 +1005,15 @@ def delegation_json(delegation, today):
         "created_at": delegation.created_at,
         "cancelled_at": delegation.cancelled_at,
     })
+_agreement_dump = AgreementSchema().dump
+
+
+def agreement_json(agreement, today, quota_used=None):
+    """An agreement as the API writes it, with its status as read on ``today`` and, when
+    given, the use of its quota (a :class:`~tracker.agreements.services.QuotaUse`)."""
+    data = {name: getattr(agreement, name) for name in ("id", *AGREEMENT_FIELDS, "laboratories")}
+    data["status"] = agreement.status_on(today)
+    if quota_used is not None:
+        data["quota_used"] = {"year": quota_used.year, "stays": quota_used.stays,
+                              "days": quota_used.days}
+    return _agreement_dump(data)

@@ -5,7 +5,7 @@ what puts them on the blueprint that ``create_app`` registers.
 """
 
 from tracker.api import (  # noqa: F401
-    amendments, applications, countries, delegations, directory, docs, documents, opinions,
-    privacy, tokens,
+    agreements, amendments, applications, countries, delegations, directory, docs, documents,
+    opinions, privacy, tokens,
 )
 from tracker.api.base import bp  # noqa: F401

@@ -153,6 +153,11 @@ class Application(TimestampMixin, db.Model):
     programme_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("programmes.id", ondelete="RESTRICT"), index=True
     )
+    # The agreement the stay falls under, suggested from its laboratories and dates
+    # (docs/rules.md, Agreements); its quota counts the stay once approved.
+    agreement_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+    )
     # Free text: the unit's accounting reference, for instance.
     budget_line: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
@@ -178,6 +183,7 @@ class Application(TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     programme = relationship("Programme")
+    agreement = relationship("Agreement")
     applicant = relationship("User", foreign_keys=[applicant_id])
     home_laboratory = relationship("Laboratory", foreign_keys=[home_laboratory_id])
     host_laboratory = relationship("Laboratory", foreign_keys=[host_laboratory_id])

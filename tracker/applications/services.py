@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from tracker import access
+from tracker.agreements.services import check_quota, suggested_agreement_id
 from tracker.applications.documents import remove_files_on_commit
 from tracker.applications.models import Application, CostItem, Event, ReferenceCounter
 from tracker.applications.notices import notify_next
@@ -86,7 +87,7 @@ def create_application(applicant, direction, data, today=None, actor=None):
         status="draft",
         version=1,
         waiting_since=utcnow(),
-        **columns_of(values),
+        **with_agreement(columns_of(values)),
     )
     db.session.add(application)
     db.session.flush()
@@ -112,7 +113,7 @@ def update_application(application, actor, data, version, today=None):
                                     past_allowed=access.may_record_past_stay(actor))
     if problems:
         raise InvalidValues(_l("Please correct the fields marked."), problems)
-    _conditional_update(application, application.status, columns_of(values))
+    _conditional_update(application, application.status, with_agreement(columns_of(values)))
     if "cost_items" in data:
         _store_cost_items(application, values["cost_items"])
     db.session.add(
@@ -122,6 +123,14 @@ def update_application(application, actor, data, version, today=None):
     )
     db.session.flush()
     return application
+
+
+def with_agreement(columns):
+    """``columns`` and the agreement the stay falls under, suggested anew at each write
+    (its laboratories or its dates may have changed): the one in force on its first day
+    that covers both its laboratories (docs/rules.md, Agreements)."""
+    return {**columns, "agreement_id": suggested_agreement_id(
+        columns["home_laboratory_id"], columns["host_laboratory_id"], columns["start_date"])}
 
 
 def delete_draft(application, actor):
@@ -188,6 +197,9 @@ def transition(application, action, actor, comment="", version=None, awarded_amo
     access.check_transition(actor, application, action, version, today)
     # Requirements (docs/rules.md): a wrong state too (409), before any value is looked at.
     check_step(application, action)
+    if action == "approve":
+        # A quota set as a limit is the agreement's state: 409, before any value.
+        check_quota(application)
 
     comment = (comment or "").strip()
     problems = comment_problems(comment, rule.needs_comment)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from tracker.agreements.services import QuotaReached, lacks_agreement, quota_use
 from tracker.applications.changes import describe as describe_changes
 from tracker.applications.forms import ApplicationForm, OpinionForm, action_form
 from tracker.applications.models import (
@@ -248,6 +249,10 @@ def _render_show(application, failed_action=None, failed_form=None, refusal=None
                                        for amendment in application.amendments)),
         amendment_status_labels=AMENDMENT_STATUS_LABELS,
         waiting_on=access.waiting_on(application),
+        agreement_quota=(quota_use(application.agreement, application.start_date.year)
+                         if application.agreement else None),
+        no_agreement=(access.can_see_partner_warning(user, application)
+                      and lacks_agreement(application)),
     )
 
 
@@ -348,6 +353,10 @@ def act(application_id, action):
         application = load_visible(application_id)
         return _render_show(application, failed_action=action, failed_form=form,
                             refusal=refused), 409
+    except QuotaReached as refused:
+        db.session.rollback()
+        flash(refused.message, "danger")
+        return redirect(url_for("applications.show", application_id=application_id))
     except InvalidTransition:  # StaleVersion included: the page shows the current state
         db.session.rollback()
         flash(SOMEONE_ELSE, "warning")

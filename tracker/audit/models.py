@@ -1,5 +1,6 @@
 """The audit of the directory: one append-only row per change of a person, a laboratory, a
-programme and its budget, a country's risk level, a requirement rule or a delegation."""
+programme and its budget, a country's risk level, a requirement rule, a delegation or an
+agreement."""
 
 from datetime import datetime
 from typing import Optional
@@ -21,7 +22,7 @@ ACTION_LABELS = {
     "erase": _l("Data erased"),
 }
 SUBJECT_TYPES = ("user", "laboratory", "programme", "country", "requirement_rule",
-                 "delegation")
+                 "delegation", "agreement")
 SUBJECT_TYPE_LABELS = {
     "user": _l("Person"),
     "laboratory": _l("Laboratory"),
@@ -29,6 +30,7 @@ SUBJECT_TYPE_LABELS = {
     "country": _l("Country"),
     "requirement_rule": _l("Requirement rule"),
     "delegation": _l("Delegation"),
+    "agreement": _l("Agreement"),
 }
 
 

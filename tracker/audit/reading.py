@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.agreements.models import KIND_LABELS as AGREEMENT_KIND_LABELS
+from tracker.agreements.models import STATUS_LABELS as AGREEMENT_STATUS_LABELS
 from tracker.applications.models import OPINION_KIND_LABELS, PURPOSE_LABELS
 from tracker.auth.models import CATEGORY_LABELS, ROLE_LABELS
 from tracker.core.countries import country_name
@@ -56,6 +58,19 @@ FIELD_LABELS = {
     "delegate_id": _l("Stand-in"),
     "starts_on": _l("First day"),
     "ends_on": _l("Last day"),
+    "agreement_kind": _l("Kind of agreement"),
+    "title": _l("Title"),
+    "reference": _l("Reference"),
+    "status": _l("Status"),
+    "covered_laboratories": _l("Laboratories covered"),
+    "our_contact_name": _l("Our contact"),
+    "our_contact_email": _l("Our contact's email address"),
+    "partner_contact_name": _l("Partner's contact"),
+    "partner_contact_email": _l("Partner's contact's email address"),
+    "quota_stays": _l("Stays a year"),
+    "quota_days": _l("Days a year"),
+    "quota_is_limit": _l("The quota is a limit"),
+    "notes": _l("Notes"),
 }
 # Fields holding codes, and the labels that name them.
 CODE_LABELS = {
@@ -70,9 +85,11 @@ CODE_LABELS = {
     "document_kind": DOCUMENT_KIND_LABELS,
     "opinion_kind": OPINION_KIND_LABELS,
     "blocks": BLOCKED_STEP_LABELS,
+    "agreement_kind": AGREEMENT_KIND_LABELS,
+    "status": AGREEMENT_STATUS_LABELS,
 }
 COUNTRY_FIELDS = ("country", "nationality")
-DAY_FIELDS = ("opens_on", "closes_on")
+DAY_FIELDS = ("opens_on", "closes_on", "starts_on", "ends_on")
 AMOUNT_FIELDS = ("budget",)
 # Stored as one comma-separated text (requirement rules' purposes).
 COMMA_LISTS = ("purposes",)

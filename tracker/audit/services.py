@@ -35,6 +35,10 @@ FIELDS = {
                          "non_eu_national", "host_restricted", "host_joint_unit_director",
                          "purposes", "document_kind", "opinion_kind", "blocks", "active"),
     "delegation": ("delegator_id", "delegate_id", "starts_on", "ends_on"),
+    "agreement": ("agreement_kind", "title", "reference", "starts_on", "ends_on", "status",
+                  "covered_laboratories", "our_contact_name", "our_contact_email",
+                  "partner_contact_name", "partner_contact_email", "quota_stays",
+                  "quota_days", "quota_is_limit", "notes"),
 }
 # Which model a reference names.
 REFERENCES = {"home_laboratory_id": Laboratory, "director_id": User, "delegator_id": User,

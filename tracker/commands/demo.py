@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from werkzeug.datastructures import FileStorage
 
+from tracker.agreements.models import Agreement
+from tracker.agreements.services import save_agreement
 from tracker.applications.documents import store_document
 from tracker.applications.opinions import give_opinion
 from tracker.applications.services import create_application, transition
@@ -181,9 +183,56 @@ def seed_demo(today=None):
         db.session.add(programme)
         progs.append(programme)
     db.session.flush()
+    agreements = seed_agreements(labs, users["admin@example.org"], today)
     applications = seed_applications(labs, users, progs, today)
     return {"laboratories": labs, "users": users, "programmes": progs,
-            "applications": applications}
+            "agreements": agreements, "applications": applications}
+
+
+# Agreements in force, expiring within six months, expired, a draft and a terminated one:
+# (reference, kind, title, laboratories, first day, last day (days from today), status,
+# stays a year, a limit?, our contact, the partner's contact).
+AGREEMENTS = [
+    ("FA-NB-2023", "framework", "Framework agreement with Northbridge University",
+     ("LPMC", "LIAS", "NUPD"), -700, 1100, "in_force", 12, False,
+     ("Olivier Garnier", "office@example.org"), ("Mary Collins", "m.collins@example.edu")),
+    ("UMI-FJLP-2022", "joint_unit", "Franco-Japanese Laboratory for Photonics",
+     ("LPMC", "FJLP", "IAMS"), -1300, 120, "in_force", None, False,
+     ("Claire Moreau", "c.moreau@example.org"), ("Kenji Sato", "k.sato@example.jp")),
+    ("NET-CLIMATE-2021", "network", "Atlantic climate observation network",
+     ("LPMC", "CEOB", "TLC", "WCSI"), -1400, 60, "in_force", None, False,
+     ("Olivier Garnier", "office@example.org"), ("Dana Brooks", "d.brooks@example.edu")),
+    ("JP-KESD-2019", "joint_project", "Glacial sediments joint project",
+     ("LPMC", "CEOB", "KESD"), -2000, -30, "in_force", None, False,
+     ("", ""), ("Alan Hughes", "a.hughes@example.ac.uk")),
+    ("EX-HEID-2024", "exchange", "Heidelberg molecular biology exchange",
+     ("LPMC", "IGBM", "IMBH"), -300, 1500, "in_force", 3, True,
+     ("Claire Moreau", "c.moreau@example.org"), ("Anna Schmidt", "a.schmidt@example.org")),
+    ("UMI-FGMI-2020", "joint_unit", "Franco-German Mathematics Institute",
+     ("LIAS", "FGMI", "ZIM"), -1800, 900, "in_force", None, False,
+     ("", ""), ("", "")),
+    ("FA-ZIM-2027", "framework", "Framework agreement with Technische Hochschule Spree",
+     ("LPMC", "ZIM"), 30, 1500, "draft", None, False, ("", ""), ("", "")),
+    ("EX-SHRC-2022", "exchange", "History students exchange with Caledonian University",
+     ("ISHM", "SHRC"), -1000, 500, "terminated", None, False, ("", ""), ("", "")),
+]
+
+
+def seed_agreements(labs, admin, today):
+    """The demo's agreements, recorded through the service as the office would."""
+    created = []
+    for (reference, kind, title, covered, first, last, status, stays, limit, ours,
+         theirs) in AGREEMENTS:
+        created.append(save_agreement(Agreement(), admin, {
+            "kind": kind, "title": title, "reference": reference,
+            "starts_on": today + timedelta(days=first), "ends_on": today + timedelta(days=last),
+            "status": status, "laboratory_ids": [labs[acronym].id for acronym in covered],
+            "our_contact_name": ours[0], "our_contact_email": ours[1],
+            "partner_contact_name": theirs[0], "partner_contact_email": theirs[1],
+            "quota_stays": stays, "quota_days": None, "quota_is_limit": limit,
+            "notes": "Demo data.",
+        }))
+    return created
 
 
 # Steps applications go through. Each is driven through the services, so that history,

@@ -37,6 +37,7 @@ NAV = [
     ("imports.start_import", _l("Import from a file"), ADMINS, "directory"),
     ("auth.home_requests", _l("Home laboratory requests"), REVIEWERS, "directory"),
     ("applications.invitations", _l("Invitations"), access.can_invite, "directory"),
+    ("agreements.list_agreements", _l("Partnerships"), EVERYONE, None),
     ("notifications.list_notifications", _l("Notifications"), EVERYONE, None),
     ("delegations.list_delegations", _l("My stand-ins"), access.may_see_delegations, "account"),
     ("reports.calendar", _l("My calendar"), EVERYONE, "account"),

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user
 
 from tracker import access
+from tracker.agreements.services import expiring_agreements
 from tracker.auth.services import choose_locale
 from tracker.core import health
 from tracker.core.errors import DATABASE_RETRY_SECONDS
@@ -14,12 +15,14 @@ from tracker.extensions import db
 from tracker.review import queues
 
 bp = Blueprint("main", __name__)
+# The office's home page lists this many of the agreements that expire soon.
+EXPIRING_SHOWN = 10
 
 
 @bp.route("/")
 def index():
-    """Signed in: what waits for the person, oldest first, and their next stays. A visitor
-    gets the landing page."""
+    """Signed in: what waits for the person, oldest first, and their next stays; for the
+    office, the agreements expiring within six months. A visitor gets the landing page."""
     if not access.signed_in(current_user):
         return render_template("main/index.html")
     user = current_user._get_current_object()
@@ -29,6 +32,8 @@ def index():
         stays=queues.upcoming_stays(user),
         directions=access.directions_to_apply(user),
         today=date.today(),
+        expiring=(expiring_agreements(limit=EXPIRING_SHOWN)
+                  if access.can_manage_agreements(user) else []),
     )
 
 

@@ -12,6 +12,11 @@ Every row satisfies the schema's CHECK constraints and the domain rules the repo
 (directions match laboratory kinds, durations fit the programme, awarded amounts stay within
 each programme's budget, a unit mission never went through the office's steps: it is never
 endorsed nor rejected). Generated applications carry no Event history.
+
+Agreements: one per group of partner laboratories of a country (about five) with one to
+three units, and one per joint unit; most are in force, some expire within six months,
+some have expired and a few were terminated. A stay falls under the agreement in force on
+its first day that covers its unit and its laboratory abroad, as the services would say.
 """
 
 import itertools
@@ -25,6 +30,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.agreements.models import Agreement, agreement_laboratories
 from tracker.applications.models import Application, CostItem, ReferenceCounter
 from tracker.applications.workflow import GRANTED, SETTLED
 from tracker.auth.models import CATEGORIES, User, UserRole
@@ -67,6 +73,14 @@ LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Pet
               "Gauthier", "Perrin", "Robin", "Clément", "Morin", "Nicolas", "Henry", "Roussel",
               "Mathieu", "Smith", "Müller", "Tanaka", "Nguyen", "Rossi", "Kowalski", "Silva",
               "Johansson", "Schmidt", "Brown", "Wang", "Kim", "Singh", "Cohen", "Diallo"]
+# Agreements: partners of a country grouped this many to an agreement, its kind and title.
+AGREEMENT_GROUP = 5
+AGREEMENT_TERMS = ("expired", "in_force", "expiring", "in_force", "terminated", "in_force",
+                   "in_force", "in_force", "in_force", "in_force")
+GROUP_KINDS = ("framework", "framework", "exchange", "joint_project", "network")
+AGREEMENT_TITLES = {"framework": "Framework agreement,", "exchange": "Exchange programme,",
+                    "joint_project": "Joint project,", "network": "Research network,",
+                    "joint_unit": "International joint unit,"}
 PURPOSES = [("conference", 30), ("research_stay", 30), ("fieldwork", 12), ("secondment", 6),
             ("teaching", 7), ("training", 10), ("other", 5)]
 PURPOSE_TITLES = {
@@ -207,6 +221,63 @@ class Generator:
                                            "city", "country", "director_id", "created_at"], rows)
         self._reset_sequence(Laboratory.__table__)
         self.joint_units = [lab for lab in self.abroad if lab not in set(self.partners)]
+
+    # Agreements ----------------------------------------------------------------------------
+    def agreements(self):
+        """The agreements and the laboratories they cover, in bulk; remembers which pair of
+        unit and laboratory abroad each one in force covers, and when, for the stays."""
+        rng = self.rng
+        by_country = {}
+        for lab_id in self.partners:
+            by_country.setdefault(self.lab_country[lab_id], []).append(lab_id)
+        groups = [("joint_unit", [lab_id]) for lab_id in self.joint_units]
+        for labs in by_country.values():
+            groups += [(rng.choice(GROUP_KINDS), labs[start:start + AGREEMENT_GROUP])
+                       for start in range(0, len(labs), AGREEMENT_GROUP)]
+        next_id = self._next_id(Agreement.__table__)
+        now = datetime.now(timezone.utc)
+        rows, covered = [], []
+        self.agreement_terms = {}
+        for offset, (kind, abroad) in enumerate(groups):
+            agreement_id = next_id + offset
+            status, starts_on, ends_on = self._agreement_term(offset)
+            units = rng.sample(self.units, min(len(self.units), rng.randint(1, 3)))
+            quota = rng.randint(5, 50) if rng.random() < 0.2 else None
+            place = self.lab_city[abroad[0]]
+            rows.append((agreement_id, kind, f"{AGREEMENT_TITLES[kind]} {place}",
+                         f"AGR-{self.run}-{agreement_id}", starts_on, ends_on, status, "", "",
+                         "", "", quota, None, False, "", now))
+            covered += [(agreement_id, lab_id) for lab_id in units + abroad]
+            if status == "in_force":
+                for pair in itertools.product(units, abroad):
+                    self.agreement_terms.setdefault(pair, (agreement_id, starts_on, ends_on))
+        self._write(Agreement.__table__, [
+            "id", "kind", "title", "reference", "starts_on", "ends_on", "status",
+            "our_contact_name", "our_contact_email", "partner_contact_name",
+            "partner_contact_email", "quota_stays", "quota_days", "quota_is_limit", "notes",
+            "created_at"], rows)
+        self._write(agreement_laboratories, ["agreement_id", "laboratory_id"], covered)
+        self._reset_sequence(Agreement.__table__)
+
+    def _agreement_term(self, offset):
+        """``(status, starts_on, ends_on)`` of the ``offset``-th agreement: of every ten, one
+        expired, one expiring within six months, one terminated, the others in force."""
+        rng, today = self.rng, self.today
+        term = AGREEMENT_TERMS[offset % len(AGREEMENT_TERMS)]
+        if term == "expired":  # its last day has passed
+            ends_on = today - timedelta(days=rng.randint(1, 1500))
+            return "in_force", ends_on - timedelta(days=rng.randint(365, 1825)), ends_on
+        starts_on = today - timedelta(days=rng.randint(30, 3000))
+        if term == "expiring":
+            return "in_force", starts_on, today + timedelta(days=rng.randint(1, 180))
+        return term, starts_on, today + timedelta(days=rng.randint(183, 1800))
+
+    def _agreement_for(self, unit, abroad, start):
+        """The id of the agreement in force on ``start`` covering both laboratories, or None."""
+        term = self.agreement_terms.get((unit, abroad))
+        if term is not None and term[1] <= start <= term[2]:
+            return term[0]
+        return None
 
     def people_rows(self):
         rng = self.rng
@@ -370,7 +441,7 @@ class Generator:
                    "applicant_id", "home_laboratory_id", "host_laboratory_id", "title",
                    "purpose", "start_date", "end_date", "requested_amount", "awarded_amount",
                    "justification", "status", "version", "submitted_at", "created_at",
-                   "updated_at", "waiting_since"]
+                   "updated_at", "waiting_since", "agreement_id"]
         cost_table = CostItem.__table__
         cost_columns = ["id", "application_id", "position", "kind", "description", "amount"]
         next_id = self._next_id(table)
@@ -455,7 +526,9 @@ class Generator:
                              applicant, home, host, title, purpose, start, end, requested,
                              awarded, "", status,
                              1 if status == "draft" else rng.randint(2, 4), submitted, created,
-                             updated, None if status in SETTLED else updated))
+                             updated, None if status in SETTLED else updated,
+                             self._agreement_for(home if outgoing else host,
+                                                 host if outgoing else home, start)))
                 next_id += 1
             self._write(table, columns, rows)
             self._write(cost_table, cost_columns, cost_rows)
@@ -487,7 +560,7 @@ class Generator:
         with engine.connect() as connection:
             if self.dialect == "postgresql":
                 for name in ("applications", "cost_items", "users", "laboratories",
-                             "programmes"):
+                             "programmes", "agreements", "agreement_laboratories"):
                     connection.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
             else:
                 connection.exec_driver_sql("ANALYZE")
@@ -497,6 +570,7 @@ def generate(applications, people=None, seed=None, echo=click.echo):
     """Write the data set; returns the generator (its ids) for tests."""
     generator = Generator(applications, people=people, seed=seed)
     generator.laboratories()
+    generator.agreements()
     generator.people_rows()
     generator.programmes()
     rebuild = generator.dialect == "postgresql" and applications >= REBUILD_INDEXES_FROM

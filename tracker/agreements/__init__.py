@@ -1,0 +1,1 @@
+"""Agreements with partner institutions: the register, joint units' terms and quotas."""

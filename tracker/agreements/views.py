@@ -1,0 +1,149 @@
+"""The agreements register (``/agreements``): everyone signed in reads it, administrators
+record, change and delete agreements. A joint unit's page shows its partners, its term and
+its stays."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker import access
+from tracker.access import login_required
+from tracker.agreements import services
+from tracker.agreements.forms import AgreementFilterForm, AgreementForm, laboratory_choices
+from tracker.agreements.models import KIND_LABELS, STATUS_LABELS, Agreement
+from tracker.core.errors import InvalidValues
+from tracker.core.paging import MAX_ID, paginate
+from tracker.directory.models import Laboratory
+from tracker.extensions import db
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _load(agreement_id):
+    agreement = db.session.get(Agreement, agreement_id) if 1 <= agreement_id <= MAX_ID else None
+    if agreement is None:
+        abort(404)
+    return agreement
+
+
+def _gate_manager():
+    if not access.can_manage_agreements(_user()):
+        abort(403)
+
+
+@bp.context_processor
+def _labels():
+    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
+            "can_manage_agreements": access.can_manage_agreements(_user())}
+
+
+@bp.route("/")
+@login_required
+def list_agreements():
+    """The register, latest to start first, filtered by status, kind and partner's country."""
+    filters = AgreementFilterForm(request.args)
+    valid = filters.validate()
+    today = date.today()
+    query = services.agreements_query(
+        status=filters.status.data if valid else None, kind=filters.kind.data if valid else None,
+        country=filters.country.data if valid else None, today=today)
+    return render_template("agreements/index.html", filters=filters,
+                           agreements=paginate(query), today=today)
+
+
+@bp.route("/<int:agreement_id>")
+@login_required
+def show_agreement(agreement_id):
+    agreement = _load(agreement_id)
+    today = date.today()
+    return render_template("agreements/show.html", agreement=agreement, today=today,
+                           quota=services.quota_use(agreement, today.year))
+
+
+def _form_page(form, agreement, status=200):
+    return render_template("agreements/form.html", form=form, agreement=agreement), status
+
+
+def _save(form, agreement, done):
+    """Save the posted form on ``agreement``; the page again with the messages when refused."""
+    form.laboratory_ids.choices = laboratory_choices()
+    if form.validate_on_submit():
+        try:
+            services.save_agreement(agreement, _user(), form.values())
+        except InvalidValues as error:
+            db.session.rollback()
+            form.add_problems(error.fields)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for("agreements.show_agreement", agreement_id=agreement.id))
+    else:
+        _add_rule_problems(form, agreement)
+    return _form_page(form, agreement if agreement.id else None, 422)
+
+
+def _add_rule_problems(form, agreement):
+    """The services' rules between fields, for the fields the form found no fault with: every
+    problem shows in one round trip."""
+    try:
+        services.check_values(agreement, form.values())
+    except InvalidValues as error:
+        form.add_problems({name: messages for name, messages in error.fields.items()
+                           if not form[name].errors})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create_agreement():
+    _gate_manager()
+    form = AgreementForm()
+    if request.method == "POST":
+        return _save(form, Agreement(), _("The agreement is recorded."))
+    form.laboratory_ids.choices = laboratory_choices()
+    return _form_page(form, None)
+
+
+@bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(agreement_id):
+    agreement = _load(agreement_id)
+    _gate_manager()
+    if request.method == "POST":
+        return _save(AgreementForm(), agreement, _("The agreement is saved."))
+    form = AgreementForm(data=services.current_values(agreement))
+    form.laboratory_ids.choices = laboratory_choices()
+    return _form_page(form, agreement)
+
+
+@bp.route("/<int:agreement_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_agreement(agreement_id):
+    """A page asking to confirm (GET), then the deletion (POST, with its CSRF token)."""
+    agreement = _load(agreement_id)
+    _gate_manager()
+    if request.method == "POST":
+        services.delete_agreement(agreement, _user())
+        db.session.commit()
+        flash(_("The agreement is deleted."), "success")
+        return redirect(url_for("agreements.list_agreements"))
+    return render_template("agreements/confirm_delete.html", agreement=agreement)
+
+
+@bp.route("/joint-units/<int:lab_id>")
+@login_required
+def show_joint_unit(lab_id):
+    """A joint unit: its director, its partners and current term (from its agreement of
+    kind joint unit), and the stays there the reader may see, past, present and planned."""
+    lab = db.session.get(Laboratory, lab_id) if 1 <= lab_id <= MAX_ID else None
+    if lab is None or lab.kind != "joint_unit":
+        abort(404)
+    today = date.today()
+    return render_template("agreements/joint_unit.html", lab=lab, today=today,
+                           term=services.joint_unit_term(lab, today),
+                           stays=services.joint_unit_stays(_user(), lab, today))
