@@ -1,7 +1,7 @@
 """Agreements with partner institutions; the agreement an application falls under
 
-Revision ID: b4d6f8a0c2e5
-Revises: e6f8a0b2c4d7
+Revision ID: c8e0a2b4d6f9
+Revises: b7e9d1f3a5c8
 Create Date: 2027-03-01 09:00:00
 
 ``agreements`` and ``agreement_laboratories`` (the laboratories each covers);
@@ -14,8 +14,8 @@ from tracker.core.models import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = 'b4d6f8a0c2e5'
-down_revision = 'e6f8a0b2c4d7'
+revision = 'c8e0a2b4d6f9'
+down_revision = 'b7e9d1f3a5c8'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tests.conftest import post_form, sign_in
 from tracker.agreements.models import Agreement
 from tracker.extensions import db
+from tracker.reports.worldmap import EMPTY_FILL
 
 TODAY = date.today()
 
@@ -166,3 +167,18 @@ def test_the_office_s_home_page_lists_agreements_expiring_soon(app, login, make,
     assert "SOON-1" in page and "LATER-1" not in page
     researcher = other_client(app, people["researcher"])
     assert "SOON-1" not in researcher.get("/").get_data(as_text=True)
+
+
+def test_the_register_maps_the_agreements_in_force_by_partner_country(login, make, people):
+    make.agreement([people["unit"], people["partner"]], title="Berlin framework")
+    kyoto = make.lab("partner", acronym="KYO", country="JP", city="Kyoto")
+    make.agreement([people["unit"], kyoto], title="Ended with Kyoto",
+                   starts_on=TODAY - timedelta(days=900), ends_on=TODAY - timedelta(days=10))
+    page = login(people["researcher"]).get("/agreements/").get_data(as_text=True)
+    germany = re.search(r'data-country="DE" fill="([^"]+)"', page).group(1)
+    japan = re.search(r'data-country="JP" fill="([^"]+)"', page).group(1)
+    assert germany != EMPTY_FILL and japan == EMPTY_FILL
+    # The same number in the table beside the map, for screen readers.
+    table = page[page.index('id="agreements-map"'):]
+    assert re.search(r'<th scope="row">Germany</th><td class="text-end">1</td>', table)
+    assert '<th scope="row">Japan</th>' not in table

@@ -229,6 +229,22 @@ def _covering(condition):
             .where(condition))
 
 
+def agreements_by_country(today=None):
+    """``{country: number}`` of the agreements in force today with a partner there (an
+    agreement with partners in two countries counts in each), in one statement."""
+    today = today or date.today()
+    rows = db.session.execute(
+        sa.select(Laboratory.country,
+                  sa.func.count(sa.distinct(agreement_laboratories.c.agreement_id)))
+        .join(agreement_laboratories,
+              agreement_laboratories.c.laboratory_id == Laboratory.id)
+        .join(Agreement, Agreement.id == agreement_laboratories.c.agreement_id)
+        .where(Laboratory.kind != "unit", Agreement.status_is("in_force", today))
+        .group_by(Laboratory.country)
+    ).all()
+    return dict(rows)
+
+
 def expiring_agreements(today=None, days=EXPIRING_DAYS, limit=None):
     """The agreements in force whose last day falls within ``days`` days, soonest first
     (the first ``limit`` of them when given)."""

@@ -17,6 +17,7 @@ from tracker.core.errors import InvalidValues
 from tracker.core.paging import MAX_ID, paginate
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
+from tracker.reports import worldmap
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -53,8 +54,11 @@ def list_agreements():
     query = services.agreements_query(
         status=filters.status.data if valid else None, kind=filters.kind.data if valid else None,
         country=filters.country.data if valid else None, today=today)
+    world = worldmap.world_map(_("Agreements in force by partner's country"),
+                               services.agreements_by_country(today), _("Agreements"),
+                               map_id="agreements-map")
     return render_template("agreements/index.html", filters=filters,
-                           agreements=paginate(query), today=today)
+                           agreements=paginate(query), today=today, world=world)
 
 
 @bp.route("/<int:agreement_id>")
