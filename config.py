@@ -119,6 +119,9 @@ class Config:
     MAX_DOCUMENT_SIZE = _int("MAX_DOCUMENT_SIZE", 10 * 1024 * 1024)
     # The largest file the import page takes (the command line has no limit).
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1000 * 1000)
+    # An import's files (an upload never confirmed, its error report) are removed by the
+    # daily apply-retention after this many days; a confirmed upload goes at once.
+    IMPORT_FILES_DAYS = _int("IMPORT_FILES_DAYS", 7)
 
     # Personal API tokens.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)

@@ -3,6 +3,7 @@ tracker's own exports imported back into a tracker without applications."""
 
 import csv
 import io
+import os
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from tests.conftest import csrf_token
 from tracker.applications.models import Application, CostItem, Event
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
+from tracker.imports import storage
 
 LABS = "name;acronym;kind;country\nLaboratoire X;LX;unit;FR\nBad;BD;unit;DE\n"
 
@@ -51,6 +53,11 @@ def test_upload_preview_report_then_confirm(client, make, login):
         response.headers["Location"]).get_data(as_text=True)
     [laboratory] = db.session.scalars(sa.select(Laboratory)).all()
     assert laboratory.acronym == "LX"
+    # The uploaded file is gone: its rows live in the database now; the report stays.
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    with client.application.test_request_context():
+        assert not os.path.exists(storage.path_of(token, ".csv"))
+        assert os.path.exists(storage.path_of(token, "-report.csv"))
     # A second confirmation writes nothing more.
     client.post(response.headers["Location"] + "/confirm",
                 data={"csrf_token": csrf_token(client, "/admin/import")})

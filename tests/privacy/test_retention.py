@@ -68,7 +68,7 @@ def test_a_dry_run_lists_and_changes_nothing(app, world):
     result = app.test_cli_runner().invoke(args=["apply-retention", "--dry-run",
                                                 "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "1 document(s) and 1 person(s) would be erased" in result.output
+    assert "1 document(s), 1 person(s) and 0 import file(s) would be erased" in result.output
     assert f"Documents: {world['documents']['old'].id}" in result.output
     assert f"People: {world['unused'].id}" in result.output
     assert db.session.get(Document, world["documents"]["old"].id) is not None
@@ -80,7 +80,7 @@ def test_retention_erases_what_is_past_it_and_only_that(app, world):
     kept_paths = [stored_path(world["documents"][name]) for name in ("recent", "running")]
     result = app.test_cli_runner().invoke(args=["apply-retention", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "1 document(s) and 1 person(s) erased" in result.output
+    assert "1 document(s), 1 person(s) and 0 import file(s) erased" in result.output
     db.session.expire_all()
     assert db.session.get(Document, world["documents"]["old"].id) is None
     assert not os.path.exists(old_path)
@@ -128,3 +128,23 @@ def test_signing_in_is_remembered(app, make):
     sign_in(app.test_client(), user)
     db.session.expire_all()
     assert db.session.get(User, user.id).last_sign_in_at is not None
+
+
+def test_retention_removes_the_import_files_left_past_their_days(app, world):
+    folder = os.path.join(app.config["UPLOAD_FOLDER"], "imports")
+    os.makedirs(folder, exist_ok=True)
+    old, fresh = os.path.join(folder, "old-upload.csv"), os.path.join(folder, "fresh.csv")
+    for path in (old, fresh):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("email\nsomeone@example.org\n")
+    eight_days_ago = datetime.now(timezone.utc).timestamp() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
+
+    dry = app.test_cli_runner().invoke(args=["apply-retention", "--dry-run",
+                                             "--today", TODAY.isoformat()])
+    assert "1 import file(s) would be erased" in dry.output
+    assert os.path.exists(old)
+    result = app.test_cli_runner().invoke(args=["apply-retention", "--today", TODAY.isoformat()])
+    assert "1 import file(s) erased" in result.output
+    assert not os.path.exists(old) and os.path.exists(fresh)
+    os.remove(fresh)

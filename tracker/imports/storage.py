@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import time
 
 from flask import current_app
 
@@ -56,3 +57,20 @@ def load_state(token):
         return None
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def discard_upload(token, extension):
+    """Remove the uploaded file once its rows are written: from then on they live in the
+    database, where erasure and retention reach them."""
+    path = path_of(token, "." + extension)
+    if path and os.path.exists(path):
+        os.remove(path)
+
+
+def stale_files(days):
+    """The import files (uploads never confirmed, states, reports) last written more than
+    ``days`` days ago, as paths."""
+    folder = _folder()
+    cutoff = time.time() - days * 86400
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder)
+                  if os.path.getmtime(os.path.join(folder, name)) < cutoff)

@@ -100,6 +100,7 @@ def confirm_import(token):
                             state["name"], commit=db.session.commit)
     state["written"] = _counts(result)
     storage.save_state(token, state, report_csv(result))
+    storage.discard_upload(token, state["extension"])
     return redirect(url_for("imports.show_import", token=token))
 
 

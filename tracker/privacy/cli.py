@@ -27,8 +27,9 @@ def apply_retention_command(today, dry_run):
     day = today.date() if today is not None else local_day(datetime.now(timezone.utc))
     done = plan(day) if dry_run else apply_retention(day)
     verb = "would be erased (dry run: nothing erased)" if dry_run else "erased"
-    click.echo(f"Retention on {day.isoformat()}: {len(done.documents)} document(s) and "
-               f"{len(done.people)} person(s) {verb}.")
+    click.echo(f"Retention on {day.isoformat()}: {len(done.documents)} document(s), "
+               f"{len(done.people)} person(s) and {len(done.import_files)} import file(s) "
+               f"{verb}.")
     if dry_run:
         click.echo(f"Documents: {_ids(done.documents)}")
         click.echo(f"People: {_ids(done.people)}")

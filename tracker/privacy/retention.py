@@ -5,11 +5,14 @@ The documents of an application finished (TERMINAL statuses) more than
 application move for ``PERSON_RETENTION_YEARS``, and is not abroad today, is erased as an
 administrator would erase them (:mod:`tracker.privacy.erasure`). Both are found by one
 indexed statement and handled in batches, each committed, so a million applications cost
-a few statements per batch; a second run finds nothing left to do.
+a few statements per batch; a second run finds nothing left to do. The files an import
+leaves (an upload never confirmed, its error report) go after ``IMPORT_FILES_DAYS``.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+
+import os
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +23,7 @@ from tracker.applications.models import Application, Document
 from tracker.applications.workflow import TERMINAL
 from tracker.auth.models import ApiToken, User
 from tracker.extensions import db
+from tracker.imports.storage import stale_files
 from tracker.privacy.erasure import erase_people
 
 BATCH = 500
@@ -34,6 +38,7 @@ class Plan:
 
     documents: list = field(default_factory=list)
     people: list = field(default_factory=list)
+    import_files: list = field(default_factory=list)
 
 
 def years_before(today, years):
@@ -74,7 +79,8 @@ def plan(today=None):
     """What a run on ``today`` would erase."""
     today = today or date.today()
     return Plan(documents=list(db.session.scalars(expired_documents(today))),
-                people=list(db.session.scalars(inactive_people(today))))
+                people=list(db.session.scalars(inactive_people(today))),
+                import_files=stale_files(current_app.config["IMPORT_FILES_DAYS"]))
 
 
 def apply_retention(today=None):
@@ -87,6 +93,8 @@ def apply_retention(today=None):
     for start in range(0, len(done.people), PEOPLE_BATCH):
         erase_people(done.people[start:start + PEOPLE_BATCH])
         db.session.commit()
+    for path in done.import_files:
+        os.remove(path)
     return done
 
 
