@@ -49,7 +49,7 @@ def wait_for(url, seconds=60):
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out: not up yet
             time.sleep(0.5)
     raise SystemExit(f"{url} did not answer within {seconds} s")
 
