@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from tracker.applications.models import (
     COST_KINDS, FUNDING_LABELS, PURPOSE_LABELS, Application, CostItem, Event, ReferenceCounter,
@@ -26,7 +27,7 @@ from tracker.applications.validation import (
 from tracker.applications.workflow import EDITABLE, GRANTED, PENDING, STATUS_LABELS
 from tracker.audit import services as audit
 from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User
-from tracker.auth.services import user_by_email
+from tracker.auth.services import normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.directory import services as directory
 from tracker.directory.models import (
@@ -38,8 +39,6 @@ from tracker.imports.columns import KEYS
 
 SEVERAL_PROGRAMMES = _l("Several programmes have this name: rename one first.")
 NO_LABORATORY = _l("No laboratory has this acronym.")
-# Applicants a run keeps at most (memory stays flat at a million rows).
-PEOPLE_KEPT = 10_000
 REFERENCE = re.compile(r"^MOB-(\d{4})-(\d{6})$")
 # An imported person signs in once the office gives them a password (or through single
 # sign-on): this hash matches no password.
@@ -47,6 +46,9 @@ NO_PASSWORD = "!imported"
 # Fields of the application rules, as the columns of an import name them.
 APPLICATION_COLUMNS = {"programme_id": "programme", "home_laboratory_id": "home_laboratory",
                        "host_laboratory_id": "host_laboratory"}
+# The columns of each kind that name a person by email, read for a whole batch at once.
+EMAIL_COLUMNS = {"laboratories": ("director_email",), "people": ("email",), "programmes": (),
+                 "applications": ("applicant_email",)}
 
 
 @dataclass
@@ -61,7 +63,8 @@ class Outcome:
 
 class Context:
     """What the rows of one run share: who imports, from which file, the keys seen so far
-    (a second row with the same key is refused) and a few lookups kept for the run."""
+    (a second row with the same key is refused), and the rows the current batch names,
+    read by :func:`prefetch` in a few statements and let go by :meth:`forget`."""
 
     def __init__(self, kind, actor, source):
         self.kind = kind
@@ -73,6 +76,15 @@ class Context:
         self.committed = {}
         self.references = {}
         self.people = {}
+        self.applications = {}
+
+    def forget(self):
+        """Let go of the batch's rows (memory stays flat): the next batch reads its own,
+        as they may have changed with this one."""
+        self.laboratories.clear()
+        self.programmes.clear()
+        self.people.clear()
+        self.applications.clear()
 
     def laboratories_named(self, acronym, country=None):
         key = (acronym, country)
@@ -84,13 +96,19 @@ class Context:
         return self.laboratories[key]
 
     def person(self, email):
-        """The account of ``email`` (None when there is none), kept for the run: past
-        applications name the same applicants many times."""
+        """The account of ``email`` (None when there is none): read with the batch by
+        :func:`prefetch`, alone only for an address it did not foresee."""
         if email not in self.people:
-            if len(self.people) >= PEOPLE_KEPT:
-                self.people.clear()
             self.people[email] = user_by_email(email)
         return self.people[email]
+
+    def application(self, reference):
+        """The stored application of ``reference`` (None when there is none), as
+        :meth:`person` reads it."""
+        if reference not in self.applications:
+            self.applications[reference] = db.session.scalar(
+                sa.select(Application).where(Application.reference == reference))
+        return self.applications[reference]
 
     def programmes_named(self, name):
         if name not in self.programmes:
@@ -102,6 +120,25 @@ class Context:
         if programme.id not in self.committed:
             self.committed[programme.id] = Decimal(budget_committed(programme.id))
         return self.committed[programme.id]
+
+
+def prefetch(kind, rows, context):
+    """Read the stored rows that a batch of ``rows`` names by key (the people of its email
+    columns, the applications of its references) in one statement each, instead of one
+    per row: the checks then find them in ``context``."""
+    emails = {normalise_email(row.get(code)) for row in rows for code in EMAIL_COLUMNS[kind]}
+    emails.discard("")
+    if emails:
+        context.people.update(dict.fromkeys(emails))
+        for person in db.session.scalars(sa.select(User).where(User.email.in_(emails))):
+            context.people[person.email] = person
+    if kind == "applications":
+        references = {(row.get("reference") or "").strip() for row in rows} - {""}
+        context.applications.update(dict.fromkeys(references))
+        for application in db.session.scalars(
+                sa.select(Application).where(Application.reference.in_(references))
+                .options(selectinload(Application.cost_items))):
+            context.applications[application.reference] = application
 
 
 def check_row(kind, row, context, line):
@@ -124,9 +161,15 @@ def check_row(kind, row, context, line):
     return Outcome("update", values=values, existing=existing)
 
 
-def write_row(kind, outcome, context):
-    """Write a row whose outcome is ``create`` or ``update``; flushes, never commits."""
-    WRITES[kind](outcome.values, outcome.existing, context)
+def write_batch(kind, outcomes, context):
+    """Write a batch's rows whose outcome is ``create`` or ``update``; flushes, never
+    commits. New rows go to the database together, in multi-row statements."""
+    created = [WRITES[kind](outcome.values, outcome.existing, context) for outcome in outcomes]
+    if kind == "people":
+        db.session.flush()
+        audit.record_creations(context.actor, "user",
+                               [person for person in created if person is not None])
+    advance_reference_counters(context)
 
 
 def _unchanged(kind, existing, values):
@@ -213,19 +256,22 @@ def _check_person(cells, context):
                           _l("Several laboratories have this acronym: give its country in "
                              "the home laboratory's country column."))
         values["home_laboratory_id"] = laboratory.id if laboratory is not None else None
-    existing = user_by_email(email) if email else None
+    existing = context.person(email) if email else None
     if existing is not None:
+        # The row's email found this very account: no other one has it (no ``email=``).
         for name, message in directory.account_problems(
-                context.actor, existing, email=email, roles=values["roles"],
+                context.actor, existing, roles=values["roles"],
                 active=values["active"]).items():
             cells.refuse(name, message)
     return values, existing
 
 
 def _write_person(values, existing, context):
+    """Update ``existing`` through the directory's service, or add a new person (returned,
+    not yet flushed: :func:`write_batch` records the batch's creations together)."""
     if existing is not None:
         directory.update_user(existing, context.actor, **values)
-        return
+        return None
     person = User(email=values["email"], full_name=values["full_name"],
                   category=values["category"], nationality=values["nationality"],
                   home_laboratory_id=values["home_laboratory_id"], active=values["active"],
@@ -233,8 +279,7 @@ def _write_person(values, existing, context):
                   email_confirmed_at=utcnow())
     person.roles = values["roles"]
     db.session.add(person)
-    db.session.flush()
-    audit.record_change(context.actor, "user", person, None)
+    return person
 
 
 # Programmes --------------------------------------------------------------------------------
@@ -300,14 +345,13 @@ def _check_application(cells, context):
         ],
     }
     awarded = cells.amount("awarded_amount")
-    existing = None
-    if reference:
-        existing = db.session.scalar(
-            sa.select(Application).where(Application.reference == reference))
+    existing = context.application(reference) if reference else None
     if cells.problems or applicant is None or direction is None:
         return {"reference": reference}, existing
     values = values_from(data, direction)
-    for name, messages in application_problems(values, applicant, past_allowed=True).items():
+    # A past stay left from the unit the row names, which need not be the person's today.
+    for name, messages in application_problems(values, applicant, past_allowed=True,
+                                               home_is_current_unit=False).items():
         cells.refuse(_column_of(name, values), messages[0])
     if status in GRANTED:
         _check_budget(cells, context, values["programme"], awarded, existing)
