@@ -26,7 +26,7 @@ from tracker.applications.validation import (
 )
 from tracker.applications.workflow import EDITABLE, GRANTED, PENDING, STATUS_LABELS
 from tracker.audit import services as audit
-from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User
+from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User, UserRole
 from tracker.auth.services import normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.directory import services as directory
@@ -163,13 +163,20 @@ def check_row(kind, row, context, line):
 
 def write_batch(kind, outcomes, context):
     """Write a batch's rows whose outcome is ``create`` or ``update``; flushes, never
-    commits. New rows go to the database together, in multi-row statements."""
+    commits. The new people and applications go to the database together, a few multi-row
+    statements for the batch (:data:`CREATES`); the rest row by row, through the services."""
     created = [WRITES[kind](outcome.values, outcome.existing, context) for outcome in outcomes]
-    if kind == "people":
-        db.session.flush()
-        audit.record_creations(context.actor, "user",
-                               [person for person in created if person is not None])
+    db.session.flush()
+    created = [row for row in created if row is not None]
+    if created:
+        CREATES[kind](created, context)
     advance_reference_counters(context)
+
+
+def _ids_of(column, keys, key_column):
+    """``{key: id}`` of the rows just inserted, in one statement."""
+    return dict((key, ident) for ident, key in db.session.execute(
+        sa.select(column, key_column).where(key_column.in_(keys))))
 
 
 def _unchanged(kind, existing, values):
@@ -267,19 +274,38 @@ def _check_person(cells, context):
 
 
 def _write_person(values, existing, context):
-    """Update ``existing`` through the directory's service, or add a new person (returned,
-    not yet flushed: :func:`write_batch` records the batch's creations together)."""
+    """Update ``existing`` through the directory's service; a new person is returned, for
+    :func:`_create_people` to insert with the batch's others."""
     if existing is not None:
         directory.update_user(existing, context.actor, **values)
         return None
-    person = User(email=values["email"], full_name=values["full_name"],
-                  category=values["category"], nationality=values["nationality"],
-                  home_laboratory_id=values["home_laboratory_id"], active=values["active"],
-                  password_hash=NO_PASSWORD + secrets.token_hex(8),
-                  email_confirmed_at=utcnow())
-    person.roles = values["roles"]
-    db.session.add(person)
-    return person
+    return values
+
+
+def _create_people(people, context):
+    """Insert new people, their roles and the audit of their creation: three multi-row
+    statements for the batch."""
+    now = utcnow()
+    db.session.execute(sa.insert(User), [{
+        "email": person["email"], "full_name": person["full_name"],
+        "category": person["category"], "nationality": person["nationality"],
+        "home_laboratory_id": person["home_laboratory_id"], "active": person["active"],
+        "password_hash": NO_PASSWORD + secrets.token_hex(8), "email_confirmed_at": now,
+    } for person in people])
+    ids = _ids_of(User.id, [person["email"] for person in people], User.email)
+    db.session.execute(sa.insert(UserRole), [
+        {"user_id": ids[person["email"]], "role": role}
+        for person in people for role in person["roles"]])
+    audit.record_creations(context.actor, "user", [_saved_person(person, ids[person["email"]])
+                                                   for person in people])
+
+
+def _saved_person(person, ident):
+    """A stand-in of an inserted person, as the audit reads one (not in the session)."""
+    saved = User(id=ident, **{name: person[name] for name in (
+        "email", "full_name", "category", "nationality", "home_laboratory_id", "active")})
+    saved.roles = person["roles"]
+    return saved
 
 
 # Programmes --------------------------------------------------------------------------------
@@ -430,37 +456,61 @@ def _application_snapshot(application):
 
 
 def _write_application(values, existing, context):
+    """Update ``existing`` (its event names the changes); a new application is returned,
+    for :func:`_create_applications` to insert with the batch's others."""
+    year, number = REFERENCE.match(values["reference"]).groups()
+    context.references[int(year)] = max(context.references.get(int(year), 0), int(number))
     checked = values["checked"]
-    columns = {**columns_of(checked), "status": values["status"],
-               "direction": values["direction"], "applicant_id": values["applicant"].id,
-               "awarded_amount": values["awarded_amount"]}
-    if values["submitted_at"] is not None:
-        columns["submitted_at"] = values["submitted_at"]
+    columns = _application_columns(values)
     if existing is None:
-        application = Application(reference=values["reference"], version=1, **columns)
-        from_status = None
-        before = None
-    else:
-        application, from_status = existing, existing.status
-        before = current_data(existing)
-        for name, value in columns.items():
-            setattr(application, name, value)
-        application.version += 1
-    # Someone acts next on a pending request, from now; a settled one waits on nobody.
-    application.waiting_since = utcnow() if values["status"] in PENDING | EDITABLE else None
-    application.cost_items = [
+        return {**columns, "reference": values["reference"], "version": 1,
+                "cost_items": checked["cost_items"]}
+    before = current_data(existing)
+    from_status = existing.status
+    for name, value in columns.items():
+        if name != "submitted_at" or value is not None:
+            setattr(existing, name, value)
+    existing.version += 1
+    existing.cost_items = [
         CostItem(position=index, kind=item["kind"], description=item["description"],
                  amount=item["amount"]) for index, item in enumerate(checked["cost_items"])
     ]
-    changes = changes_between(before, current_data(application)) if before else None
-    # Not flushed here: the batch's rows go to the database together, at its commit.
-    application.events.append(Event(actor_id=getattr(context.actor, "id", None),
-                                    action="import", from_status=from_status,
-                                    to_status=values["status"], comment=context.source,
-                                    changes=changes or None))
-    db.session.add(application)
-    year, number = REFERENCE.match(values["reference"]).groups()
-    context.references[int(year)] = max(context.references.get(int(year), 0), int(number))
+    existing.events.append(Event(
+        actor_id=getattr(context.actor, "id", None), action="import", from_status=from_status,
+        to_status=values["status"], comment=context.source,
+        changes=changes_between(before, current_data(existing)) or None))
+    return None
+
+
+def _application_columns(values):
+    return {**columns_of(values["checked"]), "status": values["status"],
+            "direction": values["direction"], "applicant_id": values["applicant"].id,
+            "awarded_amount": values["awarded_amount"], "submitted_at": values["submitted_at"],
+            # Someone acts next on a pending request, from now; a settled one waits on nobody.
+            "waiting_since": utcnow() if values["status"] in PENDING | EDITABLE else None}
+
+
+def _create_applications(applications, context):
+    """Insert new applications, their cost items and their import events: three multi-row
+    statements for the batch."""
+    db.session.execute(sa.insert(Application), [
+        {name: value for name, value in application.items() if name != "cost_items"}
+        for application in applications])
+    ids = _ids_of(Application.id, [application["reference"] for application in applications],
+                  Application.reference)
+    items = [{"application_id": ids[application["reference"]], "position": index,
+              "kind": item["kind"], "description": item["description"],
+              "amount": item["amount"]}
+             for application in applications
+             for index, item in enumerate(application["cost_items"])]
+    if items:
+        db.session.execute(sa.insert(CostItem), items)
+    db.session.execute(sa.insert(Event), [
+        {"application_id": ids[application["reference"]],
+         "actor_id": getattr(context.actor, "id", None), "action": "import",
+         "from_status": None, "to_status": application["status"], "comment": context.source,
+         "changes": None}
+        for application in applications])
 
 
 def advance_reference_counters(context):
@@ -480,3 +530,5 @@ CHECKS = {"laboratories": _check_laboratory, "people": _check_person,
           "programmes": _check_programme, "applications": _check_application}
 WRITES = {"laboratories": _write_laboratory, "people": _write_person,
           "programmes": _write_programme, "applications": _write_application}
+# The kinds whose new rows are inserted together (the others' writes return None).
+CREATES = {"people": _create_people, "applications": _create_applications}
