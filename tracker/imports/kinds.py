@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.applications.models import (
     COST_KINDS, FUNDING_LABELS, PURPOSE_LABELS, Application, CostItem, Event, ReferenceCounter,
@@ -130,7 +130,11 @@ def prefetch(kind, rows, context):
     emails.discard("")
     if emails:
         context.people.update(dict.fromkeys(emails))
-        for person in db.session.scalars(sa.select(User).where(User.email.in_(emails))):
+        query = sa.select(User).where(User.email.in_(emails))
+        if kind != "people":
+            # Roles and directed units matter to a person's own row only: read on demand.
+            query = query.options(lazyload(User.role_rows), lazyload(User.directed_laboratories))
+        for person in db.session.scalars(query):
             context.people[person.email] = person
     if kind == "applications":
         references = {(row.get("reference") or "").strip() for row in rows} - {""}
