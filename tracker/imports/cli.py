@@ -27,6 +27,10 @@ class ProgressBar:
         self.bar = None
 
     def __call__(self, done, total):
+        if not sys.stderr.isatty():
+            click.echo(f"{done:,} of {total or done:,} rows checked ({self._rate(done)})",
+                       err=True)
+            return
         if self.bar is None:
             self.bar = click.progressbar(length=total or done, label="Rows", show_pos=True,
                                          item_show_func=self._rate, file=sys.stderr)
