@@ -138,6 +138,7 @@ def test_the_command_line_imports_with_a_dry_run_first(app, tmp_path):
     assert _count(Laboratory) == 0
     done = runner.invoke(args=["import", "laboratories", str(path)])
     assert done.exit_code == 0 and "2 were created" in done.output
+    assert "2 of 2 rows checked (" in done.output and "rows/s)" in done.output
     assert _count(Laboratory) == 2
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"name\nx\n")

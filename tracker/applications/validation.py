@@ -101,13 +101,16 @@ def amount_problem(amount, required=True):
     return size_problem(amount, MAX_AMOUNT, reader_locale())
 
 
-def application_problems(values, applicant, today=None, submitting=False, past_allowed=False):
+def application_problems(values, applicant, today=None, submitting=False, past_allowed=False,
+                         home_is_current_unit=True):
     """Every rule of docs/rules.md ``values`` break, as ``{field: [messages]}`` (empty when valid).
 
     ``values`` holds ``direction`` and resolved objects (``programme``, ``home_laboratory``,
     ``host_laboratory``) besides the plain fields. The programme must be open only when
     ``submitting``. The stay starts ``today`` or later unless ``past_allowed`` (an
-    administrator recording a stay that began already).
+    administrator recording a stay that began already). An outgoing stay leaves from the
+    applicant's current unit unless ``home_is_current_unit`` is False: a past stay left
+    from the unit the person was in then, which the import's row names.
     """
     today = today or date.today()
     problems = {}
@@ -194,7 +197,8 @@ def application_problems(values, applicant, today=None, submitting=False, past_a
             add(field, CHOOSE_LABORATORY[end])
         elif laboratory.kind not in LAB_KINDS_BY_DIRECTION[direction][end]:
             add(field, WRONG_KIND[direction, end])
-        elif end == "home" and direction == "outgoing" and home.id != applicant.home_laboratory_id:
+        elif end == "home" and direction == "outgoing" and home_is_current_unit \
+                and home.id != applicant.home_laboratory_id:
             add(field, _l("For an outgoing stay, the home laboratory is your own unit."))
     if home is not None and host is not None and home.id == host.id:
         add("host_laboratory_id", _l("The host laboratory differs from the home laboratory."))

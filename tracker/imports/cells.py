@@ -6,6 +6,7 @@ the error report.
 """
 
 import re
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -22,6 +23,17 @@ NO = frozenset({"no", "non", "false", "faux", "0", "n", ""})
 CENTS = Decimal("0.01")
 REQUIRED = _l("This column is required.")
 LIST_SEPARATORS = re.compile(r"[,;|/]+|\s+")
+
+
+@lru_cache(maxsize=10_000)
+def _is_email(value):
+    """Whether ``value`` is an email address, remembered: past applications name the same
+    applicants many times."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 class Cells:
@@ -92,9 +104,7 @@ class Cells:
         if not value:
             self.refuse(code, REQUIRED)
             return None
-        try:
-            validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
+        if not _is_email(value):
             self.refuse(code, _l("This is not an email address."))
             return None
         return value if len(value) <= 254 else None

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload, selectinload
 
 from tracker.applications.models import (
     COST_KINDS, FUNDING_LABELS, PURPOSE_LABELS, Application, CostItem, Event, ReferenceCounter,
@@ -25,8 +26,8 @@ from tracker.applications.validation import (
 )
 from tracker.applications.workflow import EDITABLE, GRANTED, PENDING, STATUS_LABELS
 from tracker.audit import services as audit
-from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User
-from tracker.auth.services import user_by_email
+from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User, UserRole
+from tracker.auth.services import normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.directory import services as directory
 from tracker.directory.models import (
@@ -38,8 +39,6 @@ from tracker.imports.columns import KEYS
 
 SEVERAL_PROGRAMMES = _l("Several programmes have this name: rename one first.")
 NO_LABORATORY = _l("No laboratory has this acronym.")
-# Applicants a run keeps at most (memory stays flat at a million rows).
-PEOPLE_KEPT = 10_000
 REFERENCE = re.compile(r"^MOB-(\d{4})-(\d{6})$")
 # An imported person signs in once the office gives them a password (or through single
 # sign-on): this hash matches no password.
@@ -47,6 +46,9 @@ NO_PASSWORD = "!imported"
 # Fields of the application rules, as the columns of an import name them.
 APPLICATION_COLUMNS = {"programme_id": "programme", "home_laboratory_id": "home_laboratory",
                        "host_laboratory_id": "host_laboratory"}
+# The columns of each kind that name a person by email, read for a whole batch at once.
+EMAIL_COLUMNS = {"laboratories": ("director_email",), "people": ("email",), "programmes": (),
+                 "applications": ("applicant_email",)}
 
 
 @dataclass
@@ -61,7 +63,8 @@ class Outcome:
 
 class Context:
     """What the rows of one run share: who imports, from which file, the keys seen so far
-    (a second row with the same key is refused) and a few lookups kept for the run."""
+    (a second row with the same key is refused), and the rows the current batch names,
+    read by :func:`prefetch` in a few statements and let go by :meth:`forget`."""
 
     def __init__(self, kind, actor, source):
         self.kind = kind
@@ -73,6 +76,15 @@ class Context:
         self.committed = {}
         self.references = {}
         self.people = {}
+        self.applications = {}
+
+    def forget(self):
+        """Let go of the batch's rows (memory stays flat): the next batch reads its own,
+        as they may have changed with this one."""
+        self.laboratories.clear()
+        self.programmes.clear()
+        self.people.clear()
+        self.applications.clear()
 
     def laboratories_named(self, acronym, country=None):
         key = (acronym, country)
@@ -84,13 +96,19 @@ class Context:
         return self.laboratories[key]
 
     def person(self, email):
-        """The account of ``email`` (None when there is none), kept for the run: past
-        applications name the same applicants many times."""
+        """The account of ``email`` (None when there is none): read with the batch by
+        :func:`prefetch`, alone only for an address it did not foresee."""
         if email not in self.people:
-            if len(self.people) >= PEOPLE_KEPT:
-                self.people.clear()
             self.people[email] = user_by_email(email)
         return self.people[email]
+
+    def application(self, reference):
+        """The stored application of ``reference`` (None when there is none), as
+        :meth:`person` reads it."""
+        if reference not in self.applications:
+            self.applications[reference] = db.session.scalar(
+                sa.select(Application).where(Application.reference == reference))
+        return self.applications[reference]
 
     def programmes_named(self, name):
         if name not in self.programmes:
@@ -102,6 +120,29 @@ class Context:
         if programme.id not in self.committed:
             self.committed[programme.id] = Decimal(budget_committed(programme.id))
         return self.committed[programme.id]
+
+
+def prefetch(kind, rows, context):
+    """Read the stored rows that a batch of ``rows`` names by key (the people of its email
+    columns, the applications of its references) in one statement each, instead of one
+    per row: the checks then find them in ``context``."""
+    emails = {normalise_email(row.get(code)) for row in rows for code in EMAIL_COLUMNS[kind]}
+    emails.discard("")
+    if emails:
+        context.people.update(dict.fromkeys(emails))
+        query = sa.select(User).where(User.email.in_(emails))
+        if kind != "people":
+            # Roles and directed units matter to a person's own row only: read on demand.
+            query = query.options(lazyload(User.role_rows), lazyload(User.directed_laboratories))
+        for person in db.session.scalars(query):
+            context.people[person.email] = person
+    if kind == "applications":
+        references = {(row.get("reference") or "").strip() for row in rows} - {""}
+        context.applications.update(dict.fromkeys(references))
+        for application in db.session.scalars(
+                sa.select(Application).where(Application.reference.in_(references))
+                .options(selectinload(Application.cost_items))):
+            context.applications[application.reference] = application
 
 
 def check_row(kind, row, context, line):
@@ -124,9 +165,22 @@ def check_row(kind, row, context, line):
     return Outcome("update", values=values, existing=existing)
 
 
-def write_row(kind, outcome, context):
-    """Write a row whose outcome is ``create`` or ``update``; flushes, never commits."""
-    WRITES[kind](outcome.values, outcome.existing, context)
+def write_batch(kind, outcomes, context):
+    """Write a batch's rows whose outcome is ``create`` or ``update``; flushes, never
+    commits. The new people and applications go to the database together, a few multi-row
+    statements for the batch (:data:`CREATES`); the rest row by row, through the services."""
+    created = [WRITES[kind](outcome.values, outcome.existing, context) for outcome in outcomes]
+    db.session.flush()
+    created = [row for row in created if row is not None]
+    if created:
+        CREATES[kind](created, context)
+    advance_reference_counters(context)
+
+
+def _ids_of(column, keys, key_column):
+    """``{key: id}`` of the rows just inserted, in one statement."""
+    return dict((key, ident) for ident, key in db.session.execute(
+        sa.select(column, key_column).where(key_column.in_(keys))))
 
 
 def _unchanged(kind, existing, values):
@@ -213,28 +267,49 @@ def _check_person(cells, context):
                           _l("Several laboratories have this acronym: give its country in "
                              "the home laboratory's country column."))
         values["home_laboratory_id"] = laboratory.id if laboratory is not None else None
-    existing = user_by_email(email) if email else None
+    existing = context.person(email) if email else None
     if existing is not None:
+        # The row's email found this very account: no other one has it (no ``email=``).
         for name, message in directory.account_problems(
-                context.actor, existing, email=email, roles=values["roles"],
+                context.actor, existing, roles=values["roles"],
                 active=values["active"]).items():
             cells.refuse(name, message)
     return values, existing
 
 
 def _write_person(values, existing, context):
+    """Update ``existing`` through the directory's service; a new person is returned, for
+    :func:`_create_people` to insert with the batch's others."""
     if existing is not None:
         directory.update_user(existing, context.actor, **values)
-        return
-    person = User(email=values["email"], full_name=values["full_name"],
-                  category=values["category"], nationality=values["nationality"],
-                  home_laboratory_id=values["home_laboratory_id"], active=values["active"],
-                  password_hash=NO_PASSWORD + secrets.token_hex(8),
-                  email_confirmed_at=utcnow())
-    person.roles = values["roles"]
-    db.session.add(person)
-    db.session.flush()
-    audit.record_change(context.actor, "user", person, None)
+        return None
+    return values
+
+
+def _create_people(people, context):
+    """Insert new people, their roles and the audit of their creation: three multi-row
+    statements for the batch."""
+    now = utcnow()
+    db.session.execute(sa.insert(User), [{
+        "email": person["email"], "full_name": person["full_name"],
+        "category": person["category"], "nationality": person["nationality"],
+        "home_laboratory_id": person["home_laboratory_id"], "active": person["active"],
+        "password_hash": NO_PASSWORD + secrets.token_hex(8), "email_confirmed_at": now,
+    } for person in people])
+    ids = _ids_of(User.id, [person["email"] for person in people], User.email)
+    db.session.execute(sa.insert(UserRole), [
+        {"user_id": ids[person["email"]], "role": role}
+        for person in people for role in person["roles"]])
+    audit.record_creations(context.actor, "user", [_saved_person(person, ids[person["email"]])
+                                                   for person in people])
+
+
+def _saved_person(person, ident):
+    """A stand-in of an inserted person, as the audit reads one (not in the session)."""
+    saved = User(id=ident, **{name: person[name] for name in (
+        "email", "full_name", "category", "nationality", "home_laboratory_id", "active")})
+    saved.roles = person["roles"]
+    return saved
 
 
 # Programmes --------------------------------------------------------------------------------
@@ -300,14 +375,13 @@ def _check_application(cells, context):
         ],
     }
     awarded = cells.amount("awarded_amount")
-    existing = None
-    if reference:
-        existing = db.session.scalar(
-            sa.select(Application).where(Application.reference == reference))
+    existing = context.application(reference) if reference else None
     if cells.problems or applicant is None or direction is None:
         return {"reference": reference}, existing
     values = values_from(data, direction)
-    for name, messages in application_problems(values, applicant, past_allowed=True).items():
+    # A past stay left from the unit the row names, which need not be the person's today.
+    for name, messages in application_problems(values, applicant, past_allowed=True,
+                                               home_is_current_unit=False).items():
         cells.refuse(_column_of(name, values), messages[0])
     if status in GRANTED:
         _check_budget(cells, context, values["programme"], awarded, existing)
@@ -386,37 +460,61 @@ def _application_snapshot(application):
 
 
 def _write_application(values, existing, context):
+    """Update ``existing`` (its event names the changes); a new application is returned,
+    for :func:`_create_applications` to insert with the batch's others."""
+    year, number = REFERENCE.match(values["reference"]).groups()
+    context.references[int(year)] = max(context.references.get(int(year), 0), int(number))
     checked = values["checked"]
-    columns = {**columns_of(checked), "status": values["status"],
-               "direction": values["direction"], "applicant_id": values["applicant"].id,
-               "awarded_amount": values["awarded_amount"]}
-    if values["submitted_at"] is not None:
-        columns["submitted_at"] = values["submitted_at"]
+    columns = _application_columns(values)
     if existing is None:
-        application = Application(reference=values["reference"], version=1, **columns)
-        from_status = None
-        before = None
-    else:
-        application, from_status = existing, existing.status
-        before = current_data(existing)
-        for name, value in columns.items():
-            setattr(application, name, value)
-        application.version += 1
-    # Someone acts next on a pending request, from now; a settled one waits on nobody.
-    application.waiting_since = utcnow() if values["status"] in PENDING | EDITABLE else None
-    application.cost_items = [
+        return {**columns, "reference": values["reference"], "version": 1,
+                "cost_items": checked["cost_items"]}
+    before = current_data(existing)
+    from_status = existing.status
+    for name, value in columns.items():
+        if name != "submitted_at" or value is not None:
+            setattr(existing, name, value)
+    existing.version += 1
+    existing.cost_items = [
         CostItem(position=index, kind=item["kind"], description=item["description"],
                  amount=item["amount"]) for index, item in enumerate(checked["cost_items"])
     ]
-    changes = changes_between(before, current_data(application)) if before else None
-    # Not flushed here: the batch's rows go to the database together, at its commit.
-    application.events.append(Event(actor_id=getattr(context.actor, "id", None),
-                                    action="import", from_status=from_status,
-                                    to_status=values["status"], comment=context.source,
-                                    changes=changes or None))
-    db.session.add(application)
-    year, number = REFERENCE.match(values["reference"]).groups()
-    context.references[int(year)] = max(context.references.get(int(year), 0), int(number))
+    existing.events.append(Event(
+        actor_id=getattr(context.actor, "id", None), action="import", from_status=from_status,
+        to_status=values["status"], comment=context.source,
+        changes=changes_between(before, current_data(existing)) or None))
+    return None
+
+
+def _application_columns(values):
+    return {**columns_of(values["checked"]), "status": values["status"],
+            "direction": values["direction"], "applicant_id": values["applicant"].id,
+            "awarded_amount": values["awarded_amount"], "submitted_at": values["submitted_at"],
+            # Someone acts next on a pending request, from now; a settled one waits on nobody.
+            "waiting_since": utcnow() if values["status"] in PENDING | EDITABLE else None}
+
+
+def _create_applications(applications, context):
+    """Insert new applications, their cost items and their import events: three multi-row
+    statements for the batch."""
+    db.session.execute(sa.insert(Application), [
+        {name: value for name, value in application.items() if name != "cost_items"}
+        for application in applications])
+    ids = _ids_of(Application.id, [application["reference"] for application in applications],
+                  Application.reference)
+    items = [{"application_id": ids[application["reference"]], "position": index,
+              "kind": item["kind"], "description": item["description"],
+              "amount": item["amount"]}
+             for application in applications
+             for index, item in enumerate(application["cost_items"])]
+    if items:
+        db.session.execute(sa.insert(CostItem), items)
+    db.session.execute(sa.insert(Event), [
+        {"application_id": ids[application["reference"]],
+         "actor_id": getattr(context.actor, "id", None), "action": "import",
+         "from_status": None, "to_status": application["status"], "comment": context.source,
+         "changes": None}
+        for application in applications])
 
 
 def advance_reference_counters(context):
@@ -436,3 +534,5 @@ CHECKS = {"laboratories": _check_laboratory, "people": _check_person,
           "programmes": _check_programme, "applications": _check_application}
 WRITES = {"laboratories": _write_laboratory, "people": _write_person,
           "programmes": _write_programme, "applications": _write_application}
+# The kinds whose new rows are inserted together (the others' writes return None).
+CREATES = {"people": _create_people, "applications": _create_applications}

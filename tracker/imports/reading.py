@@ -75,6 +75,38 @@ def read_rows(stream, extension, kind):
             yield line, values
 
 
+def count_rows(stream, extension):
+    """How many rows follow the header of ``stream``, empty ones included, for a progress
+    bar; None when the file does not tell (or cannot be read: :func:`read_rows` says why).
+    Reads the file once (a CSV) or its sheet's size only (an XLSX); the stream is rewound.
+    """
+    stream.seek(0)
+    try:
+        if extension == "csv":
+            return max(sum(1 for _ in _csv_rows(stream)) - 1, 0)
+        if extension == "xlsx":
+            return _xlsx_size(stream)
+        return None
+    except BadFile:
+        return None
+    finally:
+        stream.seek(0)
+
+
+def _xlsx_size(stream):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    try:
+        rows = workbook.worksheets[0].max_row
+    finally:
+        workbook.close()
+    return max(rows - 1, 0) if rows else None
+
+
 def _mapped_header(header, kind):
     """``{cell index: column code}`` of a header row; refuses a missing required column."""
     names = header_names(kind)

@@ -1,9 +1,10 @@
 """Running an import: a dry run that only counts, or the writing of the valid rows.
 
-Every row is checked before anything of it is written, so a refused row writes nothing;
-valid rows are written ``BATCH_ROWS`` at a time, each batch in one transaction (the
-caller's ``commit``, called after each batch: services never commit by themselves). The
-error report names each refused row, column and reason.
+Rows are read and checked ``BATCH_ROWS`` at a time: the stored rows a batch names are read
+in a few statements (:func:`~tracker.imports.kinds.prefetch`), every row of it is checked,
+then its valid rows are written together in one transaction (the caller's ``commit``,
+called after each batch: services never commit by themselves). A refused row writes
+nothing. The error report names each refused row, column and reason.
 """
 
 import csv
@@ -15,13 +16,14 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.extensions import db
 from tracker.imports.columns import label_of
-from tracker.imports.kinds import Context, advance_reference_counters, check_row, write_row
-from tracker.imports.reading import BadFile, read_rows
+from tracker.imports.kinds import Context, check_row, prefetch, write_batch
+from tracker.imports.reading import BadFile, count_rows, read_rows
 
-BATCH_ROWS = 1000
+BATCH_ROWS = 2000
 # The refusals a run keeps for its report; beyond, it only counts them (memory stays flat).
 MAX_REPORTED = 10_000
 COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+WRITTEN = ("create", "update")
 
 
 @dataclass
@@ -57,47 +59,50 @@ class Result:
 def run_import(kind, stream, extension, actor=None, source="", commit=None, progress=None):
     """Check every row of ``stream``; with ``commit``, write the valid ones too.
 
-    Without ``commit`` it is a dry run: nothing is written. ``progress(result)`` is called
-    after each batch. Raises :class:`BadFile` for a file that cannot be read.
+    Without ``commit`` it is a dry run: nothing is written. ``progress(done, total)`` is
+    called after each batch with the rows checked so far and the rows the file holds
+    (counted first; None when the file does not tell), so that the command line, or a
+    background job, can show how far it is. Raises :class:`BadFile` for a file that cannot
+    be read.
     """
     started = time.monotonic()
+    expected = count_rows(stream, extension) if progress is not None else None
     context = Context(kind, actor, source)
     result = Result(kind)
-    pending = 0
-    for line, row in read_rows(stream, extension, kind):
-        # The rows written and not yet flushed are the batch's: a check's query need not
-        # send them first (two rows of a file never share a key).
+    for batch in _batches(read_rows(stream, extension, kind)):
+        # Nothing of the batch is written before all of it is checked: a check's query
+        # need not send anything first.
         with db.session.no_autoflush:
-            outcome = check_row(kind, row, context, line)
-        result.count(outcome, line)
-        if commit is not None and outcome.action in ("create", "update"):
-            write_row(kind, outcome, context)
-            pending += 1
-        if result.total % BATCH_ROWS == 0:
-            if pending:
-                _end_batch(context, commit)
-                pending = 0
-            if progress is not None:
-                result.seconds = time.monotonic() - started
-                progress(result)
+            prefetch(kind, [row for _, row in batch], context)
+            outcomes = [(line, check_row(kind, row, context, line)) for line, row in batch]
+        for line, outcome in outcomes:
+            result.count(outcome, line)
+        if commit is not None:
+            write_batch(kind, [outcome for _, outcome in outcomes
+                               if outcome.action in WRITTEN], context)
+            commit()
+        context.forget()
+        if progress is not None:
+            progress(result.total, expected)
     if result.total == 0:
         raise BadFile(_l("The file has a header but no rows to import."))
-    if commit is not None:
-        _end_batch(context, commit)
-        result.written = True
-    else:
+    if commit is None:
         db.session.rollback()
+    result.written = commit is not None
     result.seconds = time.monotonic() - started
     return result
 
 
-def _end_batch(context, commit):
-    advance_reference_counters(context)
-    commit()
-    # The session keeps no written row alive (its identity map is weak); the run's lookups
-    # are read again, as they may have changed with the batch.
-    context.laboratories.clear()
-    context.programmes.clear()
+def _batches(rows):
+    """``rows`` in lists of ``BATCH_ROWS``."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def report_csv(result):
