@@ -58,6 +58,12 @@ def main():
                          capture=True) == "t"
         costs = psql(database, "SELECT count(*) FROM cost_items",
                      capture=True) if has_costs else "(no cost_items table)"
+        has_agreements = psql(database, "SELECT to_regclass('agreements') IS NOT NULL",
+                              capture=True) == "t"
+        agreements = psql(database, "SELECT string_agg(status || ' ' || n, ', ') FROM "
+                                    "(SELECT status, count(*) AS n FROM agreements "
+                                    "GROUP BY status ORDER BY status) AS a",
+                          capture=True) if has_agreements else "(no agreements table)"
         size = psql(database, "SELECT pg_size_pretty(pg_database_size(current_database()))",
                     capture=True)
     finally:
@@ -67,6 +73,7 @@ def main():
     print(f"generate --applications {args.applications}: {seconds:.1f} s "
           f"({args.applications / seconds:,.0f} applications/s)")
     print(f"applications by funding: {funding}; cost items: {costs}; database {size}")
+    print(f"agreements by status: {agreements}")
     if args.keep:
         print(f"kept: {database}")
 
