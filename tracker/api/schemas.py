@@ -491,6 +491,10 @@ class AmendmentTransitionRequest(Strict):
             raise ValidationError("Only an approval sets the awarded amount.", "awarded_amount")
 
 
+FILE_METADATA = {"type": "string", "format": "binary",
+                 "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."}
+
+
 class DocumentUpload(Strict):
     """The form fields of a document upload, besides its ``file``."""
 
@@ -501,9 +505,13 @@ class DocumentUploadForm(DocumentUpload):
     """The whole multipart body, as described. The view reads the file from the request's
     files and loads the other fields with :class:`DocumentUpload`."""
 
-    file = fields.Raw(required=True, metadata={
-        "type": "string", "format": "binary",
-        "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."})
+    file = fields.Raw(required=True, metadata=FILE_METADATA)
+
+
+class AgreementDocumentUploadForm(Strict):
+    """The multipart body of an agreement's document: the file alone."""
+
+    file = fields.Raw(required=True, metadata=FILE_METADATA)
 
 
 class OpinionRequest(Strict):
@@ -941,6 +949,22 @@ class AgreementPageSchema(_Page):
     items = fields.List(fields.Nested(AgreementSchema))
 
 
+class AgreementDocumentSchema(Output):
+    id = fields.Integer()
+    agreement_id = fields.Integer()
+    original_name = fields.String()
+    content_type = one_of(ACCEPTED_TYPES)
+    size = fields.Integer(metadata={"minimum": 1})
+    sha256 = fields.String(metadata={"pattern": "^[0-9a-f]{64}$"})
+    uploaded_by = fields.Integer(attribute="uploaded_by_id")
+    uploaded_at = fields.DateTime()
+
+
+class AgreementDocumentListSchema(Output):
+    items = fields.List(fields.Nested(AgreementDocumentSchema),
+                        metadata={"description": "Oldest first."})
+
+
 class TokenSchema(Output):
     token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
     expires_at = fields.DateTime()
@@ -973,6 +997,7 @@ user_json = UserSchema().dump
 _application_schema = ApplicationSchema()
 _person_json = PersonSchema().dump
 document_json = DocumentSchema().dump
+agreement_document_json = AgreementDocumentSchema().dump
 event_json = EventSchema().dump
 opinion_json = OpinionSchema().dump
 amendment_json = AmendmentSchema().dump
