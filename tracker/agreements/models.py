@@ -84,7 +84,8 @@ class Agreement(TimestampMixin, db.Model):
     # The rows go with the agreement (ON DELETE CASCADE); their files are removed by the
     # service once the deletion commits.
     documents = relationship("AgreementDocument", back_populates="agreement",
-                             order_by="AgreementDocument.id", passive_deletes=True)
+                             order_by="AgreementDocument.id", cascade="all, delete-orphan",
+                             passive_deletes=True)
 
     def __repr__(self):
         return f"<Agreement {self.reference}>"
