@@ -703,13 +703,18 @@ class ApplicationSchema(Output):
     updated_at = fields.DateTime()
 
 
-class DocumentSchema(Output):
-    id = fields.Integer()
-    kind = one_of(DOCUMENT_KINDS)
+class _StoredFile(Output):
+    """What an application's and an agreement's documents both say of their file."""
+
     original_name = fields.String()
     content_type = one_of(ACCEPTED_TYPES)
     size = fields.Integer(metadata={"minimum": 1})
     sha256 = fields.String(metadata={"pattern": "^[0-9a-f]{64}$"})
+
+
+class DocumentSchema(_StoredFile):
+    id = fields.Integer()
+    kind = one_of(DOCUMENT_KINDS)
     uploaded_by = fields.Integer(attribute="uploader_id")
     created_at = fields.DateTime()
 
@@ -949,13 +954,9 @@ class AgreementPageSchema(_Page):
     items = fields.List(fields.Nested(AgreementSchema))
 
 
-class AgreementDocumentSchema(Output):
+class AgreementDocumentSchema(_StoredFile):
     id = fields.Integer()
     agreement_id = fields.Integer()
-    original_name = fields.String()
-    content_type = one_of(ACCEPTED_TYPES)
-    size = fields.Integer(metadata={"minimum": 1})
-    sha256 = fields.String(metadata={"pattern": "^[0-9a-f]{64}$"})
     uploaded_by = fields.Integer(attribute="uploaded_by_id")
     uploaded_at = fields.DateTime()
 
