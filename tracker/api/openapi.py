@@ -254,10 +254,11 @@ OPERATIONS = {
         "Delete an agreement (administrators)", "directory",
         description="The stays it covered keep their values and name no agreement.",
         status=204, errors=(401, 403, 404)),
+    # The agreements' documents carry no links: the stateful fuzzing follows links, and its
+    # steps are better spent on the applications' life than on these four plain operations.
     "list_agreement_documents": Operation(
         "Documents attached to an agreement, oldest first", "directory",
-        returns=AgreementDocumentListSchema, errors=(401, 404),
-        links=_follow("get_agreement", agreement_id="$request.path.agreement_id")),
+        returns=AgreementDocumentListSchema, errors=(401, 404)),
     "upload_agreement_document": Operation(
         "Attach a document to an agreement (administrators)", "directory",
         description="The file (field `file`) is checked as an application's document is: "
@@ -266,10 +267,7 @@ OPERATIONS = {
         body=AgreementDocumentUploadForm, body_type=FORM, status=201,
         returns=AgreementDocumentSchema, location=True,
         errors=(400, 401, 403, 404, 413, 415, 422),
-        error_notes={415: "Not multipart/form-data, or not an accepted type of file."},
-        links=_follow("download_agreement_document", "delete_agreement_document",
-                      agreement_id="$request.path.agreement_id",
-                      document_id="$response.body#/id")),
+        error_notes={415: "Not multipart/form-data, or not an accepted type of file."}),
     "download_agreement_document": Operation(
         "The file of an agreement's document, as an attachment", "directory",
         content=FILE, errors=(401, 404)),

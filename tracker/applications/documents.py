@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, send_file
@@ -186,15 +187,15 @@ def store_document(application, uploader, kind, file_storage):
     return document
 
 
+@dataclass(frozen=True)
 class StoredUpload:
     """What :func:`store_upload` kept of an upload, for its row."""
 
-    def __init__(self, key, original_name, content_type, size, sha256):
-        self.key = key
-        self.original_name = original_name
-        self.content_type = content_type
-        self.size = size
-        self.sha256 = sha256
+    key: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
 
 
 class _CheckedStream:
