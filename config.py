@@ -113,7 +113,10 @@ class Config:
     ESCALATION_DAYS = _int("ESCALATION_DAYS", 10)
     REQUIREMENTS_REMINDER_DAYS = _int("REQUIREMENTS_REMINDER_DAYS", 14)
 
-    # Uploads: stored in the instance folder unless UPLOAD_FOLDER says otherwise.
+    # Uploaded files (documents, import files) go to the store STORAGE_BACKEND names:
+    # "local", the only one, keeps them in UPLOAD_FOLDER (the instance folder's "uploads"
+    # unless set), a folder every node shares when there are several.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND") or "local"
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 11 * 1024 * 1024)
     MAX_DOCUMENT_SIZE = _int("MAX_DOCUMENT_SIZE", 10 * 1024 * 1024)

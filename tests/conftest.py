@@ -307,6 +307,20 @@ class Factory:
         _db.session.commit()
         return agreement
 
+    def agreement_document(self, agreement, uploader, content=None, name="signed.pdf"):
+        """A document of ``agreement`` stored through the real service (file, row, audit)."""
+        import io
+
+        from werkzeug.datastructures import FileStorage
+
+        from tracker.agreements.services import attach_document
+
+        content = content or b"%PDF-1.7\n% signed agreement\n%%EOF\n"
+        document = attach_document(agreement, uploader,
+                                   FileStorage(stream=io.BytesIO(content), filename=name))
+        _db.session.commit()
+        return document
+
     def notification(self, user, subject="Something happened", body="Details.", **fields):
         from tracker.notifications.models import Notification
 

@@ -81,6 +81,7 @@ def world(make):
     delegation = make.delegation(director, researcher,
                                  starts_on=date.today() + timedelta(days=1))
     agreement = make.agreement([unit, partner, joint])
+    agreement_document = make.agreement_document(agreement, admin)
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin,
                   "security_officer": security_officer, "host_director": host_director},
@@ -99,6 +100,7 @@ def world(make):
             "rule": rule.id,
             "delegation": delegation.id,
             "agreement": agreement.id,
+            "agreement_document": agreement_document.id,
             "joint": joint.id,
         },
     }

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
+from tracker.core.storage import check_backend
 from tracker.core.text import UNACCENT_FUNCTION, unaccent
 
 
@@ -42,6 +43,7 @@ def configure(app, config_class, overrides):
         app.config["SECRET_KEY"] = _instance_secret(app)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    check_backend(app.config)
     config_class.check(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         hops = app.config["PROXY_FIX_X_FOR"]

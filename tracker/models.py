@@ -7,4 +7,4 @@ from tracker.notifications.models import Notification  # noqa: F401
 from tracker.reports import models as report_indexes  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.delegations.models import Delegation  # noqa: F401
-from tracker.agreements.models import Agreement  # noqa: F401
+from tracker.agreements.models import Agreement, AgreementDocument  # noqa: F401

@@ -34,9 +34,10 @@ ROWS = json.loads(os.environ.get("TRACKER_FUZZ_ROWS", "{}"))
 FRESH_DAYS = itertools.count(1)
 
 
-# Rows a valid request may use once (an agreement to delete), taken in turn.
-POOLS = {operation: iter(rows["path_pool"]) for operation, rows in ROWS.items()
-         if "path_pool" in rows}
+# Rows a valid request may use once (an agreement or a document to delete), taken in turn;
+# ``pool_parameter`` names the path parameter they go in when there are several.
+POOLS = {operation: (rows.get("pool_parameter"), iter(rows["path_pool"]))
+         for operation, rows in ROWS.items() if "path_pool" in rows}
 
 
 @schemathesis.hook
@@ -68,12 +69,12 @@ def map_case(context, case):
 
 
 def _take_from_pool(case, pool):
-    """The next unused row of ``pool`` in the case's only path parameter (left as generated
-    once the pool is spent)."""
-    row_id = next(pool, None)
+    """The next unused row of ``pool`` in its path parameter (the case's only one unless the
+    pool names it), left as generated once the pool is spent."""
+    name, rows = pool
+    row_id = next(rows, None)
     if row_id is not None:
-        name = next(iter(case.path_parameters))
-        case.path_parameters[name] = row_id
+        case.path_parameters[name or next(iter(case.path_parameters))] = row_id
 
 
 def _agreement_term(body, always):

@@ -103,11 +103,17 @@ def fuzzed(app, make, org, monkeypatch):
     db.session.add_all(deletable)
     token, _ = issue_token(org.admin, "schemathesis")
     db.session.commit()
+    # Its documents: one to download, and a stock to delete, as for the agreements.
+    kept_document = make.agreement_document(agreement, org.admin)
+    deletable_documents = [make.agreement_document(agreement, org.admin).id
+                           for _ in range(DELETABLE_AGREEMENTS)]
     return {"token": token, "admin": org.admin, "programme": programme, "home": org.unit,
             "host": org.partner, "draft": draft, "moving": moving, "document": document,
             "edited_lab": edited_lab, "incoming": incoming, "approved": approved,
             "amended": amended, "amendment": amendment, "stand_in": stand_in,
             "agreement": agreement, "deletable": [row.id for row in deletable],
+            "agreement_document": kept_document.id,
+            "deletable_documents": deletable_documents,
             "covered": [org.unit.id, org.partner.id, org.joint.id],
             "extension": (approved.end_date + timedelta(days=7)).isoformat(),
             "fixtures": {draft.id, moving.id}}
@@ -135,6 +141,8 @@ def _body_rows(rows):
         "create_agreement": {"+laboratory_ids": rows["covered"], "+agreement_term": True},
         "update_agreement": {"laboratory_ids": rows["covered"], "agreement_term": True},
         "delete_agreement": {"path_pool": rows["deletable"]},
+        "delete_agreement_document": {"path_pool": rows["deletable_documents"],
+                                      "pool_parameter": "document_id"},
         "create_invitation": {"home_laboratory_id": rows["host"].id,
                               "host_laboratory_id": rows["home"].id,
                               "programme_id": rows["incoming"].id},
@@ -170,6 +178,10 @@ def _config(rows, pin_paths):
             f'parameters = {{ "path.application_id" = {rows["moving"].id} }}',
             "", "[[operations]]", 'include-operation-id = "delete_agreement"',
             f'parameters = {{ "path.agreement_id" = {rows["deletable"][0]} }}',
+            "", "[[operations]]", 'include-operation-id = "download_agreement_document"',
+            f'parameters = {{ "path.document_id" = {rows["agreement_document"]} }}',
+            "", "[[operations]]", 'include-operation-id = "delete_agreement_document"',
+            f'parameters = {{ "path.document_id" = {rows["deletable_documents"][0]} }}',
             "", "[[operations]]", 'include-operation-id = "create_amendment"',
             f'parameters = {{ "path.application_id" = {rows["approved"].id} }}',
         ]
@@ -216,7 +228,7 @@ def test_schemathesis_examples_coverage_and_fuzzing(live_server, fuzzed, tmp_pat
     output = _schemathesis(live_server, fuzzed, tmp_path,
                            "--phases", "examples,coverage,fuzzing", "--max-examples", "25",
                            pin_paths=True)
-    assert "Tested: 36" in output, output[-3000:]
+    assert "Tested: 40" in output, output[-3000:]
 
 
 def test_schemathesis_stateful_follows_the_links(live_server, fuzzed, tmp_path):

@@ -1,17 +1,16 @@
 """An applicant deletes their own draft, after confirming; its files go with it."""
 
-import os
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_token, post_form
 from tracker import access
-from tracker.applications.documents import stored_path
 from tracker.applications.models import Application, Document, Event
 from tracker.applications.services import delete_draft
 from tracker.applications.workflow import InvalidTransition
 from tracker.core.errors import NotAllowed
+from tracker.core.storage import storage
 from tracker.notifications.models import Notification
 
 
@@ -26,9 +25,9 @@ def test_the_applicant_confirms_then_the_draft_and_its_files_are_gone(client, db
     draft = make.application(title="Field trip")
     draft_id = draft.id
     document = make.document(draft)
-    path = stored_path(document)
+    key = document.stored_name
     make.notification(draft.applicant, application_id=draft.id)
-    assert os.path.exists(path)
+    assert storage().exists(key)
     login(draft.applicant)
 
     page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
@@ -50,7 +49,7 @@ def test_the_applicant_confirms_then_the_draft_and_its_files_are_gone(client, db
     assert count(db, Document, application_id=draft_id) == 0
     assert count(db, Event, application_id=draft_id) == 0
     assert count(db, Notification) == 0
-    assert not os.path.exists(path)
+    assert not storage().exists(key)
 
 
 def test_deleting_without_the_csrf_token_is_refused(client, db, login, make):
@@ -87,10 +86,10 @@ def test_others_are_refused_before_the_state_is_looked_at(client, db, login, mak
 def test_a_rolled_back_deletion_keeps_the_file(db, make):
     draft = make.application()
     document = make.document(draft)
-    path = stored_path(document)
+    key = document.stored_name
     delete_draft(draft, draft.applicant)
     db.session.rollback()
-    assert os.path.exists(path)
+    assert storage().exists(key)
     assert count(db, Application, id=draft.id) == 1
 
 

@@ -3,9 +3,11 @@
 import sqlalchemy as sa
 
 from tests.conftest import sign_in
+from tracker.agreements.models import AgreementDocument
 from tracker.applications.models import Application, Event
 from tracker.applications.workflow import STATUSES
 from tracker.commands.demo import DEMO_PASSWORD, seed_demo
+from tracker.core.storage import storage
 from tracker.notifications.models import Notification
 from tests.requirement_world import seed_default_rules
 
@@ -26,6 +28,9 @@ def test_seed_demo_covers_every_status_with_real_history(app, db):
         changes = [event for event in history if event.action not in ("upload", "opinion")]
         assert len(changes) == application.version
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) > 0
+    # One agreement has its signed text attached, stored and downloadable.
+    documents = db.session.scalars(sa.select(AgreementDocument)).all()
+    assert len(documents) == 1 and storage().exists(documents[0].stored_key)
 
     for email in ("researcher@example.org", "director@example.org", "admin@example.org",
                   "visitor@example.org"):

@@ -3,7 +3,6 @@ tracker's own exports imported back into a tracker without applications."""
 
 import csv
 import io
-import os
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import csrf_token
 from tracker.applications.models import Application, CostItem, Event
+from tracker.core.storage import storage as file_store
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
 from tracker.imports import storage
@@ -56,8 +56,8 @@ def test_upload_preview_report_then_confirm(client, make, login):
     # The uploaded file is gone: its rows live in the database now; the report stays.
     token = response.headers["Location"].rsplit("/", 1)[1]
     with client.application.test_request_context():
-        assert not os.path.exists(storage.path_of(token, ".csv"))
-        assert os.path.exists(storage.path_of(token, "-report.csv"))
+        assert not file_store().exists(storage.key_of(token, ".csv"))
+        assert file_store().exists(storage.key_of(token, "-report.csv"))
     # A second confirmation writes nothing more.
     client.post(response.headers["Location"] + "/confirm",
                 data={"csrf_token": csrf_token(client, "/admin/import")})

@@ -2,7 +2,6 @@
 
 import io
 import json
-import os
 import zipfile
 
 import sqlalchemy as sa
@@ -11,9 +10,9 @@ from tests.conftest import sign_in
 from tests.privacy.conftest import (
     COMMENT, DOCUMENT, DOCUMENT_NAME, NAME, OPINION, TITLE, TOKEN_NAME,
 )
-from tracker.applications.documents import stored_path
 from tracker.audit.models import AuditEntry
 from tracker.auth.tokens import issue_token
+from tracker.core.storage import storage
 from tracker.extensions import db
 
 
@@ -53,7 +52,7 @@ def test_the_copy_holds_no_secret_and_nobody_else_s_applications(app, traveller)
 
 
 def test_a_file_missing_from_the_store_is_said_missing(app, traveller):
-    os.remove(stored_path(traveller.application.documents[0]))
+    storage().delete(traveller.application.documents[0].stored_name)
     client = app.test_client()
     sign_in(client, traveller.person)
     archive = _zip(client)

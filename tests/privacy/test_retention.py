@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from tracker.applications.documents import stored_path
 from tracker.applications.models import Application, Document
 from tracker.auth.models import User
+from tracker.core.storage import storage
 from tracker.extensions import db
 from tracker.privacy.retention import apply_retention, plan, years_before
 
@@ -76,15 +76,15 @@ def test_a_dry_run_lists_and_changes_nothing(app, world):
 
 
 def test_retention_erases_what_is_past_it_and_only_that(app, world):
-    old_path = stored_path(world["documents"]["old"])
-    kept_paths = [stored_path(world["documents"][name]) for name in ("recent", "running")]
+    old_key = world["documents"]["old"].stored_name
+    kept_keys = [world["documents"][name].stored_name for name in ("recent", "running")]
     result = app.test_cli_runner().invoke(args=["apply-retention", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     assert "1 document(s), 1 person(s) and 0 import file(s) erased" in result.output
     db.session.expire_all()
     assert db.session.get(Document, world["documents"]["old"].id) is None
-    assert not os.path.exists(old_path)
-    assert all(os.path.exists(path) for path in kept_paths)
+    assert not storage().exists(old_key)
+    assert all(storage().exists(key) for key in kept_keys)
     assert db.session.get(User, world["unused"].id).full_name.startswith("Erased person ")
     for name in ("used", "abroad", "applicant"):
         assert db.session.get(User, world[name].id).erased_at is None, name

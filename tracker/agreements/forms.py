@@ -7,6 +7,7 @@ fields (sides, dates, quotas) and its messages are put back next to the fields.
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, EmailField, IntegerField, SelectField, SelectMultipleField,
     StringField, TextAreaField,
@@ -96,3 +97,11 @@ class AgreementFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = [("", _l("Any country"))] + [
             (code, name) for code, name in country_choices() if code != HOME_COUNTRY]
+
+
+class DocumentForm(FlaskForm):
+    """The upload form of an agreement's page; the file is checked by the service (the
+    checks of the applications' documents) and its refusal shown next to the field."""
+
+    file = FileField(_l("File"), validators=[DataRequired(_l("Choose a file to upload."))],
+                     description=_l("PDF, PNG, JPEG, DOCX or ODT, up to 10 MB."))

@@ -1,15 +1,15 @@
 """An agreement between the organisation (one or more of its units) and one or more partner
-institutions (partner laboratories, international joint units), with its term, its contacts
-and an optional yearly quota of stays or days."""
+institutions (partner laboratories, international joint units), with its term, its contacts,
+an optional yearly quota of stays or days, and its documents (the signed text, annexes)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.models import TimestampMixin, in_values
+from tracker.core.models import TimestampMixin, UTCDateTime, in_values, utcnow
 from tracker.extensions import db
 
 KINDS = ("framework", "joint_unit", "joint_project", "network", "exchange")
@@ -81,6 +81,11 @@ class Agreement(TimestampMixin, db.Model):
 
     laboratories = relationship("Laboratory", secondary=agreement_laboratories,
                                 order_by="Laboratory.name")
+    # The rows go with the agreement (ON DELETE CASCADE); their files are removed by the
+    # service once the deletion commits.
+    documents = relationship("AgreementDocument", back_populates="agreement",
+                             order_by="AgreementDocument.id", cascade="all, delete-orphan",
+                             passive_deletes=True)
 
     def __repr__(self):
         return f"<Agreement {self.reference}>"
@@ -98,6 +103,11 @@ class Agreement(TimestampMixin, db.Model):
     @property
     def covered_laboratories(self):
         return sorted(lab.label for lab in self.laboratories)
+
+    @property
+    def document_names(self):
+        """What the audit keeps of the documents: their names, oldest first."""
+        return [document.original_name for document in self.documents]
 
     @property
     def units(self):
@@ -131,3 +141,27 @@ class Agreement(TimestampMixin, db.Model):
         if status == "in_force":
             return sa.and_(cls.status == "in_force", cls.ends_on >= day)
         return cls.status == status
+
+
+class AgreementDocument(db.Model):
+    """A file attached to an agreement. The file is in the file store under
+    ``stored_key``; the name its uploader gave is kept for display and download only."""
+
+    __tablename__ = "agreement_documents"
+    __table_args__ = (
+        sa.CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    stored_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(120))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agreement = relationship("Agreement", back_populates="documents")
+    uploaded_by = relationship("User")

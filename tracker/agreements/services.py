@@ -20,8 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker import access
 from tracker.agreements.models import (
-    KINDS, STORED_STATUSES, Agreement, agreement_laboratories,
+    KINDS, STORED_STATUSES, Agreement, AgreementDocument, agreement_laboratories,
 )
+from tracker.applications.documents import remove_files_on_commit, send_stored, store_upload
 from tracker.applications.models import Application, duration_days_expression
 from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED
 from tracker.audit import services as audit
@@ -193,8 +194,61 @@ def delete_agreement(agreement, actor):
         sa.update(Application).where(Application.agreement_id == agreement.id)
         .values(agreement_id=None).execution_options(synchronize_session=False)
     )
+    # The rows go by ON DELETE CASCADE, their files once the deletion commits.
+    remove_files_on_commit([document.stored_key for document in agreement.documents])
     db.session.delete(agreement)
     db.session.flush()
+
+
+# Documents ---------------------------------------------------------------------------------
+# Their keys in the file store start with this, apart from the applications' documents.
+DOCUMENT_PREFIX = "agreements"
+
+
+def attach_document(agreement, actor, file_storage):
+    """Check and store the uploaded ``file_storage`` as a document of ``agreement``, as
+    ``actor``, an administrator; the audit records the agreement's documents before and
+    after. The checks are those of the applications' documents (size, type by content):
+    :class:`~tracker.applications.documents.DocumentRefused` says what is wrong, and
+    nothing stays in the store then. Returns the :class:`AgreementDocument`."""
+    _check_admin(actor)
+    before = audit.snapshot("agreement", agreement)
+    stored = store_upload(file_storage, prefix=DOCUMENT_PREFIX)
+    document = AgreementDocument(
+        agreement=agreement, stored_key=stored.key, original_name=stored.original_name,
+        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+        uploaded_by_id=actor.id)
+    db.session.add(document)
+    db.session.flush()
+    audit.record_change(actor, "agreement", agreement, before)
+    return document
+
+
+def delete_document(document, actor):
+    """Delete ``document`` (as ``actor``, an administrator): its row now, its file once the
+    deletion commits; the audit records the agreement's documents before and after."""
+    _check_admin(actor)
+    agreement = document.agreement
+    before = audit.snapshot("agreement", agreement)
+    remove_files_on_commit([document.stored_key])
+    db.session.delete(document)
+    db.session.flush()
+    db.session.expire(agreement, ["documents"])
+    audit.record_change(actor, "agreement", agreement, before)
+
+
+def document_of(agreement, document_id):
+    """The document ``document_id`` of ``agreement``, or ``None`` (another agreement's
+    document is not this one's)."""
+    return db.session.scalar(sa.select(AgreementDocument).where(
+        AgreementDocument.id == document_id, AgreementDocument.agreement_id == agreement.id))
+
+
+def send_document(document):
+    """The file of ``document`` as an attachment under the name it was given, or ``None``
+    when the file has gone missing from the store."""
+    return send_stored(document.stored_key, document.content_type, document.original_name,
+                       document.sha256)
 
 
 # Reading -----------------------------------------------------------------------------------

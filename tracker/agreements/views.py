@@ -1,6 +1,6 @@
-"""The agreements register (``/agreements``): everyone signed in reads it, administrators
-record, change and delete agreements. A joint unit's page shows its partners, its term and
-its stays."""
+"""The agreements register (``/agreements``): everyone signed in reads it and downloads its
+documents, administrators record, change and delete agreements and attach and delete their
+documents. A joint unit's page shows its partners, its term and its stays."""
 
 from datetime import date
 
@@ -11,9 +11,12 @@ from flask_login import current_user
 from tracker import access
 from tracker.access import login_required
 from tracker.agreements import services
-from tracker.agreements.forms import AgreementFilterForm, AgreementForm, laboratory_choices
+from tracker.agreements.forms import (
+    AgreementFilterForm, AgreementForm, DocumentForm, laboratory_choices,
+)
 from tracker.agreements.models import KIND_LABELS, STATUS_LABELS, Agreement
-from tracker.core.errors import InvalidValues
+from tracker.applications.documents import DocumentRefused
+from tracker.core.errors import InvalidValues, too_large_message, too_large_page
 from tracker.core.paging import MAX_ID, paginate
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
@@ -64,10 +67,15 @@ def list_agreements():
 @bp.route("/<int:agreement_id>")
 @login_required
 def show_agreement(agreement_id):
-    agreement = _load(agreement_id)
+    return _show_page(_load(agreement_id), DocumentForm())
+
+
+def _show_page(agreement, document_form, status=200):
+    """The agreement's page; ``document_form`` carries an upload's refusal, if any."""
     today = date.today()
     return render_template("agreements/show.html", agreement=agreement, today=today,
-                           quota=services.quota_use(agreement, today.year))
+                           quota=services.quota_use(agreement, today.year),
+                           document_form=document_form), status
 
 
 def _form_page(form, agreement, status=200):
@@ -137,6 +145,78 @@ def delete_agreement(agreement_id):
         flash(_("The agreement is deleted."), "success")
         return redirect(url_for("agreements.list_agreements"))
     return render_template("agreements/confirm_delete.html", agreement=agreement)
+
+
+# Documents ---------------------------------------------------------------------------------
+def _document(agreement, document_id):
+    document = (services.document_of(agreement, document_id)
+                if 1 <= document_id <= MAX_ID else None)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _page_url(agreement):
+    return url_for("agreements.show_agreement", agreement_id=agreement.id) + "#documents"
+
+
+@bp.route("/<int:agreement_id>/documents", methods=["POST"])
+@login_required
+def upload_document(agreement_id):
+    """Attach the posted file; a refused one shows its reason next to the field."""
+    agreement = _load(agreement_id)
+    _gate_manager()
+    form = DocumentForm()
+    try:
+        document = services.attach_document(agreement, _user(), request.files.get("file"))
+    except DocumentRefused as refusal:
+        db.session.rollback()
+        form.file.errors = [refusal.message]
+        return _show_page(agreement, form, refusal.status)
+    db.session.commit()
+    flash(_("%(name)s was attached.", name=document.original_name), "success")
+    return redirect(_page_url(agreement))
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """A request over ``MAX_CONTENT_LENGTH``, refused before the view reads it: for an
+    administrator's upload, the page again with the limit next to the field."""
+    agreement_id = (request.view_args or {}).get("agreement_id")
+    agreement = db.session.get(Agreement, agreement_id) if agreement_id else None
+    if (request.endpoint != "agreements.upload_document" or agreement is None
+            or not access.can_manage_agreements(_user())):
+        return too_large_page()
+    form = DocumentForm(formdata=None)
+    form.file.errors = [too_large_message()]
+    return _show_page(agreement, form, 413)
+
+
+@bp.route("/<int:agreement_id>/documents/<int:document_id>")
+@login_required
+def download_document(agreement_id, document_id):
+    """The file, as an attachment under the name it was given."""
+    response = services.send_document(_document(_load(agreement_id), document_id))
+    if response is None:
+        abort(404)
+    return response
+
+
+@bp.route("/<int:agreement_id>/documents/<int:document_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_document(agreement_id, document_id):
+    """A page asking to confirm (GET), then the deletion (POST, with its CSRF token)."""
+    agreement = _load(agreement_id)
+    document = _document(agreement, document_id)
+    _gate_manager()
+    if request.method == "POST":
+        name = document.original_name
+        services.delete_document(document, _user())
+        db.session.commit()
+        flash(_("%(name)s is deleted.", name=name), "success")
+        return redirect(_page_url(agreement))
+    return render_template("agreements/confirm_delete_document.html", agreement=agreement,
+                           document=document)
 
 
 @bp.route("/joint-units/<int:lab_id>")

@@ -25,7 +25,7 @@ from tracker.extensions import db
 FILE_FIELD = "file"
 
 
-def _upload_fields():
+def upload_fields():
     """``(form values, file, problems)`` of a multipart request; every field at most once."""
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     values, problems = {}, {}
@@ -48,16 +48,29 @@ def _upload_fields():
     return values, upload, problems
 
 
+def require_multipart():
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(415, "Send the file as multipart/form-data, in the field 'file'.")
+
+
+def refused_upload(refusal):
+    """The :class:`ApiError` answering a :class:`DocumentRefused`, the transaction rolled
+    back (which removes anything stored)."""
+    db.session.rollback()
+    if refusal.status in (413, 415, 503):
+        return ApiError(refusal.status, str(refusal.message))
+    # What is left (an empty file) is an invalid value of the field.
+    return ApiError(422, "Some values are invalid.", fields={FILE_FIELD: [str(refusal.message)]})
+
+
 @bp.route("/applications/<int:application_id>/documents", methods=["POST"])
 def upload_document(application_id):
     """Attach a file (field ``file``) of a ``kind`` to the caller's own application."""
     user = require_user()
     application = visible_application_or_404(user, application_id)
     access.check_upload(user, application)
-    if request.mimetype != "multipart/form-data":
-        raise ApiError(415, "Send the file as multipart/form-data, in the field 'file'.")
-
-    values, upload, problems = _upload_fields()
+    require_multipart()
+    values, upload, problems = upload_fields()
     kind = None
     try:
         kind = DocumentUpload().load(values)["kind"]
@@ -71,11 +84,7 @@ def upload_document(application_id):
     try:
         document = store_document(application, user, kind, upload)
     except DocumentRefused as refusal:
-        db.session.rollback()
-        if refusal.status in (413, 415, 503):
-            raise ApiError(refusal.status, str(refusal.message))
-        # What is left (an empty file) is an invalid value of the field.
-        raise ApiError(422, "Some values are invalid.", fields={FILE_FIELD: [str(refusal.message)]})
+        raise refused_upload(refusal)
     # If the commit fails, the session removes the stored file as the transaction ends.
     db.session.commit()
     location = url_for("api.download_document", application_id=application.id,

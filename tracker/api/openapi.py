@@ -25,6 +25,9 @@ from flask import current_app
 from tracker.api.schemas import (
     MAX_ID,
     AgreementInput,
+    AgreementDocumentListSchema,
+    AgreementDocumentSchema,
+    AgreementDocumentUploadForm,
     AgreementPageSchema,
     AgreementQuery,
     AgreementSchema,
@@ -250,6 +253,26 @@ OPERATIONS = {
     "delete_agreement": Operation(
         "Delete an agreement (administrators)", "directory",
         description="The stays it covered keep their values and name no agreement.",
+        status=204, errors=(401, 403, 404)),
+    # The agreements' documents carry no links: the stateful fuzzing follows links, and its
+    # steps are better spent on the applications' life than on these four plain operations.
+    "list_agreement_documents": Operation(
+        "Documents attached to an agreement, oldest first", "directory",
+        returns=AgreementDocumentListSchema, errors=(401, 404)),
+    "upload_agreement_document": Operation(
+        "Attach a document to an agreement (administrators)", "directory",
+        description="The file (field `file`) is checked as an application's document is: "
+                    "at most the document size limit (413), of an accepted type judged by "
+                    "its content (415), not empty (422).",
+        body=AgreementDocumentUploadForm, body_type=FORM, status=201,
+        returns=AgreementDocumentSchema, location=True,
+        errors=(400, 401, 403, 404, 413, 415, 422),
+        error_notes={415: "Not multipart/form-data, or not an accepted type of file."}),
+    "download_agreement_document": Operation(
+        "The file of an agreement's document, as an attachment", "directory",
+        content=FILE, errors=(401, 404)),
+    "delete_agreement_document": Operation(
+        "Delete an agreement's document (administrators)", "directory",
         status=204, errors=(401, 403, 404)),
     "create_invitation": Operation(
         "Invite an incoming visitor (the director of the host unit, or an administrator)",

@@ -491,6 +491,10 @@ class AmendmentTransitionRequest(Strict):
             raise ValidationError("Only an approval sets the awarded amount.", "awarded_amount")
 
 
+FILE_METADATA = {"type": "string", "format": "binary",
+                 "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."}
+
+
 class DocumentUpload(Strict):
     """The form fields of a document upload, besides its ``file``."""
 
@@ -501,9 +505,13 @@ class DocumentUploadForm(DocumentUpload):
     """The whole multipart body, as described. The view reads the file from the request's
     files and loads the other fields with :class:`DocumentUpload`."""
 
-    file = fields.Raw(required=True, metadata={
-        "type": "string", "format": "binary",
-        "description": "PDF, PNG, JPEG, DOCX or ODT, judged by its content."})
+    file = fields.Raw(required=True, metadata=FILE_METADATA)
+
+
+class AgreementDocumentUploadForm(Strict):
+    """The multipart body of an agreement's document: the file alone."""
+
+    file = fields.Raw(required=True, metadata=FILE_METADATA)
 
 
 class OpinionRequest(Strict):
@@ -695,13 +703,18 @@ class ApplicationSchema(Output):
     updated_at = fields.DateTime()
 
 
-class DocumentSchema(Output):
-    id = fields.Integer()
-    kind = one_of(DOCUMENT_KINDS)
+class _StoredFile(Output):
+    """What an application's and an agreement's documents both say of their file."""
+
     original_name = fields.String()
     content_type = one_of(ACCEPTED_TYPES)
     size = fields.Integer(metadata={"minimum": 1})
     sha256 = fields.String(metadata={"pattern": "^[0-9a-f]{64}$"})
+
+
+class DocumentSchema(_StoredFile):
+    id = fields.Integer()
+    kind = one_of(DOCUMENT_KINDS)
     uploaded_by = fields.Integer(attribute="uploader_id")
     created_at = fields.DateTime()
 
@@ -941,6 +954,18 @@ class AgreementPageSchema(_Page):
     items = fields.List(fields.Nested(AgreementSchema))
 
 
+class AgreementDocumentSchema(_StoredFile):
+    id = fields.Integer()
+    agreement_id = fields.Integer()
+    uploaded_by = fields.Integer(attribute="uploaded_by_id")
+    uploaded_at = fields.DateTime()
+
+
+class AgreementDocumentListSchema(Output):
+    items = fields.List(fields.Nested(AgreementDocumentSchema),
+                        metadata={"description": "Oldest first."})
+
+
 class TokenSchema(Output):
     token = fields.String(metadata={"description": "Shown once: only its digest is stored."})
     expires_at = fields.DateTime()
@@ -973,6 +998,7 @@ user_json = UserSchema().dump
 _application_schema = ApplicationSchema()
 _person_json = PersonSchema().dump
 document_json = DocumentSchema().dump
+agreement_document_json = AgreementDocumentSchema().dump
 event_json = EventSchema().dump
 opinion_json = OpinionSchema().dump
 amendment_json = AmendmentSchema().dump

@@ -1,8 +1,9 @@
 """Documents attached to applications: checking, storing and finding the files.
 
-Files live in ``UPLOAD_FOLDER`` (outside ``static/``) under a random name; the name the
-person gave is kept only for display. The type is decided by the content, never by the
-name or the browser's word.
+Files live in the file store (:mod:`tracker.core.storage`, outside ``static/``) under a
+random key; the name the person gave is kept only for display. The type is decided by the
+content, never by the name or the browser's word. The agreements' documents are checked and
+stored by the same functions (:func:`store_upload`, :func:`send_stored`).
 
 A file is written before its row, and the session removes it again when the transaction
 that should have recorded it ends without a commit (rollback, failed commit, or a session
@@ -13,10 +14,9 @@ left behind.
 import hashlib
 import os
 import re
-import secrets
-import tempfile
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, send_file
@@ -26,6 +26,7 @@ from tracker.applications.models import DOCUMENT_KINDS, Document, Event
 from tracker.core.errors import Refused
 from tracker.core.language import reader_locale
 from tracker.core.numbers import format_megabytes
+from tracker.core.storage import MissingFile, storage
 from tracker.extensions import db
 
 DOCUMENT_KIND_LABELS = {
@@ -62,7 +63,6 @@ EXTENSIONS = {
 }
 # A PDF ends with "%%EOF", possibly followed by a few line ends or padding.
 PDF_TRAILER_WINDOW = 1024
-_CHUNK = 64 * 1024
 _PENDING_KEY = "tracker_uncommitted_documents"
 # Files of documents deleted in the transaction: removed once it commits, kept otherwise.
 _DELETED_KEY = "tracker_deleted_documents"
@@ -73,17 +73,6 @@ class DocumentRefused(Refused):
 
     def __init__(self, status, message):
         super().__init__(message, status=status)
-
-
-def upload_folder():
-    folder = current_app.config["UPLOAD_FOLDER"]
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
-def stored_path(document):
-    """Where the file of ``document`` lives on disk."""
-    return os.path.join(upload_folder(), document.stored_name)
 
 
 def max_document_size():
@@ -114,28 +103,30 @@ def clean_filename(name):
 
 
 # Content types ----------------------------------------------------------------------------
-def detect_content_type(path):
-    """The accepted type of the file at ``path``, read from its content, or ``None``."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        if head.startswith(b"%PDF-"):
-            # A header alone is easy to fake (a text or HTML file starting with it): a real
-            # PDF also carries its end-of-file marker.
-            handle.seek(max(0, os.fstat(handle.fileno()).st_size - PDF_TRAILER_WINDOW))
-            return PDF if b"%%EOF" in handle.read() else None
+def detect_content_type(handle):
+    """The accepted type of the open binary file ``handle``, read from its content, or
+    ``None``."""
+    handle.seek(0)
+    head = handle.read(8)
+    if head.startswith(b"%PDF-"):
+        # A header alone is easy to fake (a text or HTML file starting with it): a real
+        # PDF also carries its end-of-file marker.
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - PDF_TRAILER_WINDOW))
+        return PDF if b"%%EOF" in handle.read() else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
     if head.startswith(b"PK\x03\x04"):
-        return _office_type(path)
+        return _office_type(handle)
     return None
 
 
-def _office_type(path):
-    """DOCX or ODT when ``path`` is a reasonable zip with the members of one, else ``None``."""
+def _office_type(handle):
+    """DOCX or ODT when ``handle`` is a reasonable zip with the members of one, else
+    ``None``."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 return None
@@ -168,31 +159,19 @@ def store_document(application, uploader, kind, file_storage):
     """Check and store an uploaded file, add its Document and an "upload" Event.
 
     The caller has checked the permission, and commits. Raises :class:`DocumentRefused`
-    for an empty, too large or unaccepted file; nothing is left on disk then.
+    for an empty, too large or unaccepted file; nothing is left in the store then.
     """
     if kind not in DOCUMENT_KINDS:
         raise DocumentRefused(400, _l("Choose the kind of document."))
-    if file_storage is None or not file_storage.filename:
-        raise DocumentRefused(400, _l("Choose a file to upload."))
-    try:
-        stored_name, content_type, size, sha256 = _store_file(file_storage)
-    except OSError:
-        # A full or read-only disk, a missing mount: the person can do nothing about it, and
-        # nothing was recorded. Said once in the log, with the cause.
-        current_app.logger.exception("Documents cannot be stored in the upload folder")
-        raise DocumentRefused(
-            503, _l("Documents cannot be stored right now. Nothing was attached; "
-                    "please try again later.")
-        )
-
+    stored = store_upload(file_storage)
     document = Document(
         application=application,
         kind=kind,
-        original_name=clean_filename(file_storage.filename),
-        stored_name=stored_name,
-        content_type=content_type,
-        size=size,
-        sha256=sha256,
+        original_name=stored.original_name,
+        stored_name=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
         uploader_id=uploader.id,
     )
     db.session.add(document)
@@ -208,82 +187,118 @@ def store_document(application, uploader, kind, file_storage):
     return document
 
 
-def _store_file(file_storage):
-    """Write the upload under a random name: ``(stored name, type, size, sha256)``.
+@dataclass(frozen=True)
+class StoredUpload:
+    """What :func:`store_upload` kept of an upload, for its row."""
 
-    Raises :class:`DocumentRefused` for a file that is empty, too large or of another type
-    (nothing stays on disk then), and ``OSError`` when the disk refuses it.
+    key: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class _CheckedStream:
+    """The upload as the store reads it: counted and hashed on the way, refused (413) as
+    soon as it passes ``limit``, before the rest is read."""
+
+    def __init__(self, stream, limit):
+        self.stream = stream
+        self.limit = limit
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        chunk = self.stream.read(size)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise DocumentRefused(
+                413, _l("The file is larger than %(size)s MB.",
+                        size=format_megabytes(self.limit, reader_locale()))
+            )
+        self.digest.update(chunk)
+        return chunk
+
+
+def store_upload(file_storage, prefix=""):
+    """Check an uploaded file (there is one, not empty, within ``MAX_DOCUMENT_SIZE``, of an
+    accepted type by its content) and keep it in the store under a new key (after
+    ``prefix/``): a :class:`StoredUpload`.
+
+    The key is removed again unless the transaction commits. Raises
+    :class:`DocumentRefused`: 400, 413 or 415 for the file (nothing stays in the store),
+    503 when the store refuses it (said once in the log, with the cause).
     """
-    folder = upload_folder()
-    limit = max_document_size()
-    digest = hashlib.sha256()
-    size = 0
-    # The temporary file sits in the upload folder so that moving it into place is atomic.
-    handle, temporary = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    if file_storage is None or not file_storage.filename:
+        raise DocumentRefused(400, _l("Choose a file to upload."))
+    store = storage()
+    checked = _CheckedStream(file_storage.stream, max_document_size())
     try:
-        with os.fdopen(handle, "wb") as out:
-            while True:
-                chunk = file_storage.stream.read(_CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > limit:
-                    raise DocumentRefused(
-                        413, _l("The file is larger than %(size)s MB.",
-                                size=format_megabytes(limit, reader_locale()))
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
+        key = store.save(checked, prefix=prefix)
+    except OSError:
+        # A full or read-only disk, a missing mount: the person can do nothing about it, and
+        # nothing was recorded.
+        current_app.logger.exception("Documents cannot be stored in the file store")
+        raise DocumentRefused(
+            503, _l("Documents cannot be stored right now. Nothing was attached; "
+                    "please try again later.")
+        )
+    try:
+        if checked.size == 0:
             raise DocumentRefused(400, _l("The file is empty."))
-        content_type = detect_content_type(temporary)
+        with store.open(key) as handle:
+            content_type = detect_content_type(handle)
         if content_type is None:
             raise DocumentRefused(
                 415,
                 _l("This type of file is not accepted. Upload a PDF, PNG or JPEG image, "
                    "or a Word (DOCX) or OpenDocument (ODT) text."),
             )
-        stored_name = secrets.token_hex(20)
-        final = os.path.join(folder, stored_name)
-        # Registered before the move: whatever happens next, an uncommitted file goes.
-        _remember_uncommitted(final)
-        os.replace(temporary, final)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return stored_name, content_type, size, digest.hexdigest()
+    except BaseException:
+        store.delete(key)
+        raise
+    db.session().info.setdefault(_PENDING_KEY, []).append((store, key))
+    return StoredUpload(key, clean_filename(file_storage.filename), content_type,
+                        checked.size, checked.digest.hexdigest())
 
 
-def download_name(document):
+def download_name(original_name, content_type):
     """The name a download carries: the one given, with the extension of the detected type."""
-    stem, extension = os.path.splitext(document.original_name)
-    accepted = EXTENSIONS.get(document.content_type, ())
+    stem, extension = os.path.splitext(original_name)
+    accepted = EXTENSIONS.get(content_type, ())
     if not accepted or extension.lower() in accepted:
-        return document.original_name
+        return original_name
     return (stem or "document") + accepted[0]
 
 
-def send_document(document):
-    """The stored file as a download, or ``None`` when the file has gone missing.
+def send_stored(key, content_type, original_name, etag):
+    """The file stored under ``key`` as a download, or ``None`` when it has gone missing.
 
     Always an attachment of the type found at upload, which browsers must not second-guess.
     """
-    path = stored_path(document)
-    if not os.path.isfile(path):
-        current_app.logger.error("Document %s has no file at %s", document.id, path)
+    try:
+        handle = storage().open(key)
+    except MissingFile:
+        current_app.logger.error("No stored file under the key %s", key)
         return None
     response = send_file(
-        path,
-        mimetype=document.content_type,
+        handle,
+        mimetype=content_type,
         as_attachment=True,
-        download_name=download_name(document),
+        download_name=download_name(original_name, content_type),
         conditional=True,
-        etag=document.sha256,
+        etag=etag,
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def send_document(document):
+    """The file of an application's ``document`` (:func:`send_stored`)."""
+    return send_stored(document.stored_name, document.content_type, document.original_name,
+                       document.sha256)
 
 
 def document_of(application, document_id):
@@ -296,16 +311,16 @@ def document_of(application, document_id):
 
 
 # Files of transactions that did not commit -----------------------------------------------
-def _remember_uncommitted(path):
-    db.session().info.setdefault(_PENDING_KEY, []).append(path)
-
-
-def remove_files_on_commit(documents):
-    """Remove the files of ``documents`` (whose rows the caller deletes) once the
+def remove_files_on_commit(keys):
+    """Remove the files stored under ``keys`` (of rows the caller deletes) once the
     transaction commits; a rollback keeps them, so no row is left without its file."""
-    db.session().info.setdefault(_DELETED_KEY, []).extend(
-        stored_path(document) for document in documents
-    )
+    store = storage()
+    db.session().info.setdefault(_DELETED_KEY, []).extend((store, key) for key in keys)
+
+
+def _remove(files):
+    for store, key in files:
+        store.delete(key)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
@@ -313,11 +328,7 @@ def _keep_committed_files(session):
     # A savepoint released is not a commit yet: the outer transaction may still roll back.
     if not session.in_nested_transaction():
         session.info.pop(_PENDING_KEY, None)
-        for path in session.info.pop(_DELETED_KEY, []):
-            try:
-                os.remove(path)
-            except FileNotFoundError:
-                pass
+        _remove(session.info.pop(_DELETED_KEY, []))
 
 
 @sa.event.listens_for(sa.orm.Session, "after_transaction_end")
@@ -327,8 +338,4 @@ def _remove_uncommitted_files(session, transaction):
         return
     # Files of deleted documents whose deletion did not commit stay where they are.
     session.info.pop(_DELETED_KEY, None)
-    for path in session.info.pop(_PENDING_KEY, []):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    _remove(session.info.pop(_PENDING_KEY, []))

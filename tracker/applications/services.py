@@ -138,7 +138,7 @@ def delete_draft(application, actor):
     files once the transaction commits), opinions and events; an invitation that made it
     keeps its row, without the application."""
     access.check_delete(actor, application)
-    remove_files_on_commit(application.documents)
+    remove_files_on_commit([document.stored_name for document in application.documents])
     db.session.delete(application)
     db.session.flush()
 

@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "quota_days": _l("Days a year"),
     "quota_is_limit": _l("The quota is a limit"),
     "notes": _l("Notes"),
+    "document_names": _l("Documents"),
 }
 # Fields holding codes, and the labels that name them.
 CODE_LABELS = {

@@ -38,7 +38,7 @@ FIELDS = {
     "agreement": ("agreement_kind", "title", "reference", "starts_on", "ends_on", "status",
                   "covered_laboratories", "our_contact_name", "our_contact_email",
                   "partner_contact_name", "partner_contact_email", "quota_stays",
-                  "quota_days", "quota_is_limit", "notes"),
+                  "quota_days", "quota_is_limit", "notes", "document_names"),
 }
 # Which model a reference names.
 REFERENCES = {"home_laboratory_id": Laboratory, "director_id": User, "delegator_id": User,

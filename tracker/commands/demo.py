@@ -13,7 +13,7 @@ from decimal import Decimal
 from werkzeug.datastructures import FileStorage
 
 from tracker.agreements.models import Agreement
-from tracker.agreements.services import save_agreement
+from tracker.agreements.services import attach_document, save_agreement
 from tracker.applications.documents import store_document
 from tracker.applications.opinions import give_opinion
 from tracker.applications.services import create_application, transition
@@ -232,6 +232,10 @@ def seed_agreements(labs, admin, today):
             "quota_stays": stays, "quota_days": None, "quota_is_limit": limit,
             "notes": "Demo data.",
         }))
+    # The first one's signed text, so that its page shows a document to download.
+    attach_document(created[0], admin, FileStorage(
+        io.BytesIO(DEMO_PDF), filename=f"{created[0].reference} signed.pdf",
+        content_type="application/pdf"))
     return created
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.access import role_required
+from tracker.core.storage import MissingFile
 from tracker.extensions import db
 from tracker.imports import storage
 from tracker.imports.columns import COLUMNS, KIND_LABELS, KINDS
@@ -84,7 +85,11 @@ def show_import(token):
 def download_report(token):
     """Each refused row, column and reason."""
     state = _state_or_404(token)
-    return send_file(storage.path_of(token, "-report.csv"), mimetype="text/csv",
+    try:
+        report = storage.open_file(token, "-report.csv")
+    except MissingFile:
+        abort(404)
+    return send_file(report, mimetype="text/csv",
                      as_attachment=True, download_name=f"errors-{state['kind']}.csv")
 
 
@@ -95,7 +100,7 @@ def confirm_import(token):
     state = _state_or_404(token)
     if "written" in state:
         return redirect(url_for("imports.show_import", token=token))
-    with open(storage.path_of(token, "." + state["extension"]), "rb") as stream:
+    with storage.open_file(token, "." + state["extension"]) as stream:
         result = run_import(state["kind"], stream, state["extension"], current_user,
                             state["name"], commit=db.session.commit)
     state["written"] = _counts(result)

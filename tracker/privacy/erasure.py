@@ -113,10 +113,9 @@ def _pseudonymise(person, replacements):
 def _erase_documents(application_ids):
     """The documents of the person's applications: rows now, files once the erasure
     commits (a rollback keeps them with their rows)."""
-    documents = db.session.scalars(
-        sa.select(Document).where(Document.application_id.in_(application_ids))
-    ).all()
-    remove_files_on_commit(documents)
+    remove_files_on_commit(db.session.scalars(
+        sa.select(Document.stored_name).where(Document.application_id.in_(application_ids))
+    ).all())
     db.session.execute(sa.delete(Document).where(Document.application_id.in_(application_ids)))
 
 

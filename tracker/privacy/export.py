@@ -9,15 +9,16 @@ would be a key, not information.
 import io
 import json
 import os
+import shutil
 import zipfile
 
 import sqlalchemy as sa
 
-from tracker.applications.documents import stored_path
 from tracker.applications.models import Amendment, Application, Document, Event, Opinion
 from tracker.audit import services as audit
 from tracker.audit.models import AuditEntry
 from tracker.auth.models import ApiToken
+from tracker.core.storage import MissingFile, storage
 from tracker.delegations.models import Delegation
 from tracker.extensions import db
 from tracker.notifications.models import Notification
@@ -138,12 +139,14 @@ def personal_data_zip(person):
     data = personal_data(person)
     buffer = io.BytesIO()
     documents = {document.id: document for document in _documents(person)}
+    store = storage()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry in data["documents"]:
-            path = stored_path(documents[entry["id"]])
-            if os.path.exists(path):
-                archive.write(path, entry["file"])
-            else:
+            try:
+                with store.open(documents[entry["id"]].stored_name) as handle:
+                    with archive.open(entry["file"], "w") as out:
+                        shutil.copyfileobj(handle, out)
+            except MissingFile:
                 entry["file"] = None
         archive.writestr("index.json", json.dumps(data, ensure_ascii=False, indent=2))
     return buffer.getvalue()

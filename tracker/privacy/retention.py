@@ -12,8 +12,6 @@ leaves (an upload never confirmed, its error report) go after ``IMPORT_FILES_DAY
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
-import os
-
 import sqlalchemy as sa
 from flask import current_app
 
@@ -22,6 +20,7 @@ from tracker.applications.documents import remove_files_on_commit
 from tracker.applications.models import Application, Document
 from tracker.applications.workflow import TERMINAL
 from tracker.auth.models import ApiToken, User
+from tracker.core.storage import storage
 from tracker.extensions import db
 from tracker.imports.storage import stale_files
 from tracker.privacy.erasure import erase_people
@@ -93,12 +92,13 @@ def apply_retention(today=None):
     for start in range(0, len(done.people), PEOPLE_BATCH):
         erase_people(done.people[start:start + PEOPLE_BATCH])
         db.session.commit()
-    for path in done.import_files:
-        os.remove(path)
+    store = storage()
+    for key in done.import_files:
+        store.delete(key)
     return done
 
 
 def _erase_documents(document_ids):
-    documents = db.session.scalars(sa.select(Document).where(Document.id.in_(document_ids)))
-    remove_files_on_commit(documents.all())
+    remove_files_on_commit(db.session.scalars(
+        sa.select(Document.stored_name).where(Document.id.in_(document_ids))).all())
     db.session.execute(sa.delete(Document).where(Document.id.in_(document_ids)))
