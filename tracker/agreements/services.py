@@ -27,6 +27,7 @@ from tracker.applications.models import Application, duration_days_expression
 from tracker.applications.workflow import ACTIVE_FOR_OVERLAP, GRANTED
 from tracker.audit import services as audit
 from tracker.core.errors import Conflict, InvalidValues, NotAllowed
+from tracker.core.paging import MAX_ID
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
 
@@ -239,7 +240,9 @@ def delete_document(document, actor):
 
 def document_of(agreement, document_id):
     """The document ``document_id`` of ``agreement``, or ``None`` (another agreement's
-    document is not this one's)."""
+    document is not this one's; an id no row can have is not looked up)."""
+    if not 1 <= document_id <= MAX_ID:
+        return None
     return db.session.scalar(sa.select(AgreementDocument).where(
         AgreementDocument.id == document_id, AgreementDocument.agreement_id == agreement.id))
 

@@ -149,8 +149,7 @@ def delete_agreement(agreement_id):
 
 # Documents ---------------------------------------------------------------------------------
 def _document(agreement, document_id):
-    document = (services.document_of(agreement, document_id)
-                if 1 <= document_id <= MAX_ID else None)
+    document = services.document_of(agreement, document_id)
     if document is None:
         abort(404)
     return document

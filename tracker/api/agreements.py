@@ -18,7 +18,6 @@ from tracker.api.schemas import (
     AgreementInput, AgreementQuery, agreement_document_json, agreement_json,
 )
 from tracker.applications.documents import DocumentRefused
-from tracker.core.paging import MAX_ID
 from tracker.extensions import db
 
 NOT_FOUND = "There is no agreement with this id."
@@ -92,8 +91,7 @@ def delete_agreement(agreement_id):
 
 # Documents ---------------------------------------------------------------------------------
 def _document_or_404(agreement, document_id):
-    document = (services.document_of(agreement, document_id)
-                if 1 <= document_id <= MAX_ID else None)
+    document = services.document_of(agreement, document_id)
     if document is None:
         raise ApiError(404, NO_DOCUMENT)
     return document
