@@ -70,7 +70,8 @@ def application_rows(count, people):
     first = date(2016, 1, 4)
     for n in range(count):
         start = first + timedelta(days=(n * 7) % 3000)
-        yield (f"MOB-{start.year}-{n + 1:06d}", f"Stay {n}", "completed", "outgoing",
+        # References have six digits: the millionth row starts again at 1, in another year.
+        yield (f"MOB-{start.year}-{n % 999_999 + 1:06d}", f"Stay {n}", "completed", "outgoing",
                "Bench call", f"person{n % people}@example.org", "BLX", "BPX", "conference",
                start.isoformat(), (start + timedelta(days=4)).isoformat(), "800.00", "")
 
