@@ -110,8 +110,10 @@ def main():
         if args.count_rows and path:
             from openpyxl import load_workbook
 
-            book = load_workbook(path, read_only=True)
-            rows = sum(sheet.max_row - 1 for sheet in book.worksheets)
+            with open(path, "rb") as handle:
+                book = load_workbook(handle, read_only=True)
+                rows = sum(sum(1 for _ in sheet.iter_rows(values_only=True)) - 1
+                           for sheet in book.worksheets)
     finally:
         psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         keys = subprocess.run(["redis-cli", "-u", redis_url, "--scan", "--pattern",
