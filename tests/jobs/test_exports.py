@@ -226,3 +226,13 @@ def test_retention_removes_old_job_files(app, client, login, org, apps, small_th
     assert "1 job file(s) erased" in result.output
     assert not os.path.exists(path)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
+
+
+def test_the_page_speaks_the_readers_language(client, login, org, apps, small_threshold):
+    org["admin"].locale = "fr"
+    db.session.commit()
+    login(org["admin"])
+    job_id = _job_of(client.get("/reports/applications.xlsx"))
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Export XLSX des candidatures" in page and "Terminée" in page
+    assert "5 lignes sur 5" in page and "Télécharger applications-" in page

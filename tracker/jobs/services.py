@@ -130,16 +130,16 @@ def perform(job_id, target, kwargs, live=False):
     owner = job.owner
     # The owner's language: the labels of an export, the messages of an import.
     language = force_locale(owner.locale) if owner is not None and owner.locale else nullcontext()
+    progress = Progress(job_id, live)
     with language:
         try:
-            message = _work(target)(Progress(job_id, live), owner=owner, **kwargs)
-            message = str(message or "")
+            message = str(_work(target)(progress, owner=owner, **kwargs) or "")
         except Exception as error:  # recorded on the job: its page says it failed
             db.session.rollback()
             log.exception("Job %s (%s) failed", job_id, target)
-            _finish(job_id, "failed", str(getattr(error, "message", "") or ""))
+            _finish(job_id, "failed", str(getattr(error, "message", "") or ""), progress)
             return
-    _finish(job_id, "done", message)
+    _finish(job_id, "done", message, progress)
 
 
 def _work(target):
@@ -150,10 +150,13 @@ def _work(target):
     return getattr(importlib.import_module(module), name)
 
 
-def _finish(job_id, status, message):
+def _finish(job_id, status, message, progress=None):
     db.session.rollback()
     job = db.session.get(Job, job_id)
     job.status, job.message, job.finished_at = status, message[:2000], utcnow()
+    if progress is not None:  # the last count told, written or not
+        job.done = progress.done
+        job.total = progress.total if progress.total is not None else job.total
     if status == "done" and job.total is not None:
         job.done = job.total
     db.session.commit()
@@ -165,10 +168,15 @@ class Progress:
     def __init__(self, job_id, live):
         self.job_id = job_id
         self.live = live
+        self.done, self.total = 0, None
 
     def __call__(self, done, total=None):
         """Record ``done`` of ``total`` (None: unchanged). Best effort: a write that has
-        to wait (SQLite while the work reads) is skipped, the next one will tell."""
+        to wait (SQLite while the work reads) is skipped, the next one will tell; the job's
+        end writes the last count in any case."""
+        self.done = done
+        if total is not None:
+            self.total = total
         values = {"done": done} if total is None else {"done": done, "total": total}
         if self.live:
             _write(self.job_id, values, wait=False)
