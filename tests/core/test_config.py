@@ -127,6 +127,19 @@ def test_production_warns_when_notifications_would_only_be_logged(database_uri, 
     assert not any("MAIL_SERVER" in r.getMessage() for r in caplog.records)
 
 
+def test_production_warns_when_jobs_would_run_within_requests(database_uri, caplog, tmp_path):
+    caplog.set_level(logging.WARNING)
+    create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+               SQLALCHEMY_DATABASE_URI=database_uri, REDIS_URL=None,
+               UPLOAD_FOLDER=str(tmp_path))
+    assert any("REDIS_URL is unset" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
+               SQLALCHEMY_DATABASE_URI=database_uri, REDIS_URL="redis://127.0.0.1:6379/2",
+               UPLOAD_FOLDER=str(tmp_path))
+    assert not any("REDIS_URL" in r.getMessage() for r in caplog.records)
+
+
 def test_production_refuses_an_upload_folder_it_cannot_write(database_uri, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
