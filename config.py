@@ -126,6 +126,20 @@ class Config:
     # daily apply-retention after this many days; a confirmed upload goes at once.
     IMPORT_FILES_DAYS = _int("IMPORT_FILES_DAYS", 7)
 
+    # Background jobs (large exports and imports, notification delivery, reminders) go to
+    # an RQ queue on the Redis of REDIS_URL, run by `flask --app tracker worker`. Without
+    # REDIS_URL (the embedded default) a job runs at once, within the request that asks
+    # for it, and its page shows it finished. JOBS_QUEUE names the queue, so that two
+    # trackers may share a Redis.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE") or "tracker"
+    # An export of more rows than EXPORT_JOB_ROWS (XLSX always; CSV when asked for in the
+    # background) and the confirmation of an import of more rows than IMPORT_JOB_ROWS run
+    # as jobs. A job's file (an export) is removed by apply-retention after JOB_FILES_DAYS.
+    EXPORT_JOB_ROWS = _int("EXPORT_JOB_ROWS", 50_000)
+    IMPORT_JOB_ROWS = _int("IMPORT_JOB_ROWS", 5_000)
+    JOB_FILES_DAYS = _int("JOB_FILES_DAYS", 7)
+
     # Personal API tokens.
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)
 
@@ -180,6 +194,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     REPORTS_CACHE_SECONDS = 0  # tests see fresh figures unless they ask for kept ones
     CACHE_URL = None  # in process whatever the environment says; Redis tests pass their own
+    REDIS_URL = None  # jobs run at once unless a test hands them to its own queue
     REGISTRATION_OPEN = True  # tests that need it closed say so
 
 
@@ -204,6 +219,11 @@ class ProductionConfig(Config):
             app.logger.warning(
                 "CACHE_URL is unset: each worker keeps its own report figures, so two "
                 "workers may show different ones. Use Redis in production."
+            )
+        if not app.config.get("REDIS_URL"):
+            app.logger.warning(
+                "REDIS_URL is unset: large exports and imports run within the request that "
+                "asks for them. Set REDIS_URL and run `flask --app tracker worker`."
             )
         if not app.config.get("MAIL_SERVER"):
             app.logger.warning(

@@ -31,6 +31,7 @@ from tracker.applications.workflow import TRANSITIONS
 from tracker.auth.models import User
 from tracker.directory.models import Laboratory, Programme
 from tracker.extensions import db
+from tracker.jobs.models import Job
 
 COUNTED = (Application, User, Laboratory, Programme, Event, Amendment)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -204,6 +205,8 @@ def world(app, make, monkeypatch):
     for user in (researcher, admin):
         issue_token(user, "fuzz")
     feed = feed_for(researcher)
+    job = Job(kind="export_xlsx", owner_id=researcher.id, status="running")
+    db.session.add(job)
     db.session.commit()
     token_ids = [token.id for token in db.session.scalars(sa.select(ApiToken))]
     users = {"researcher": researcher, "admin": admin}
@@ -227,6 +230,7 @@ def world(app, make, monkeypatch):
         "rule_id": [rule.id],
         "delegation_id": [delegation.id],
         "agreement_id": [agreement.id],
+        "job_id": [job.id],
     }
     ids = [unit.id, partner.id, programme.id, draft.id, submitted.id, other.id, director.id]
     return {"users": users, "placeholders": placeholders, "ids": ids}

@@ -12,6 +12,7 @@ from tests.requirement_world import seed_default_rules, set_risk
 from tests.routes import PERSONAS, ROLES
 from tracker.applications.models import Amendment
 from tracker.extensions import db
+from tracker.jobs.models import Job
 
 
 def _all_routes():
@@ -82,6 +83,9 @@ def world(make):
                                  starts_on=date.today() + timedelta(days=1))
     agreement = make.agreement([unit, partner, joint])
     agreement_document = make.agreement_document(agreement, admin)
+    job = Job(kind="export_xlsx", owner_id=researcher.id, status="running", done=10, total=40)
+    db.session.add(job)
+    db.session.commit()
     return {
         "users": {"researcher": researcher, "director": director, "admin": admin,
                   "security_officer": security_officer, "host_director": host_director},
@@ -102,6 +106,7 @@ def world(make):
             "agreement": agreement.id,
             "agreement_document": agreement_document.id,
             "joint": joint.id,
+            "job": job.id,
         },
     }
 

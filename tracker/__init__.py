@@ -125,6 +125,7 @@ def register_blueprints(app):
     from tracker.auth.views import bp as auth_bp
     from tracker.delegations.views import bp as delegations_bp
     from tracker.imports.views import bp as imports_bp
+    from tracker.jobs.views import bp as jobs_bp
     from tracker.main.views import bp as main_bp
     from tracker.directory.views import bp as directory_bp
     from tracker.notifications.views import bp as notifications_bp
@@ -144,6 +145,7 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(api_bp)
 
 

@@ -65,6 +65,7 @@ from tracker.core.errors import Conflict, NotAllowed, wants_json
 from tracker.delegations.models import Delegation
 from tracker.directory.models import Laboratory
 from tracker.extensions import db
+from tracker.jobs.models import Job
 from tracker.notifications.models import Notification
 
 
@@ -1365,3 +1366,15 @@ def check_erase_person(user, person, today=None):
                reference=stay.reference, end=format_day(stay.end_date)),
             code="stay_in_progress",
         )
+
+
+# Background jobs ---------------------------------------------------------------------------
+def visible_job(user, job_id):
+    """Job ``job_id`` when ``user`` may follow it: its owner only. Anyone else, and a job
+    of a command (no owner), is answered as if it did not exist (None)."""
+    if not signed_in(user):
+        return None
+    job = db.session.get(Job, job_id)
+    if job is None or job.owner_id != user.id:
+        return None
+    return job

@@ -8,3 +8,4 @@ from tracker.reports import models as report_indexes  # noqa: F401
 from tracker.audit.models import AuditEntry  # noqa: F401
 from tracker.delegations.models import Delegation  # noqa: F401
 from tracker.agreements.models import Agreement, AgreementDocument  # noqa: F401
+from tracker.jobs.models import Job  # noqa: F401

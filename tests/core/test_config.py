@@ -114,17 +114,24 @@ def test_translated_text_renders_outside_a_request(app):
     assert str(lazy_gettext("Draft")) == "Draft"
 
 
-def test_production_warns_when_notifications_would_only_be_logged(database_uri, caplog, tmp_path):
+@pytest.mark.parametrize(("setting", "value", "warning"), [
+    # Notifications would only be logged.
+    ("MAIL_SERVER", "smtp.example.org", "MAIL_SERVER is unset"),
+    # Large exports and imports would run within requests.
+    ("REDIS_URL", "redis://127.0.0.1:6379/2", "REDIS_URL is unset"),
+])
+def test_production_warns_of_a_missing_service(database_uri, caplog, tmp_path, setting, value,
+                                               warning):
     caplog.set_level(logging.WARNING)
     create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
-               SQLALCHEMY_DATABASE_URI=database_uri, MAIL_SERVER=None,
-               UPLOAD_FOLDER=str(tmp_path))
-    assert any("MAIL_SERVER is unset" in r.getMessage() for r in caplog.records)
+               SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=str(tmp_path),
+               **{setting: None})
+    assert any(warning in r.getMessage() for r in caplog.records)
     caplog.clear()
     create_app(ProductionConfig, SECRET_KEY="a-real-secret-for-this-test",
-               SQLALCHEMY_DATABASE_URI=database_uri, MAIL_SERVER="smtp.example.org",
-               UPLOAD_FOLDER=str(tmp_path))
-    assert not any("MAIL_SERVER" in r.getMessage() for r in caplog.records)
+               SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=str(tmp_path),
+               **{setting: value})
+    assert not any(setting in r.getMessage() for r in caplog.records)
 
 
 def test_production_refuses_an_upload_folder_it_cannot_write(database_uri, tmp_path):

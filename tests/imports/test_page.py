@@ -157,3 +157,19 @@ def test_an_export_imports_back_into_a_tracker_without_applications(client, make
                 data={"csrf_token": csrf_token(client, "/admin/import")})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 6
     assert _comparable(_export(client)) == _comparable(exported)
+
+
+def test_confirming_an_upload_that_is_gone_says_so(client, make, login):
+    _admin(make, login)
+    response = _upload(client, LABS)
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    with client.application.test_request_context():
+        # The daily retention removed the upload before anyone confirmed it.
+        file_store().delete(storage.key_of(token, ".csv"))
+    confirmed = client.post(response.headers["Location"] + "/confirm",
+                            data={"csrf_token": csrf_token(client, "/admin/import")})
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"].endswith("/admin/import")
+    page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert "The uploaded file is no longer kept" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Laboratory)) == 0

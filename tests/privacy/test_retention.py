@@ -68,7 +68,7 @@ def test_a_dry_run_lists_and_changes_nothing(app, world):
     result = app.test_cli_runner().invoke(args=["apply-retention", "--dry-run",
                                                 "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "1 document(s), 1 person(s) and 0 import file(s) would be erased" in result.output
+    assert "1 document(s), 1 person(s), 0 import file(s) and 0 job file(s) would be erased" in result.output
     assert f"Documents: {world['documents']['old'].id}" in result.output
     assert f"People: {world['unused'].id}" in result.output
     assert db.session.get(Document, world["documents"]["old"].id) is not None
@@ -80,7 +80,7 @@ def test_retention_erases_what_is_past_it_and_only_that(app, world):
     kept_keys = [world["documents"][name].stored_name for name in ("recent", "running")]
     result = app.test_cli_runner().invoke(args=["apply-retention", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "1 document(s), 1 person(s) and 0 import file(s) erased" in result.output
+    assert "1 document(s), 1 person(s), 0 import file(s) and 0 job file(s) erased" in result.output
     db.session.expire_all()
     assert db.session.get(Document, world["documents"]["old"].id) is None
     assert not storage().exists(old_key)
@@ -142,9 +142,9 @@ def test_retention_removes_the_import_files_left_past_their_days(app, world):
 
     dry = app.test_cli_runner().invoke(args=["apply-retention", "--dry-run",
                                              "--today", TODAY.isoformat()])
-    assert "1 import file(s) would be erased" in dry.output
+    assert "1 import file(s) and 0 job file(s) would be erased" in dry.output
     assert os.path.exists(old)
     result = app.test_cli_runner().invoke(args=["apply-retention", "--today", TODAY.isoformat()])
-    assert "1 import file(s) erased" in result.output
+    assert "1 import file(s) and 0 job file(s) erased" in result.output
     assert not os.path.exists(old) and os.path.exists(fresh)
     os.remove(fresh)

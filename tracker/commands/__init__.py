@@ -8,6 +8,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.delegations.cli import register_commands as register_delegation_commands
 from tracker.imports.cli import register_commands as register_import_commands
+from tracker.jobs.cli import register_commands as register_job_commands
 from tracker.notifications.cli import register_commands as register_notification_commands
 from tracker.privacy.cli import register_commands as register_privacy_commands
 from tracker.reports.generate import generate_command
@@ -33,6 +34,7 @@ def register_commands(app):
     register_delegation_commands(app)
     register_privacy_commands(app)
     register_import_commands(app)
+    register_job_commands(app)
     app.cli.add_command(generate_command)
 
 

@@ -2,20 +2,22 @@
 report, then confirm to write (docs/import.md)."""
 
 from flask import (
-    Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.access import role_required
 from tracker.core.storage import MissingFile
-from tracker.extensions import db
 from tracker.imports import storage
 from tracker.imports.columns import COLUMNS, KIND_LABELS, KINDS
+from tracker.imports.confirming import GONE, confirm_upload, counts_of, upload_is_kept
 from tracker.imports.forms import UploadForm
 from tracker.imports.reading import BadFile, check_size, extension_of
 from tracker.imports.samples import template_csv, template_xlsx
 from tracker.imports.writing import report_csv, run_import
+from tracker.jobs.services import start_job
 
 bp = Blueprint("imports", __name__, url_prefix="/admin/import")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,14 +56,9 @@ def upload_file():
         return _page(form, 422)
     token = storage.keep_upload(upload.stream, extension)
     storage.save_state(token, {"kind": form.kind.data, "name": upload.filename[:200],
-                               "extension": extension, "preview": _counts(result)},
+                               "extension": extension, "preview": counts_of(result)},
                        report_csv(result))
     return redirect(url_for("imports.show_import", token=token))
-
-
-def _counts(result):
-    return {"total": result.total, "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged, "refused": result.refused}
 
 
 def _state_or_404(token):
@@ -96,16 +93,26 @@ def download_report(token):
 @bp.route("/<token>/confirm", methods=["POST"])
 @role_required("admin")
 def confirm_import(token):
-    """Write the valid rows, batch by batch; every row is checked again as it is written."""
+    """Write the valid rows, batch by batch; every row is checked again as it is written.
+    Above IMPORT_JOB_ROWS rows a background job writes them, its page showing how far."""
     state = _state_or_404(token)
-    if "written" in state:
+    if "written" in state or state.get("confirming"):
         return redirect(url_for("imports.show_import", token=token))
-    with storage.open_file(token, "." + state["extension"]) as stream:
-        result = run_import(state["kind"], stream, state["extension"], current_user,
-                            state["name"], commit=db.session.commit)
-    state["written"] = _counts(result)
-    storage.save_state(token, state, report_csv(result))
-    storage.discard_upload(token, state["extension"])
+    if not upload_is_kept(token, state):
+        # The daily retention removed it: say so, rather than fail.
+        flash(str(GONE), "warning")
+        return redirect(url_for("imports.start_import"))
+    if state["preview"]["total"] > current_app.config["IMPORT_JOB_ROWS"]:
+        state["confirming"] = True
+        storage.save_state(token, state)
+        job = start_job("import", "tracker.imports.confirming:import_job", current_user,
+                        result_url=url_for("imports.show_import", token=token), token=token)
+        return redirect(url_for("jobs.show_job", job_id=job.id))
+    try:
+        confirm_upload(token, current_user)
+    except BadFile as error:  # removed between the check and the reading
+        flash(str(error.message), "warning")
+        return redirect(url_for("imports.start_import"))
     return redirect(url_for("imports.show_import", token=token))
 
 

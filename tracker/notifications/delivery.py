@@ -206,3 +206,12 @@ def _deliver_one(notification_id, mailer, sender):
     notification.last_error = ""
     db.session.commit()
     return "sent"
+
+
+def delivery_job(progress, owner=None, limit=500):
+    """A background job's work (``tracker.jobs``): deliver the due messages; a sentence
+    of the counts."""
+    counts = deliver_pending(limit=limit)
+    progress(sum(counts.values()), sum(counts.values()))
+    return (f"{counts['sent']} sent, {counts['failed']} failed, {counts['gave_up']} given up, "
+            f"{counts['skipped']} skipped.")

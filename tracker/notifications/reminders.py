@@ -20,7 +20,7 @@ name the request, how long it has waited and the one link to act.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -223,3 +223,12 @@ def send_reminders(today=None, dry_run=False):
             counts[due.kind] += len(taken)
         db.session.commit()
     return counts
+
+
+def reminders_job(progress, owner=None, day=None):
+    """A background job's work (``send-reminders --background``): :func:`send_reminders`
+    for ``day`` (ISO), and a sentence of the counts."""
+    counts = send_reminders(date.fromisoformat(day) if day else None)
+    progress(sum(counts.values()), sum(counts.values()))
+    return (f"{counts['reminder']} reminders, {counts['escalation']} escalations, "
+            f"{counts['requirements']} about unmet requirements.")

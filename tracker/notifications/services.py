@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from tracker.extensions import db
+from tracker.jobs.services import start_job_after_commit
 from tracker.notifications.models import Notification
 
 
@@ -47,4 +48,8 @@ def notify(users, compose, application=None):
         )
         db.session.add(notification)
         queued.append(notification)
+    if queued:
+        # With a job queue the outbox is delivered as soon as the messages are committed;
+        # without one, by the send-notifications command (cron).
+        start_job_after_commit("notifications", "tracker.notifications.delivery:delivery_job")
     return queued

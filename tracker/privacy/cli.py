@@ -28,8 +28,8 @@ def apply_retention_command(today, dry_run):
     done = plan(day) if dry_run else apply_retention(day)
     verb = "would be erased (dry run: nothing erased)" if dry_run else "erased"
     click.echo(f"Retention on {day.isoformat()}: {len(done.documents)} document(s), "
-               f"{len(done.people)} person(s) and {len(done.import_files)} import file(s) "
-               f"{verb}.")
+               f"{len(done.people)} person(s), {len(done.import_files)} import file(s) and "
+               f"{len(done.job_files)} job file(s) {verb}.")
     if dry_run:
         click.echo(f"Documents: {_ids(done.documents)}")
         click.echo(f"People: {_ids(done.people)}")

@@ -6,7 +6,8 @@ application move for ``PERSON_RETENTION_YEARS``, and is not abroad today, is era
 administrator would erase them (:mod:`tracker.privacy.erasure`). Both are found by one
 indexed statement and handled in batches, each committed, so a million applications cost
 a few statements per batch; a second run finds nothing left to do. The files an import
-leaves (an upload never confirmed, its error report) go after ``IMPORT_FILES_DAYS``.
+leaves (an upload never confirmed, its error report) go after ``IMPORT_FILES_DAYS``, the
+files of background jobs (exports) after ``JOB_FILES_DAYS``.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from tracker.auth.models import ApiToken, User
 from tracker.core.storage import storage
 from tracker.extensions import db
 from tracker.imports.storage import stale_files
+from tracker.jobs.services import stale_job_files
 from tracker.privacy.erasure import erase_people
 
 BATCH = 500
@@ -38,6 +40,7 @@ class Plan:
     documents: list = field(default_factory=list)
     people: list = field(default_factory=list)
     import_files: list = field(default_factory=list)
+    job_files: list = field(default_factory=list)
 
 
 def years_before(today, years):
@@ -79,7 +82,8 @@ def plan(today=None):
     today = today or date.today()
     return Plan(documents=list(db.session.scalars(expired_documents(today))),
                 people=list(db.session.scalars(inactive_people(today))),
-                import_files=stale_files(current_app.config["IMPORT_FILES_DAYS"]))
+                import_files=stale_files(current_app.config["IMPORT_FILES_DAYS"]),
+                job_files=stale_job_files(current_app.config["JOB_FILES_DAYS"]))
 
 
 def apply_retention(today=None):
@@ -93,7 +97,7 @@ def apply_retention(today=None):
         erase_people(done.people[start:start + PEOPLE_BATCH])
         db.session.commit()
     store = storage()
-    for key in done.import_files:
+    for key in done.import_files + done.job_files:
         store.delete(key)
     return done
 

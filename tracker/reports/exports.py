@@ -50,9 +50,13 @@ from tracker.reports.filters import visible_filtered, where_clause
 CHUNK_ROWS = 2000
 # openpyxl writes about 3,500 rows a second here (54,000 rows took 15 s at 1M applications),
 # and the whole workbook is built before its first byte is sent: far beyond this, a busy
-# machine would run into gunicorn's 120 s timeout. Larger lists are refused with a message
-# (never cut short); CSV has no such limit.
+# machine would run into gunicorn's 120 s timeout. Larger lists (and those above
+# EXPORT_JOB_ROWS) are built by a background job (:func:`xlsx_job`), never cut short.
 XLSX_MAX_ROWS = 50_000
+# A background export tells its progress every this many rows.
+PROGRESS_ROWS = 5_000
+# Excel's rows per sheet, the header included: a longer export goes on to another sheet.
+SHEET_ROWS = 1_048_576
 
 EXPORT_COLUMNS = ("reference", "title", "status", "direction", "funding", "programme",
                   "budget_line", "applicant", "applicant_email", "home_laboratory",
@@ -283,12 +287,11 @@ def _python_chunks(engine, query, zone, delimiter=",", decimal_comma=False):
 CSV_SHAPES = ("labels", "excel_fr", "codes")
 
 
-def csv_response(user, filters, shape="labels"):
-    """A streamed CSV of the visible, filtered applications, in one of ``CSV_SHAPES``:
-    ``labels`` (the default), ``excel_fr`` (semicolons and decimal commas) or ``codes``."""
-    # The body is sent after the request's context (and its session) is gone, so the
-    # generator holds the engine and opens a connection of its own; labels are translated
-    # now, into the query and the header.
+def _csv_body(user, filters, shape):
+    """``(chunks, suffix)``: a generator of the CSV's bytes (header first) and the file
+    name's suffix. The generator holds the engine and opens a connection of its own, so
+    that it may run after the request's context (and its session) is gone; labels are
+    translated now, into the query and the header."""
     engine = db.engine
     postgresql = engine.dialect.name == "postgresql"
     labelled = shape != "codes"
@@ -308,37 +311,59 @@ def csv_response(user, filters, shape="labels"):
                                       decimal_comma=excel_fr)
 
     suffix = {"labels": "", "excel_fr": "-excel-fr", "codes": "-codes"}[shape]
-    response = Response(chunks(), mimetype="text/csv")
+    return chunks(), suffix
+
+
+def csv_response(user, filters, shape="labels"):
+    """A streamed CSV of the visible, filtered applications, in one of ``CSV_SHAPES``:
+    ``labels`` (the default), ``excel_fr`` (semicolons and decimal commas) or ``codes``."""
+    chunks, suffix = _csv_body(user, filters, shape)
+    response = Response(chunks, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="applications-{date.today().isoformat()}{suffix}.csv"')
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _cells(row, zone):
+    """A row's cells for a write-only sheet. Every string is neutralised again here:
+    openpyxl stores a string that begins with "=" as a formula, and this must never depend
+    on the query. A spreadsheet's times carry no zone: they are written in ``zone``, which
+    the header names."""
+    return [
+        neutralise(value) if isinstance(value, str)
+        else local_time(value, zone).replace(tzinfo=None)
+        if isinstance(value, datetime) else value
+        for value in row
+    ]
+
+
 def _append_rows(sheet, rows, zone):
-    """Rows into a write-only sheet. Every string is neutralised again here: openpyxl stores
-    a string that begins with "=" as a formula, and this must never depend on the query.
-    A spreadsheet's times carry no zone: they are written in ``zone``, which the header
-    names."""
+    """Rows into a write-only sheet (see :func:`_cells`)."""
     for row in rows:
-        sheet.append([
-            neutralise(value) if isinstance(value, str)
-            else local_time(value, zone).replace(tzinfo=None)
-            if isinstance(value, datetime) else value
-            for value in row
-        ])
+        sheet.append(_cells(row, zone))
 
 
-def xlsx_too_large(user, filters):
-    """True when the filtered list has more rows than an XLSX export is built for."""
+def _matching(user, filters):
     # The export's rows without its joins: the cost totals would be summed for nothing.
-    query = sa.select(Application.id).where(where_clause(visible_filtered(user, filters)))
-    return db.session.scalar(query.offset(XLSX_MAX_ROWS).limit(1)) is not None
+    return sa.select(Application.id).where(where_clause(visible_filtered(user, filters)))
+
+
+def more_rows_than(user, filters, limit):
+    """True when the filtered list has more than ``limit`` rows (without counting them
+    all)."""
+    return db.session.scalar(_matching(user, filters).offset(limit).limit(1)) is not None
+
+
+def count_rows(user, filters):
+    """How many rows an export of the filtered list holds."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        _matching(user, filters).subquery()))
 
 
 def xlsx_response(user, filters):
-    """An XLSX of the visible, filtered applications (at most ``XLSX_MAX_ROWS``: check
-    :func:`xlsx_too_large` first), built in openpyxl's write-only mode (rows go to a
+    """An XLSX of the visible, filtered applications (at most ``XLSX_MAX_ROWS``: larger ones
+    go to :func:`xlsx_job`, see :func:`more_rows_than`), built in openpyxl's write-only mode (rows go to a
     temporary file, not to memory) and sent in chunks."""
     from openpyxl import Workbook
 
@@ -404,3 +429,72 @@ def _named_attachment(response, stem, extension):
         f'attachment; filename="{stem}-{date.today().isoformat()}.{extension}"')
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# Background exports (tracker.jobs): ``function(progress, owner, **kwargs)`` ---------------
+def _job_filters(filters):
+    """The list's filters a job was started with (plain values through the queue)."""
+    from werkzeug.datastructures import MultiDict
+
+    from tracker.reports.filters import ListFilters
+
+    return ListFilters.from_args(MultiDict(filters))
+
+
+def xlsx_job(progress, owner, filters):
+    """Build the XLSX of ``owner``'s filtered list, whatever its size, as the synchronous
+    export does (the same query, visibility and labels), in constant memory: rows stream
+    from a server-side cursor into openpyxl's write-only sheets (which keep them in
+    temporary files), a new sheet every ``SHEET_ROWS``; progress every ``PROGRESS_ROWS``.
+    """
+    from openpyxl import Workbook
+
+    filters = _job_filters(filters)
+    zone = get_timezone()
+    total = count_rows(owner, filters)
+    progress(0, total)
+    title, headers = _("Applications"), column_headers(zone=zone)
+    workbook = Workbook(write_only=True)
+    sheet, done, told = None, 0, 0
+    with db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=CHUNK_ROWS).execute(
+            export_query(owner, filters, labelled=True))
+        for partition in result.partitions():
+            for row in partition:
+                if done % (SHEET_ROWS - 1) == 0:
+                    number = done // (SHEET_ROWS - 1) + 1
+                    sheet = workbook.create_sheet(title if number == 1 else f"{title} {number}")
+                    sheet.append(headers)
+                sheet.append(_cells(row, zone))
+                done += 1
+            if done - told >= PROGRESS_ROWS:
+                progress(done)
+                told = done
+    if sheet is None:
+        workbook.create_sheet(title).append(headers)
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        progress.keep_file(handle, f"applications-{date.today().isoformat()}.xlsx")
+    progress(done, done)
+    return _("%(rows)s rows exported.", rows=done)
+
+
+def csv_job(progress, owner, filters, shape="labels"):
+    """Write the CSV of ``owner``'s filtered list (any size, as the synchronous export
+    writes it) to a temporary file, then keep it as the job's file; progress as lines are
+    written (a title with a line break counts twice, the count is capped by the total)."""
+    filters = _job_filters(filters)
+    total = count_rows(owner, filters)
+    progress(0, total)
+    chunks, suffix = _csv_body(owner, filters, shape)
+    lines, told = -1, 0  # the header's line is not a row
+    with tempfile.TemporaryFile() as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            lines += chunk.count(b"\n")
+            if lines - told >= PROGRESS_ROWS:
+                progress(min(lines, total))
+                told = lines
+        progress.keep_file(handle, f"applications-{date.today().isoformat()}{suffix}.csv")
+    progress(total, total)
+    return _("%(rows)s rows exported.", rows=total)

@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 from flask import (
-    Blueprint, abort, flash, redirect, render_template, request, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,7 @@ from tracker.directory.models import (
     DIRECTION_LABELS, DIRECTIONS, RISK_LEVEL_LABELS, Laboratory,
 )
 from tracker.extensions import db
+from tracker.jobs.services import start_job
 from tracker.reports import charts, exports, registers, worldmap
 from tracker.reports.calendar import feed_for, ical_response, reset_feed
 from tracker.reports.counting import approximate_count
@@ -77,7 +78,6 @@ def list_applications():
         directions=DIRECTIONS,
         sorts=SORTS,
         years=year_choices(),
-        xlsx_max_rows=exports.XLSX_MAX_ROWS,
     )
 
 
@@ -93,19 +93,30 @@ def export_csv():
         shape = "codes"
     else:
         shape = "labels"
+    # ?background=1: a file built by a job, to download from its page (millions of rows
+    # over a slow connection); a list within EXPORT_JOB_ROWS streams at once anyway.
+    if request.args.get("background") == "1" and exports.more_rows_than(
+            current_user, filters, current_app.config["EXPORT_JOB_ROWS"]):
+        return _export_job("export_csv", "tracker.reports.exports:csv_job", filters,
+                           shape=shape)
     return exports.csv_response(current_user, filters, shape)
 
 
 @bp.route("/applications.xlsx")
 @role_required(*REPORT_ROLES)
 def export_xlsx():
+    """The XLSX of the list: at once within EXPORT_JOB_ROWS rows (and XLSX_MAX_ROWS, what a
+    request may build), else built by a background job whose page gives the file."""
     filters = ListFilters.from_args(request.args)
-    if exports.xlsx_too_large(current_user, filters):
-        flash(_("An XLSX export holds at most %(rows)s rows: narrow the filters, or export "
-                "CSV, which has no limit.", rows="{:,}".format(exports.XLSX_MAX_ROWS)),
-              "warning")
-        return redirect(url_for("reports.list_applications", **filters.url_args()))
+    limit = min(current_app.config["EXPORT_JOB_ROWS"], exports.XLSX_MAX_ROWS)
+    if exports.more_rows_than(current_user, filters, limit):
+        return _export_job("export_xlsx", "tracker.reports.exports:xlsx_job", filters)
     return exports.xlsx_response(current_user, filters)
+
+
+def _export_job(kind, target, filters, **kwargs):
+    job = start_job(kind, target, current_user, filters=filters.url_args(), **kwargs)
+    return redirect(url_for("jobs.show_job", job_id=job.id))
 
 
 @bp.route("/")
