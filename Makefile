@@ -14,7 +14,7 @@ TEST_WORKERS ?= auto
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test install install-dev db seed messages compile clean
+.PHONY: run test install install-dev db seed messages compile clean css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,6 +38,19 @@ OIDC_PROVIDER := tests/oidc/node_modules/.installed
 $(OIDC_PROVIDER): tests/oidc/package-lock.json
 	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Bootstrap's CSS purged to the classes the templates, the Python code and the scripts use,
+# and its collapse and dropdown scripts bundled, both minified into static/vendor/ from the
+# npm packages of assets/package-lock.json. The result is committed: `make run` needs no
+# Node. Run after adding a Bootstrap class (or a component, in assets/src/bootstrap.js).
+ASSETS_MODULES := assets/node_modules/.installed
+
+$(ASSETS_MODULES): assets/package-lock.json
+	npm ci --prefix assets --no-audit --no-fund --loglevel=error
+	touch $@
+
+css: $(ASSETS_MODULES)
+	node assets/build.mjs
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -i $< -o $@

@@ -171,7 +171,6 @@ class Config:
     # hands it to Flask-Babel as BABEL_DEFAULT_TIMEZONE); timestamps are stored in UTC.
     TIMEZONE = os.environ.get("TIMEZONE") or "Europe/Paris"
     LANGUAGES = ["en", "fr"]
-    BOOTSTRAP_SERVE_LOCAL = True
     ITEMS_PER_PAGE = 25
 
     @classmethod

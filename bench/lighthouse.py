@@ -1,18 +1,24 @@
-"""Lighthouse's accessibility score of the main pages, in English and in French.
+"""Lighthouse's scores of the main pages, served the production way.
 
-Builds a fresh SQLite demo database (migrations, then ``seed-demo``) in a temporary folder,
-serves the app on a free local port, signs each role in through the login form, and runs
-Lighthouse (the npm package pinned in bench/package.json) on every page with the session
-cookie and the language sent as extra headers. Prints a table of scores and exits with 1
-when any score is below the threshold (95), 2 when a page could not be measured.
+Builds a database in a temporary place (SQLite by default, or a dedicated PostgreSQL database
+with ``--postgresql``): migrations, ``seed-demo``, and with ``--applications N`` that many
+generated applications on top. Serves it as the README's production section says (gunicorn,
+two workers, ``TRACKER_ENV=production``) on a free local port, signs each role in through the
+login form, and runs Lighthouse (the npm package pinned in bench/package.json, desktop preset)
+on every page with the session cookie and the language sent as extra headers. Prints a table
+of scores (and, for performance, the metrics behind it) with the load average, and exits
+with 1 when any score is below the threshold (95), 2 when a page could not be measured.
 
 A measurement, not a test: it is never run by the test suite or CI (see bench/README.md).
 
 Usage (from the repository root):
     npm ci --prefix bench            # once: installs Lighthouse into bench/node_modules
-    .venv/bin/python bench/lighthouse.py [--only PATTERN] [--threshold 95] [--keep-reports DIR]
+    .venv/bin/python bench/lighthouse.py [--category performance] [--throttling simulate]
+        [--languages en,fr] [--only PATTERN] [--threshold 95] [--keep-reports DIR]
+        [--postgresql] [--applications N]
 
-Environment: CHROME_PATH (default /usr/bin/chromium).
+Environment: CHROME_PATH (default /usr/bin/chromium), BENCH_PG (the PostgreSQL server for
+``--postgresql``, default postgresql://postgres@127.0.0.1:5432/postgres).
 """
 
 import argparse
@@ -33,10 +39,22 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 LIGHTHOUSE = os.path.join(BENCH, "node_modules", "lighthouse", "cli", "index.js")
-PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
+BIN = os.path.join(ROOT, ".venv", "bin")
 DEMO_PASSWORD = "demo-password"
 LANGUAGES = {"en": "en-GB,en;q=0.9", "fr": "fr-FR,fr;q=0.9"}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+# Lighthouse's ways of slowing the page down: simulated from a fast run (its default),
+# applied by DevTools while loading, or none (the page as this machine serves it).
+THROTTLING = ("simulate", "devtools", "provided")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"
+# The performance metrics printed beside its score: (audit, column, unit divisor, format).
+METRICS = [
+    ("first-contentful-paint", "FCP ms", 1, "{:.0f}"),
+    ("largest-contentful-paint", "LCP ms", 1, "{:.0f}"),
+    ("total-blocking-time", "TBT ms", 1, "{:.0f}"),
+    ("cumulative-layout-shift", "CLS", 1, "{:.3f}"),
+    ("total-byte-weight", "KiB", 1024, "{:.0f}"),
+]
 
 # (label, account, path): a path of None is found at run time.
 PAGES = [
@@ -46,6 +64,7 @@ PAGES = [
     ("new application form", "researcher@example.org", "/applications/new/outgoing"),
     ("director queue", "director@example.org", "/review/director"),
     ("admin queue", "admin@example.org", "/review/admin"),
+    ("applications list", "admin@example.org", "/reports/applications"),
     ("dashboard", "admin@example.org", "/reports/"),
 ]
 
@@ -60,10 +79,10 @@ def wait_for(url, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while gunicorn starts, or slow on a busy machine
             time.sleep(0.5)
     raise SystemExit(f"{url} did not answer within {seconds} s")
 
@@ -113,13 +132,14 @@ def first_application(base, cookie):
     return found.group(1)
 
 
-def lighthouse(url, headers, report_path=None):
-    """Lighthouse's accessibility score (0-100) of ``url`` and its failed audits."""
+def lighthouse(url, headers, categories, throttling, report_path=None):
+    """Lighthouse's report of ``url``: ``{category: (score 0-100, failed audits)}`` and the
+    performance metrics (``{audit: value}``, empty without that category)."""
     command = [
-        "node", LIGHTHOUSE, url, "--quiet", "--only-categories=accessibility",
+        "node", LIGHTHOUSE, url, "--quiet", f"--only-categories={','.join(categories)}",
         "--output=json", "--output-path=stdout", f"--chrome-flags={CHROME_FLAGS}",
-        f"--extra-headers={json.dumps(headers)}", "--form-factor=desktop",
-        "--screenEmulation.disabled", "--max-wait-for-load=30000",
+        f"--extra-headers={json.dumps(headers)}", "--preset=desktop",
+        f"--throttling-method={throttling}", "--max-wait-for-load=30000",
     ]
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -134,33 +154,83 @@ def lighthouse(url, headers, report_path=None):
     if report.get("finalDisplayedUrl") != url:
         # Redirected (to the sign-in page, say): the score would be another page's.
         raise RuntimeError(f"Lighthouse ended at {report.get('finalDisplayedUrl')}")
-    category = report["categories"]["accessibility"]
-    failed = [
-        f"{audit_id}: {report['audits'][audit_id]['title']}"
-        for audit_id in (ref["id"] for ref in category["auditRefs"] if ref["weight"])
-        if report["audits"][audit_id]["score"] == 0
-    ]
-    return round(category["score"] * 100), failed
+    audits = report["audits"]
+    scores = {}
+    for name in categories:
+        category = report["categories"][name]
+        failed = [f"{ref['id']}: {audits[ref['id']]['title']}"
+                  for ref in category["auditRefs"]
+                  if ref["weight"] and (audits[ref["id"]]["score"] or 0) < 0.9]
+        scores[name] = (round((category["score"] or 0) * 100), failed)
+    metrics = {}
+    if "performance" in categories:
+        metrics = {audit: audits[audit].get("numericValue") for audit, *_ in METRICS}
+    return scores, metrics
 
 
-def start_app(folder, port):
-    """Migrations, demo data, then the development server on ``port``; the server's process."""
-    env = dict(os.environ, TRACKER_ENV="development", SECRET_KEY=secrets.token_hex(32),
-               DATABASE_URL=f"sqlite:///{os.path.join(folder, 'demo.db')}")
-    flask = [PYTHON, "-m", "flask", "--app", "tracker"]
-    for step in (["db", "upgrade"], ["seed-demo"]):
+def create_postgresql():
+    """A new, empty PostgreSQL database on BENCH_PG's server: (its URL, a function dropping it)."""
+    server = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"tracker_lighthouse_{os.getpid()}"
+    subprocess.run(["psql", "-qAt", "-d", server, "-c", f'CREATE DATABASE "{name}"'], check=True)
+
+    def drop():
+        subprocess.run(["psql", "-qAt", "-d", server, "-c",
+                        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+
+    return server.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def start_app(folder, port, database, applications):
+    """Migrations, demo data (and generated applications), then gunicorn as in production on
+    ``port``; the server's process."""
+    env = dict(os.environ, TRACKER_ENV="production", SECRET_KEY=secrets.token_hex(32),
+               DATABASE_URL=database, UPLOAD_FOLDER=os.path.join(folder, "uploads"))
+    flask = [os.path.join(BIN, "flask"), "--app", "tracker"]
+    steps = [["db", "upgrade"], ["seed-demo"]]
+    if applications:
+        steps.append(["generate", "--applications", str(applications), "--seed", "2026",
+                      "--force"])
+    for step in steps:
         subprocess.run(flask + step, env=env, cwd=ROOT, check=True, capture_output=True)
-    return subprocess.Popen(flask + ["run", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    # The README's production command line.
+    return subprocess.Popen(
+        [os.path.join(BIN, "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "tracker:create_app()"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
 
 
-def main():
+def load_average():
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--category", action="append", choices=CATEGORIES,
+                        help="a Lighthouse category to score (repeatable; default performance)")
+    parser.add_argument("--throttling", choices=THROTTLING, default="simulate",
+                        help="Lighthouse's throttling method (default simulate, its own)")
+    parser.add_argument("--languages", default="en,fr",
+                        help="the interface languages to measure each page in (default en,fr)")
     parser.add_argument("--threshold", type=int, default=95)
     parser.add_argument("--only", help="measure only the pages whose label contains this")
     parser.add_argument("--keep-reports", metavar="DIR", help="write each JSON report there")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="a PostgreSQL database on BENCH_PG's server (default SQLite)")
+    parser.add_argument("--applications", type=int, default=0,
+                        help="generated applications added to the demo data (default none)")
     args = parser.parse_args()
+    args.category = args.category or ["performance"]
+    args.languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    unknown = set(args.languages) - set(LANGUAGES)
+    if unknown:
+        parser.error(f"unknown language(s) {', '.join(sorted(unknown))}: use en, fr")
+    return args
+
+
+def main():
+    args = parse_args()
     if not os.path.exists(LIGHTHOUSE):
         raise SystemExit("Lighthouse is missing: run `npm ci --prefix bench` first")
     if args.keep_reports:
@@ -169,17 +239,26 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     rows, below, broken = [], [], []
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"{started}, load average {load_average()}, throttling {args.throttling}",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="tracker-lighthouse-") as folder:
-        server = start_app(folder, port)
+        drop = None
+        server = None
         try:
+            if args.postgresql:
+                database, drop = create_postgresql()
+            else:
+                database = f"sqlite:///{os.path.join(folder, 'demo.db')}"
+            server = start_app(folder, port, database, args.applications)
             wait_for(f"{base}/healthz")
             cookies = {email: sign_in(base, email) for email in {page[1] for page in PAGES}}
             pages = [(label, email, path or first_application(base, cookies[email]))
                      for label, email, path in PAGES
                      if not args.only or args.only in label]
             for label, email, path in pages:
-                for language, accept in LANGUAGES.items():
-                    headers = {"Cookie": cookies[email], "Accept-Language": accept}
+                for language in args.languages:
+                    headers = {"Cookie": cookies[email], "Accept-Language": LANGUAGES[language]}
                     # The page itself, in the language asked for (not a redirect elsewhere).
                     status, final, html = fetch(base, path, headers)
                     lang = re.search(r'<html lang="([^"]*)"', html)
@@ -191,20 +270,36 @@ def main():
                     report = (os.path.join(args.keep_reports, f"{label}-{language}.json"
                                            .replace(" ", "-")) if args.keep_reports else None)
                     try:
-                        score, failed = lighthouse(base + path, headers, report)
+                        scores, metrics = lighthouse(base + path, headers, args.category,
+                                                     args.throttling, report)
                     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
                         broken.append(f"{label} ({language}): {error}")
                         continue
-                    rows.append((label, language, path, score))
-                    if score < args.threshold:
-                        below.append(f"{label} ({language}) {score}: " + "; ".join(failed))
+                    rows.append((label, language, path, scores, metrics))
+                    for name, (score, failed) in scores.items():
+                        if score < args.threshold:
+                            below.append(f"{label} ({language}) {name} {score}: "
+                                         + "; ".join(failed))
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=20)
+            if drop:
+                drop()
 
-    print(f"{'page':<24}{'lang':<6}{'path':<32}score")
-    for label, language, path, score in rows:
-        print(f"{label:<24}{language:<6}{path:<32}{score:>5}")
+    header = f"{'page':<24}{'lang':<6}{'path':<28}" + "".join(
+        f"{name[:13]:>14}" for name in args.category)
+    if "performance" in args.category:
+        header += "".join(f"{column:>9}" for _, column, *_ in METRICS)
+    print(header)
+    for label, language, path, scores, metrics in rows:
+        line = f"{label:<24}{language:<6}{path:<28}" + "".join(
+            f"{scores[name][0]:>14}" for name in args.category)
+        for audit, _, divisor, form in (METRICS if metrics else []):
+            value = metrics.get(audit)
+            line += f"{'-' if value is None else form.format(value / divisor):>9}"
+        print(line)
+    print(f"load average at the end {load_average()}")
     for line in below:
         print(f"BELOW {args.threshold}: {line}")
     for line in broken:

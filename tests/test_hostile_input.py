@@ -36,7 +36,7 @@ from tracker.jobs.models import Job
 COUNTED = (Application, User, Laboratory, Programme, Event, Amendment)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that serve files or the description of the API: no input of the person's.
-NOT_INPUT = {"static", "bootstrap.static", "api.openapi", "api.docs"}
+NOT_INPUT = {"static", "api.openapi", "api.docs"}
 
 HYPOTHESIS = settings(
     max_examples=75,

@@ -29,6 +29,7 @@ def create_app(config_class=None, **overrides):
     register_error_handlers(app)
     register_commands(app)
     register_request_hooks(app)
+    register_static_assets(app)
     register_template_helpers(app)
     return app
 
@@ -71,7 +72,7 @@ def register_extensions(app):
     from tracker import models  # noqa: F401  (the metadata must know every table)
     from tracker.core.cache import backend_settings
     from tracker.extensions import (
-        babel, bootstrap, cache, csrf, db, limiter, login_manager, migrate,
+        babel, cache, compress, csrf, db, limiter, login_manager, migrate,
     )
 
     db.init_app(app)
@@ -80,7 +81,7 @@ def register_extensions(app):
     limiter.init_app(app)
     cache.init_app(app, config=backend_settings(app.config))
     babel.init_app(app, locale_selector=_select_locale)
-    bootstrap.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
 
     from tracker.auth.services import configure_login_manager
@@ -175,6 +176,12 @@ def register_request_hooks(app):
             + _sign_on_origin(app),
         )
         return response
+
+
+def register_static_assets(app):
+    from tracker.core.assets import register_assets
+
+    register_assets(app)
 
 
 def _sign_on_origin(app):

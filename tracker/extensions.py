@@ -1,8 +1,8 @@
 """Extensions, created unbound; ``create_app`` binds them to the application."""
 
 from flask_babel import Babel
-from flask_bootstrap import Bootstrap5
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,6 +18,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
-bootstrap = Bootstrap5()
+# Pages, JSON and static files compressed (zstd, brotli or gzip, as the browser accepts).
+compress = Compress()
 # Report figures; configured from CACHE_URL by tracker.core.cache.backend_settings.
 cache = Cache()

@@ -66,3 +66,22 @@ def test_an_empty_map_says_so_and_escapes_its_label(app):
     assert set(_fills(html).values()) == {worldmap.EMPTY_FILL}
     assert 'aria-labelledby="other-title"' in html
     assert "None." in html
+
+
+def test_outlines_are_simplified_within_the_tolerance():
+    # A square with a bump smaller than the tolerance and one larger, drawn with relative
+    # curves and lines as the package's data is.
+    data = "m10 10c3 0 7 0 10 0l0.6 5 -0.6 5h-10v-10z"
+    rings = worldmap.outline_rings(data)
+    assert rings == [[(10, 10), (20, 10), (20.6, 15), (20, 20), (10, 20), (10, 10)]]
+    assert worldmap.simplified_path(data) == "M10 10l10 0 0 10 -10 0 0 -10z"
+    assert worldmap.simplified_path(data, tolerance=0.1) == "M10 10l10 0 1 5 -1 5 -10 0 0 -10z"
+
+
+def test_rings_smaller_than_a_unit_are_left_out_but_no_country_vanishes():
+    assert worldmap.simplified_path("m5 5l0.2 0 0 0.2z") == ""
+    shapes = worldmap.country_shapes()
+    # Every country the package draws, Monaco and the Vatican among them, in a tenth of its
+    # weight.
+    assert len(shapes) == 184 and {"MC", "VA"} <= set(shapes)
+    assert sum(len(paths) for paths in shapes.values()) < 120_000

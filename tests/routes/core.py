@@ -8,5 +8,4 @@ ROUTES = [
     Route("main.favicon", "/favicon.ico", everyone(301)),
     Route("main.healthz", "/healthz", everyone(200)),
     Route("static", "/static/css/app.css", everyone(200)),
-    Route("bootstrap.static", "/bootstrap/static/css/bootstrap.min.css", everyone(200)),
 ]

@@ -29,6 +29,14 @@ MAP_WIDTH, MAP_HEIGHT = 2475, 1388
 LEGEND_HEIGHT = 110
 COUNTRY_GROUP = re.compile(r'<g class="([a-z]{2}) country map-element">(.*?)</g>', re.S)
 PATH_DATA = re.compile(r'<path d="([^"]+)"')
+PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# Numbers each path command takes; its end point is always the last two (h and v: one).
+PATH_ARGUMENTS = {"m": 2, "l": 2, "t": 2, "s": 4, "q": 4, "c": 6, "a": 7, "h": 1, "v": 1, "z": 0}
+# Outlines are drawn within this many map units of the package's (the map is 2,475 units
+# wide and shown at most about 900 pixels wide: under half a pixel). The package's curves
+# weigh 730 KB; simplified to whole units they weigh about a tenth, and the dashboard with
+# them.
+TOLERANCE = 1.2
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,9 +44,110 @@ def country_shapes():
     """``{code: the <path> elements of its outline}`` of every country the package draws,
     read and written once per process: a map then only adds each country's fill."""
     source = resources.files("pygal_maps_world").joinpath("worldmap.svg").read_text("utf-8")
-    return {code.upper(): "".join(f'<path d="{escape(data)}"></path>'
-                                  for data in PATH_DATA.findall(paths))
-            for code, paths in COUNTRY_GROUP.findall(source)}
+    shapes = {}
+    for code, paths in COUNTRY_GROUP.findall(source):
+        originals = PATH_DATA.findall(paths)
+        # A country smaller than a unit (Monaco, the Vatican) keeps its own outline.
+        data = "".join(simplified_path(path) for path in originals) or " ".join(originals)
+        shapes[code.upper()] = f'<path d="{escape(data)}"></path>'
+    return shapes
+
+
+def outline_rings(data):
+    """The closed rings of points (absolute) that SVG path ``data`` goes through; a curve is
+    reduced to its end points, which at the map's scale differ from it by a fraction of a
+    pixel."""
+    tokens = PATH_TOKEN.findall(data)
+    rings, ring = [], []
+    x = y = start_x = start_y = 0.0
+    command, index = None, 0
+    while index < len(tokens):
+        if tokens[index].isalpha():
+            command = tokens[index]
+            index += 1
+            if command in "zZ":
+                x, y = start_x, start_y
+                if ring:
+                    rings.append(ring)
+                ring = []
+                continue
+        if command is None or command.lower() not in PATH_ARGUMENTS:
+            return rings  # a command the package does not use: keep what was read
+        count = PATH_ARGUMENTS[command.lower()]
+        values = [float(token) for token in tokens[index:index + count]]
+        index += count
+        if len(values) < count:
+            break
+        relative = command.islower()
+        if command in "hH":
+            x = x + values[0] if relative else values[0]
+        elif command in "vV":
+            y = y + values[0] if relative else values[0]
+        else:
+            end_x, end_y = values[-2], values[-1]
+            x, y = (x + end_x, y + end_y) if relative else (end_x, end_y)
+        if command in "mM":
+            if ring:
+                rings.append(ring)
+            ring, start_x, start_y = [], x, y
+            # Pairs after a move are lines (relative after m, absolute after M).
+            command = "l" if relative else "L"
+        ring.append((x, y))
+    if ring:
+        rings.append(ring)
+    return rings
+
+
+def simplified_ring(points, tolerance=TOLERANCE):
+    """``points`` less those within ``tolerance`` of the line their neighbours draw
+    (Douglas-Peucker), at least its first and last."""
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    pending = [(0, len(points) - 1)]
+    while pending:
+        first, last = pending.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, distance = None, tolerance
+        for index in range(first + 1, last):
+            px, py = points[index]
+            away = (abs(dx * (ay - py) - dy * (ax - px)) / length if length
+                    else math.hypot(px - ax, py - ay))
+            if away > distance:
+                farthest, distance = index, away
+        if farthest is not None:
+            keep[farthest] = True
+            pending += [(first, farthest), (farthest, last)]
+    return [point for point, kept in zip(points, keep) if kept]
+
+
+def ring_area(points):
+    """The area a closed ring of points encloses (shoelace formula)."""
+    total = sum(x1 * y2 - x2 * y1
+                for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))
+    return abs(total) / 2
+
+
+def simplified_path(data, tolerance=TOLERANCE):
+    """SVG path ``data`` redrawn as straight lines between whole map units, within
+    ``tolerance`` of the original; rings that shrink to less than a square unit (islets a
+    fraction of a pixel wide) are left out."""
+    parts = []
+    for ring in outline_rings(data):
+        rounded = []
+        for x, y in simplified_ring(ring, tolerance):
+            point = (round(x), round(y))
+            if not rounded or rounded[-1] != point:
+                rounded.append(point)
+        if len(rounded) < 3 or ring_area(rounded) < 1:
+            continue
+        (x, y), steps = rounded[0], []
+        for next_x, next_y in rounded[1:]:
+            steps.append(f"{next_x - x} {next_y - y}")
+            x, y = next_x, next_y
+        parts.append(f"M{rounded[0][0]} {rounded[0][1]}l" + " ".join(steps) + "z")
+    return "".join(parts)
 
 
 def class_bounds(values, classes=len(SHADES)):
