@@ -19,9 +19,10 @@ from sqlalchemy.sql.util import ClauseAdapter
 from tracker.extensions import db
 from tracker.core.cache import TTLCache
 
-EXACT_BELOW = 20_000
 # The list's exact counts stop here: a count of at most this many rows is cheap.
 PROBE = 1_001
+# The API's exact totals from this many rows on are kept a while rather than counted again.
+EXACT_BELOW = PROBE
 # Rows a first sample reads; fewer matches than SAMPLE_MATCHES in it and the next sample is
 # ten times larger, up to the whole table (then the figure is exact).
 SAMPLE_ROWS = 20_000
