@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from tracker.core.search_indexes import compared_with_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -61,7 +63,8 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_object=compared_with_models,
     )
 
     with context.begin_transaction():
@@ -89,6 +92,8 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search's trigram indexes exist in the database only (no model declares them).
+    conf_args.setdefault("include_object", compared_with_models)
 
     connectable = get_engine()
 

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from config import TestingConfig
 from tests.conftest import scratch_database
 from tracker import create_app
+from tracker.core.search_indexes import compared_with_models
 from tracker.extensions import db
 
 
@@ -30,7 +31,8 @@ def empty_app(empty_database_uri):
 
 def differences_with_models():
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": compared_with_models})
         return compare_metadata(context, db.metadata)
 
 

@@ -142,7 +142,6 @@ class Application(TimestampMixin, db.Model):
         sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.Index("ix_applications_status_created", "status", "created_at", "id"),
         sa.Index("ix_applications_applicant_dates", "applicant_id", "start_date", "end_date"),
-        sa.Index("ix_applications_start_date", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

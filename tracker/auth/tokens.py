@@ -11,8 +11,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
-from tracker.auth.models import ApiToken
+from tracker.auth.models import ApiToken, User
 from tracker.core.models import utcnow
 from tracker.extensions import db
 
@@ -40,9 +41,17 @@ def issue_token(user, name=""):
     return token, row
 
 
+# The token's owner, their roles and the laboratories they direct, which every API request
+# reads: joined to the token, so that authenticating costs one statement, not four.
+WITH_OWNER = (joinedload(ApiToken.user).joinedload(User.role_rows),
+              joinedload(ApiToken.user).joinedload(User.directed_laboratories))
+
+
 def find_token(token):
-    """The stored row of ``token`` (whatever its state), or None."""
-    return db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    """The stored row of ``token`` (whatever its state), with its owner loaded, or None."""
+    return db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)).options(*WITH_OWNER)
+    ).unique().one_or_none()
 
 
 def revoke_token(row):

@@ -15,10 +15,12 @@ import hashlib
 import math
 import time
 
+import sqlalchemy as sa
 from flask import current_app
 from redis.exceptions import RedisError
+from sqlalchemy.orm import Session
 
-from tracker.extensions import cache
+from tracker.extensions import cache, db
 
 # How many figures one process keeps without Redis (the oldest go first beyond it).
 IN_PROCESS_ENTRIES = 1000
@@ -109,6 +111,22 @@ class TTLCache:
         self._keep(key, value, computed_at)
         return value, computed_at
 
+    def delete(self, key):
+        """Forget the figure kept under ``key``, in every process that shares the cache."""
+        if self._lifetime() <= 0 or _outage().skipping():
+            return
+        try:
+            cache.delete(self._key(key))
+        except RedisError as error:
+            _outage().begin(error)
+
+    def forget_after_commit(self, key):
+        """Forget ``key`` once the current transaction commits (nothing if it rolls back).
+
+        Not before: another request could otherwise read the old rows and keep them again
+        until the figure expires."""
+        db.session.info.setdefault(_FORGET_AFTER_COMMIT, []).append((self, key))
+
     def clear(self):
         """Forget every figure this application keeps, in every namespace.
 
@@ -168,3 +186,17 @@ def _outage():
     if outage is None:
         outage = current_app.extensions.setdefault("tracker.cache.outage", _Outage())
     return outage
+
+
+_FORGET_AFTER_COMMIT = "tracker.cache.forget_after_commit"
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_after_commit(session):
+    for kept, key in session.info.pop(_FORGET_AFTER_COMMIT, ()):
+        kept.delete(key)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_nothing(session):
+    session.info.pop(_FORGET_AFTER_COMMIT, None)

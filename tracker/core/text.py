@@ -32,10 +32,21 @@ def folded(text):
     return sa.func.lower(getattr(sa.func, UNACCENT_FUNCTION)(text))
 
 
+def _like_pattern(q, fold):
+    """``'%' || fold(q) || '%'``, the wildcards of ``q`` escaped with ``/``."""
+    escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return sa.literal("%") + fold(sa.literal(escaped)) + sa.literal("%")
+
+
+def lowered_contains(column, q):
+    """SQL condition: ``column`` holds the text ``q`` literally, ignoring case. Written
+    ``lower(column) LIKE`` on every database (not ``ILIKE``), the expression PostgreSQL's
+    trigram index of the column holds (tracker/core/search_indexes.py)."""
+    return sa.func.lower(column).like(_like_pattern(q, sa.func.lower), escape="/")
+
+
 def folded_contains(column, q):
     """SQL condition: ``column`` holds the text ``q`` literally, ignoring case and accents
     (``pétit`` finds ``Petit`` and ``petit`` finds ``Pétit``). Both sides are folded by the
     same SQL function, so they lose the same accents; wildcards in ``q`` are escaped."""
-    escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    pattern = sa.literal("%") + folded(sa.literal(escaped)) + sa.literal("%")
-    return folded(column).like(pattern, escape="/")
+    return folded(column).like(_like_pattern(q, folded), escape="/")

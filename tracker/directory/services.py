@@ -34,6 +34,7 @@ from tracker.core.countries import (
     risk_rank,
 )
 from tracker.core.errors import InvalidValues, Refused
+from tracker.core.cache import TTLCache
 from tracker.core.models import utcnow
 from tracker.directory.models import DIRECTIONS, HOME_COUNTRY, Country
 from tracker.extensions import db
@@ -296,6 +297,7 @@ def set_country_level(code, risk_level, note, editor):
         row = Country(code=code, note="")
         db.session.add(row)
     row.risk_level = risk_level
+    risk_levels_cache.forget_after_commit(None)
     if note is not None:
         row.note = note.strip()
     row.updated_by_id = editor.id if editor is not None else None
@@ -321,18 +323,23 @@ def country_json_values(code, row):
     }
 
 
-def risk_levels():
-    """``{code: level}`` of every country above green, read once per request.
+# The levels change a few times a year and every list shows them: kept a while, and
+# forgotten when a level set here commits.
+risk_levels_cache = TTLCache("directory.risk_levels")
 
-    Every badge of a page asks this; the first asks the database (one statement), the
-    others read what it kept on :data:`flask.g`, so a page's statements do not grow with
-    its rows.
+
+def risk_levels():
+    """``{code: level}`` of every country above green, read once per request at most.
+
+    Every badge of a page asks this; the first reads the kept levels, or asks the database
+    (one statement), the others read what it kept on :data:`flask.g`, so a page's
+    statements do not grow with its rows.
     """
     if has_request_context() and "risk_levels" in g:
         return g.risk_levels
-    levels = dict(db.session.execute(
+    levels = risk_levels_cache.get_or_set(None, lambda: dict(db.session.execute(
         sa.select(Country.code, Country.risk_level).where(Country.risk_level != "green")
-    ).all())
+    ).all()))[0]
     if has_request_context():
         g.risk_levels = levels
     return levels

@@ -3,9 +3,20 @@
 from flask import current_app
 from flask_babel import force_locale
 
+from tracker.core.cache import TTLCache
 from tracker.extensions import db
 from tracker.jobs.services import start_job_after_commit
 from tracker.notifications.models import Notification
+
+# Each user's unread count, shown on every page: kept a while rather than counted on each,
+# and forgotten as soon as a transaction that queues or reads one of theirs commits.
+unread_cache = TTLCache("notifications.unread")
+
+
+def unread_changed(user_id):
+    """Note that ``user_id``'s unread count changes in this transaction: their kept count
+    is forgotten when it commits."""
+    unread_cache.forget_after_commit(user_id)
 
 
 def recipient_locale(user):
@@ -47,6 +58,7 @@ def notify(users, compose, application=None):
             body=body,
         )
         db.session.add(notification)
+        unread_changed(user.id)
         queued.append(notification)
     if queued:
         # With a job queue the outbox is delivered as soon as the messages are committed;

@@ -12,16 +12,22 @@ from tracker.core.models import utcnow
 from tracker.core.paging import paginate
 from tracker.extensions import db
 from tracker.notifications.models import Notification
+from tracker.notifications.services import unread_cache, unread_changed
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def unread_notifications_count():
-    """How many notifications the signed-in user has not read (0 when signed out)."""
+    """How many notifications the signed-in user has not read (0 when signed out).
+
+    Every page shows it: it is kept a while per user (notifications.services forgets it
+    when one of theirs is queued or read), so most pages cost no statement for it."""
     if not access.signed_in(current_user):
         return 0
     unread = access.own_notifications(current_user).where(Notification.read_at.is_(None))
-    return db.session.scalar(unread.with_only_columns(sa.func.count()))
+    return unread_cache.get_or_set(
+        current_user.id, lambda: db.session.scalar(unread.with_only_columns(sa.func.count()))
+    )[0]
 
 
 @bp.app_context_processor
@@ -73,6 +79,7 @@ def mark_read(notification_id):
     notification = _own_notification_or_404(notification_id)
     if notification.read_at is None:
         notification.read_at = utcnow()
+        unread_changed(current_user.id)
         db.session.commit()
     return _back_to_list()
 
@@ -89,6 +96,7 @@ def open_notification(notification_id):
     notification = _own_notification_or_404(notification_id)
     if notification.read_at is None:
         notification.read_at = utcnow()
+        unread_changed(current_user.id)
         db.session.commit()
     if notification.application_id:
         return redirect(url_for("applications.show", application_id=notification.application_id))
@@ -106,6 +114,7 @@ def mark_all_read():
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    unread_changed(current_user.id)
     db.session.commit()
     if result.rowcount:
         flash(_("All notifications are marked as read."), "success")

@@ -26,7 +26,7 @@ from tracker.applications.workflow import STATUSES
 from tracker.auth.models import User
 from tracker.core.countries import country_name
 from tracker.core.paging import MAX_ID, InvalidCursor, decode_cursor
-from tracker.core.text import folded_contains
+from tracker.core.text import folded_contains, lowered_contains
 from tracker import access
 from tracker.access import visible_applications
 from tracker.directory.models import DIRECTIONS, Laboratory, Programme
@@ -34,12 +34,13 @@ from tracker.extensions import db
 from tracker.core.cache import TTLCache
 
 DURATIONS = tuple(category for category, _longest in DURATION_CATEGORIES)
-# Sortable columns (the visible ones that have an index or a cheap order) and their types.
+# The sorts the list offers, each served by an index on (column, id) (reports/models.py),
+# and their types. A sort without one (status, for instance) would sort every visible row
+# on each page: it is not offered, and an unknown sort falls back to the default.
 SORTS = {
     "created_at": (Application.created_at, datetime),
     "reference": (Application.reference, str),
     "title": (Application.title, str),
-    "status": (Application.status, str),
     "start_date": (Application.start_date, date),
     "end_date": (Application.end_date, date),
 }
@@ -97,7 +98,11 @@ def text_search(q):
     A reference or its beginning (``mob-2024-00``, in any case) finds the applications
     whose reference starts so; any other text is looked for, ignoring case and accents
     (``pétit`` finds ``Petit`` and ``petit`` finds ``Pétit``), in titles, references and
-    applicants' names.
+    applicants' names and e-mail addresses.
+
+    Each comparison is written as the expression of its trigram index on PostgreSQL
+    (tracker/core/search_indexes.py), so that the people are found through an index rather
+    than read one by one for each search.
     """
     start = q.upper()
     if REFERENCE_START.fullmatch(start):
@@ -106,9 +111,10 @@ def text_search(q):
         return Application.reference.like(start + "%")
     return sa.or_(
         folded_contains(Application.title, q),
-        Application.reference.icontains(q, autoescape=True),
+        lowered_contains(Application.reference, q),
         Application.applicant_id.in_(
-            sa.select(User.id).where(folded_contains(User.full_name, q))
+            sa.select(User.id).where(sa.or_(folded_contains(User.full_name, q),
+                                            lowered_contains(User.email, q)))
         ),
     )
 
@@ -160,7 +166,8 @@ class ListFilters:
             laboratory=_integer(args, "laboratory"),
             year=_integer(args, "year", 1900, 2999),
             duration=_one_of(args, "duration", DURATIONS),
-            sort=_one_of(args, "sort", SORTS) or DEFAULT_SORT[0],
+            # An unknown sort (an old link, a sort no longer offered) shows the default.
+            sort=args.get("sort") if args.get("sort") in SORTS else DEFAULT_SORT[0],
             order=_one_of(args, "order", ("asc", "desc")) or None,
         )
         country = args.get("country", "")
@@ -173,6 +180,8 @@ class ListFilters:
         if len(q) > MAX_QUERY_LENGTH or "\x00" in q:
             abort(400)
         filters.q = q or None
+        if args.get("sort") not in SORTS:
+            filters.order = None  # an unknown sort's order goes with it: the default view
         if filters.order is None:
             filters.order = DEFAULT_SORT[1] if filters.sort == DEFAULT_SORT[0] else "asc"
         if args.get("after") and args.get("before"):
@@ -181,9 +190,9 @@ class ListFilters:
             filters.after = _keyset_position(args["after"], filters.sort)
         if args.get("before"):
             filters.before = _keyset_position(args["before"], filters.sort)
-        filters.raw = {
-            name: args[name] for name in CRITERIA + ("sort", "order") if args.get(name)
-        }
+        filters.raw = {name: args[name] for name in CRITERIA if args.get(name)}
+        if args.get("sort") in SORTS:
+            filters.raw.update(sort=filters.sort, order=filters.order)
         return filters
 
     def criteria(self):

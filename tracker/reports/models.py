@@ -2,7 +2,7 @@
 
 The indexes are declared here, next to the queries that need them, rather than on the
 ``Application`` model, so that the metadata (and any autogenerate comparison) matches the
-migrations ``c5e2f1a7b9d3`` and ``b8d4f2a6c1e3``.
+migrations ``c5e2f1a7b9d3``, ``b8d4f2a6c1e3`` and ``b8e2d4f6a1c3``.
 """
 
 import sqlalchemy as sa
@@ -13,6 +13,13 @@ from tracker.applications.models import Application, CostItem
 # Default list order (newest first) when no status filter narrows it: the status filter
 # already has ix_applications_status_created.
 sa.Index("ix_applications_created_at_id", Application.created_at, Application.id)
+# One for each other sort the list offers (filters.SORTS): ORDER BY column, id and its keyset
+# position read a few index entries at any depth. (start_date, id) also serves the year
+# filters' ranges.
+sa.Index("ix_applications_reference_id", Application.reference, Application.id)
+sa.Index("ix_applications_title_id", Application.title, Application.id)
+sa.Index("ix_applications_start_date_id", Application.start_date, Application.id)
+sa.Index("ix_applications_end_date_id", Application.end_date, Application.id)
 # The dashboard's yearly figures read only these columns: on PostgreSQL the aggregates are
 # index-only scans of one narrow range instead of reads of the table.
 sa.Index(

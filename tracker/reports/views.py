@@ -25,7 +25,9 @@ from tracker.reports.counting import approximate_count
 from tracker.reports.dashboard import cached_dashboard, default_year, year_choices
 from tracker.reports.filters import SORTS, ListFilters, filter_choices, visible_filtered
 from tracker.reports.listing import page_of
-from tracker.applications.models import COST_KIND_LABELS, DURATION_LABELS, FUNDING_LABELS
+from tracker.applications.models import (
+    COST_KIND_LABELS, DURATION_LABELS, FUNDING_LABELS, Application,
+)
 from tracker.applications.workflow import STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -66,6 +68,7 @@ def list_applications():
     count = approximate_count(
         visible_filtered(current_user, filters),
         scope=(access.visibility_scope(current_user), filters.key()),
+        table=Application.__table__,
     )
     return render_template(
         "reports/list_applications.html",
