@@ -79,9 +79,11 @@ def main():
         subprocess.run(flask + ["generate", "--applications", str(args.applications),
                                 "--seed", "2026"], env=env, cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-        job_id = int(subprocess.run([sys.executable, "-c", START], env=env, cwd=ROOT,
-                                    check=True, capture_output=True, text=True)
-                     .stdout.split()[-1])
+        start = subprocess.run([sys.executable, "-c", START], env=env, cwd=ROOT,
+                               capture_output=True, text=True)
+        if start.returncode:
+            sys.exit("starting the export failed:\n" + start.stderr[-3000:])
+        job_id = int(start.stdout.split()[-1])
         progress, finished = [], threading.Event()
 
         def watch(started):

@@ -178,3 +178,39 @@ def test_the_lint_sees_a_decision(line):
 ])
 def test_the_lint_passes_what_is_not_a_decision(line):
     assert access_decisions(line) == []
+
+
+LOADER_OPTIONS = {"joinedload", "selectinload", "subqueryload", "contains_eager",
+                  "configure_mappers", "with_polymorphic"}
+
+
+def _module_level_loader_calls(tree):
+    """Calls of loader options at a module's top level (outside functions and classes)."""
+    found = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in LOADER_OPTIONS:
+                    found.append((statement.lineno, name))
+    return found
+
+
+def test_no_module_configures_the_mappers_when_imported():
+    """A loader option built at import time configures every mapper, which fails unless
+    every model was imported first: a script importing one service before the app would
+    stop there (``from tracker.auth.services import create_user`` did)."""
+    offenders = [
+        f"{name}:{line} {call}"
+        for name, path in MODULES.items()
+        for line, call in _module_level_loader_calls(ast.parse(path.read_text()))
+    ]
+    assert offenders == []
+
+
+def test_the_lint_sees_a_module_level_loader_option():
+    tree = ast.parse("OWNER = (joinedload(Token.user), 1)\n"
+                     "def f():\n    return selectinload(A.b)\n")
+    assert _module_level_loader_calls(tree) == [(1, "joinedload")]

@@ -36,8 +36,10 @@ from tracker.reports.filters import apply_filters
 # The list's filters, as ApplicationQuery reads them; the rest of the query string pages.
 FILTERS = ("status", "direction", "programme", "laboratory", "country", "q")
 # What the JSON of an application carries besides its columns, loaded with it: a page of 100
-# costs the same number of statements as a page of 2.
-WITH_COST_ITEMS = selectinload(Application.cost_items)
+# costs the same number of statements as a page of 2. (Built per call: building a loader
+# option when the module is imported would configure the mappers before every model exists.)
+def with_cost_items():
+    return selectinload(Application.cost_items)
 
 
 @bp.route("/applications")
@@ -57,7 +59,7 @@ def list_applications():
         page = params.get("page", 1)
         query = query.offset((page - 1) * per_page)
     rows = db.session.scalars(
-        query.order_by(Application.id.desc()).limit(per_page + 1).options(WITH_COST_ITEMS)
+        query.order_by(Application.id.desc()).limit(per_page + 1).options(with_cost_items())
     ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -85,7 +87,7 @@ def visible_application_or_404(user, application_id):
     if 1 <= application_id <= MAX_ID:
         application = db.session.scalar(
             visible_applications(user).where(Application.id == application_id)
-            .options(WITH_COST_ITEMS)
+            .options(with_cost_items())
         )
     if application is None:
         raise ApiError(404, "There is no application with this id that you may see.")

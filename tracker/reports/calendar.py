@@ -14,7 +14,7 @@ from tracker import access
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.auth.models import CalendarFeed, new_feed_token
-from tracker.reports.registers import APPLICANT_ONLY
+from tracker.reports.registers import applicant_only
 
 FEED_STATUSES = ("approved",)
 
@@ -64,7 +64,7 @@ def ical_response(token):
     stays = db.session.scalars(
         access.calendar_applications(user)
         .where(Application.status.in_(FEED_STATUSES))
-        .options(APPLICANT_ONLY, joinedload(Application.host_laboratory))
+        .options(applicant_only(), joinedload(Application.host_laboratory))
         .order_by(Application.start_date, Application.id)
     )
     calendar = Calendar()

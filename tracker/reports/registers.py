@@ -20,10 +20,12 @@ from tracker.directory.models import RISK_LEVEL_LABELS, Country, Laboratory
 from tracker.extensions import db
 
 # The applicant, without their own eager collections (roles, directed laboratories): a
-# list never needs them, and selecting them would add two statements per page.
-APPLICANT_ONLY = joinedload(Application.applicant).options(
-    lazyload(User.role_rows), lazyload(User.directed_laboratories)
-)
+# list never needs them, and selecting them would add two statements per page. (Built per
+# call: building a loader option at import time would configure the mappers too early.)
+def applicant_only():
+    return joinedload(Application.applicant).options(
+        lazyload(User.role_rows), lazyload(User.directed_laboratories)
+    )
 
 
 PRESENCE_DIRECTIONS = ("both", "outgoing", "incoming")
@@ -152,7 +154,7 @@ def presence_rows(user, filters):
     by direction, country, start and id."""
     return (
         presence_stays(user, filters)
-        .options(APPLICANT_ONLY, joinedload(Application.host_laboratory),
+        .options(applicant_only(), joinedload(Application.host_laboratory),
                  joinedload(Application.home_laboratory))
         .order_by(Application.direction.desc(), Presence.country, Application.start_date,
                   Application.id)
@@ -214,7 +216,7 @@ def laboratory_stays(user, laboratory_id, first_day, last_day, limit=200):
             Application.start_date <= last_day,
             Application.end_date >= first_day,
         )
-        .options(APPLICANT_ONLY, joinedload(Application.host_laboratory),
+        .options(applicant_only(), joinedload(Application.host_laboratory),
                  joinedload(Application.home_laboratory))
         .order_by(Application.start_date, Application.id)
         .limit(limit)

@@ -22,12 +22,14 @@ from tracker.extensions import db
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-_LISTED = (
-    selectinload(Application.applicant),
-    selectinload(Application.programme),
-    selectinload(Application.home_laboratory),
-    selectinload(Application.host_laboratory),
-)
+def _listed():
+    """What a review list shows of each application, loaded with the page."""
+    return (
+        selectinload(Application.applicant),
+        selectinload(Application.programme),
+        selectinload(Application.home_laboratory),
+        selectinload(Application.host_laboratory),
+    )
 
 
 @bp.route("/director")
@@ -40,7 +42,7 @@ def director_queue():
         abort(403)
     query = (
         access.director_queue(user)
-        .options(*_LISTED)
+        .options(*_listed())
         .order_by(*oldest_first())
     )
     pagination = paginate(query)
@@ -65,12 +67,12 @@ def admin_queue():
         abort(403)
     decisions = paginate(
         access.admin_decision_queue(user)
-        .options(*_LISTED)
+        .options(*_listed())
         .order_by(*oldest_first())
     )
     endorsements = paginate(
         access.admin_endorsement_queue(user)
-        .options(*_LISTED)
+        .options(*_listed())
         .order_by(*oldest_first()),
         arg="endorse_page",
     )
@@ -107,7 +109,7 @@ def _opinion_queue(query, template, delegators):
     destination's risk level; ``delegators``: those whose opinions the reader gives as
     stand-in (the page says so)."""
     pagination = paginate(
-        query.options(*_LISTED).order_by(*oldest_first())
+        query.options(*_listed()).order_by(*oldest_first())
     )
     codes = {application.host_laboratory.country for application in pagination.items}
     levels = {
