@@ -31,13 +31,13 @@ then state. Imports: models and the workflow table only; services and views impo
 """
 
 from datetime import date
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
 from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from tracker.applications.models import (
     DOCUMENT_KINDS,
@@ -60,6 +60,7 @@ from tracker.applications.workflow import (
     StaleVersion,
 )
 from tracker.auth.models import ApiToken, User, UserRole
+from tracker.core.cache import TTLCache
 from tracker.core.dates import format_day
 from tracker.core.errors import Conflict, NotAllowed, wants_json
 from tracker.delegations.models import Delegation
@@ -125,24 +126,44 @@ def _asks_for_opinion(kind):
 # decline, approve, reject) and gives the opinions the delegator gives, never on their own
 # application; an administrator's stand-in acts as an administrator for reviews only, not
 # for the directory. Everything below asks :func:`delegators_of`.
+# The delegations each user holds, running or to come (delegator, first and last day): asked
+# on every page (visibility), rarely changed, and mostly none. Kept a while, and forgotten
+# when a transaction that writes a delegation to the user commits.
+delegators_cache = TTLCache("access.delegators")
+
+
 def delegators_of(user, today=None):
     """The people ``user`` stands in for on ``today``: active directors and administrators
-    whose delegation to ``user`` runs that day. Asked once per request and day."""
+    whose delegation to ``user`` runs that day. Asked once per request and day; who gave a
+    delegation is kept a while (:data:`delegators_cache`), so that a user standing in for
+    nobody costs no statement at all."""
     if not signed_in(user):
         return []
     today = today or date.today()
     key = (user.id, today)
     cache = g.setdefault("tracker_delegators", {}) if has_request_context() else {}
     if key not in cache:
+        periods, _computed_at = delegators_cache.get_or_set(user.id, lambda: [
+            tuple(row) for row in db.session.execute(
+                sa.select(Delegation.delegator_id, Delegation.starts_on, Delegation.ends_on)
+                .where(Delegation.delegate_id == user.id, Delegation.ends_on >= today,
+                       Delegation.cancelled_at.is_(None))
+            )])
+        ids = sorted({delegator_id for delegator_id, starts_on, ends_on in periods
+                      if starts_on <= today <= ends_on})
         people = db.session.scalars(
             sa.select(User)
-            .join(Delegation, Delegation.delegator_id == User.id)
-            .where(Delegation.delegate_id == user.id, Delegation.runs_on(today),
-                   User.active.is_(True), User.id != user.id)
+            .where(User.id.in_(ids), User.active.is_(True), User.id != user.id)
             .order_by(User.full_name, User.id)
-        ).unique().all()
+        ).unique().all() if ids else []
         cache[key] = [person for person in people if person.is_director or person.is_admin]
     return cache[key]
+
+
+def _person_only():
+    """Loads a person named as who acts next without their roles and directed laboratories,
+    which a list never reads (loading them cost each page two more statements)."""
+    return lazyload(User.role_rows), lazyload(User.directed_laboratories)
 
 
 def stand_ins_for(delegators, today=None):
@@ -157,6 +178,7 @@ def stand_ins_for(delegators, today=None):
         .where(Delegation.delegator_id.in_(ids), Delegation.runs_on(today),
                User.active.is_(True))
         .order_by(User.full_name, User.id)
+        .options(*_person_only())
     ).all()
     found = {}
     for delegator_id, stand_in in rows:
@@ -164,10 +186,12 @@ def stand_ins_for(delegators, today=None):
     return found
 
 
-def forget_delegators():
-    """Forget this request's answers of :func:`delegators_of` (a delegation was written)."""
+def forget_delegators(delegate_id):
+    """Forget what :func:`delegators_of` answered for ``delegate_id``: in this request at
+    once, and for every worker once the transaction writing the delegation commits."""
     if has_request_context():
         g.pop("tracker_delegators", None)
+    delegators_cache.forget_after_commit(delegate_id)
 
 
 def may_give_delegation(user):
@@ -621,9 +645,14 @@ def waiting_on_many(applications):
     editable = [a for a in applications if a.status in EDITABLE]
     pending = [a for a in applications if a.status in PENDING]
     # An approved application with an open change waits on that change's next actor.
-    changes = _open_amendments([a.id for a in applications if a.status == "approved"])
+    approved = [a.id for a in applications if a.status == "approved"]
+    changes = _open_amendments(approved) if approved else {}
     changing = [a for a in applications if a.id in changes]
-    missing = _missing_opinions([a.id for a in pending])
+    if not (editable or pending or changing):
+        # Closed applications (rejected, withdrawn, approved without a change...) wait on
+        # nobody: a list of them asks nothing more.
+        return waiting
+    missing = _missing_opinions([a.id for a in pending]) if pending else set()
     lab_ids = {_reviewing_laboratory_id(a) for a in pending + changing}
     lab_ids |= {a.host_laboratory_id for a in pending}
     people = _people_who_act(
@@ -699,15 +728,23 @@ def _open_amendments(application_ids):
 def _missing_opinions(application_ids):
     """``{(application id, kind)}``: the opinions their requirements ask for and nobody gave
     yet, for ``application_ids`` (pending ones), in one statement."""
+    rows = db.session.execute(
+        _missing_opinions_statement(_dialect()), {"ids": list(application_ids)}
+    ).all()
+    return {(row.id, kind) for row in rows for kind in OPINION_KINDS if getattr(row, kind)}
+
+
+@lru_cache(maxsize=4)
+def _missing_opinions_statement(dialect_name):
+    """The statement of :func:`_missing_opinions`, its ids a parameter: built once per
+    dialect, since building the rules' SQL cost a list page more than running it."""
     asked = [
-        sa.case((sa.and_(requires_opinion_sql(kind, _dialect()),
+        sa.case((sa.and_(requires_opinion_sql(kind, dialect_name),
                          sa.not_(has_opinion_sql(kind))), 1), else_=0).label(kind)
         for kind in OPINION_KINDS
     ]
-    rows = db.session.execute(
-        sa.select(Application.id, *asked).where(Application.id.in_(application_ids))
-    ).all()
-    return {(row.id, kind) for row in rows for kind in OPINION_KINDS if getattr(row, kind)}
+    return sa.select(Application.id, *asked).where(
+        Application.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def _people_who_act(laboratory_ids, applicant_ids):
@@ -730,6 +767,7 @@ def _people_who_act(laboratory_ids, applicant_ids):
         sa.select(User, people.c.laboratory_id, people.c.part)
         .join(people, people.c.user_id == User.id)
         .order_by(User.full_name, User.id)
+        .options(*_person_only())
     ).all()
     for user, laboratory_id, part in rows:
         if part == "director":

@@ -127,8 +127,10 @@ def test_statement_count_is_the_same_with_unit_missions_and_cost_items(
     for _ in range(60):
         add_cost_items(unit_mission(make, status="submitted"),
                        ("travel", "10.00"), ("visa", "5.00"))
-    assert measure("funding=unit") == few
-    assert measure("funding=programme") == few
+    # Never more for a full page (who acts next asks only what the page's rows need: the
+    # missions before were of more kinds than the 50 submitted ones now on the first page).
+    assert measure("funding=unit") <= few
+    assert measure("funding=programme") <= few
 
 
 # Exports --------------------------------------------------------------------------------------

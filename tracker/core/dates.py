@@ -9,9 +9,10 @@ times in the reader's clock (``06:24``, ``6:24 AM``).
 """
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_skeleton, format_time, format_timedelta
+from babel.dates import format_skeleton, format_time, format_timedelta, parse_pattern
 from flask_babel import get_timezone
 
 from tracker.core.language import reader_locale
@@ -20,7 +21,25 @@ DAY_SKELETON = "yMd"
 
 
 def _locale(locale=None):
-    return Locale.parse(str(locale or reader_locale()))
+    return _parsed(str(locale or reader_locale()))
+
+
+@lru_cache(maxsize=32)
+def _parsed(identifier):
+    """The Babel locale named ``identifier``, parsed once per process: a list page writes
+    150 days, and parsing the name each time was a third of its rendering."""
+    return Locale.parse(identifier)
+
+
+@lru_cache(maxsize=32)
+def _day_pattern(identifier):
+    """The reader's pattern of a day (``DAY_SKELETON`` as ``identifier`` writes it), found
+    once per process: ``format_skeleton`` matches the skeleton again at every call."""
+    locale = _parsed(identifier)
+    skeletons = locale.datetime_skeletons
+    if DAY_SKELETON in skeletons:
+        return parse_pattern(skeletons[DAY_SKELETON])
+    return None
 
 
 def local_time(moment, zone=None):
@@ -41,7 +60,11 @@ def format_day(value, locale=None, zone=None):
         value = local_time(value, zone).date()
     if not isinstance(value, date):
         return str(value)
-    return format_skeleton(DAY_SKELETON, value, locale=_locale(locale))
+    identifier = str(locale or reader_locale())
+    pattern = _day_pattern(identifier)
+    if pattern is None:
+        return format_skeleton(DAY_SKELETON, value, locale=_parsed(identifier))
+    return pattern.apply(value, _parsed(identifier))
 
 
 def format_moment(value, locale=None, zone=None):

@@ -113,7 +113,7 @@ def give_delegation(delegator, delegate_id, starts_on, ends_on, today=None):
     db.session.flush()
     audit.record(delegator, "create", "delegation", delegation, None,
                  audit.snapshot("delegation", delegation), label=_label(delegation))
-    access.forget_delegators()
+    access.forget_delegators(delegate.id)
     if starts_on <= today:
         _announce(delegation)
     return delegation
@@ -131,7 +131,7 @@ def cancel_delegation(delegation, actor, today=None):
         raise NotAllowed(_l("Only the person who named the stand-in cancels the delegation."))
     if not access.can_cancel_delegation(actor, delegation, today):
         raise Conflict(_l("This delegation has already ended."), code="delegation_ended")
-    access.forget_delegators()
+    access.forget_delegators(delegation.delegate_id)
     before = audit.snapshot("delegation", delegation)
     if delegation.starts_on > today:
         audit.record(actor, "delete", "delegation", delegation, before, None,
