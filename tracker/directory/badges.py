@@ -6,7 +6,7 @@ from :func:`tracker.directory.services.risk_levels`, one query per request whate
 number of rows on the page.
 """
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from tracker.directory.services import risk_levels
@@ -17,14 +17,17 @@ def risk_level_of(country_code):
     return risk_levels().get((country_code or "").upper(), "green")
 
 
+# Translated when a badge is written, and only the one it says (a list shows fifty).
+RISK_WORDS = {"yellow": _l("Risk: yellow"), "orange": _l("Risk: orange"), "red": _l("Risk: red")}
+
+
 def risk_badge(country_code):
     """A badge naming the risk level of ``country_code``; nothing for green."""
     level = risk_level_of(country_code)
     if level == "green":
         return Markup("")
-    words = {"yellow": _("Risk: yellow"), "orange": _("Risk: orange"), "red": _("Risk: red")}
     return Markup('<span class="badge risk-badge risk-{level}">{text}</span>').format(
-        level=escape(level), text=words[level]
+        level=escape(level), text=str(RISK_WORDS[level])
     )
 
 
