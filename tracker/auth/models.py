@@ -163,7 +163,11 @@ class User(TimestampMixin, db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_roles"
-    __table_args__ = (sa.CheckConstraint(in_values("role", ROLES), name="role"),)
+    __table_args__ = (
+        sa.CheckConstraint(in_values("role", ROLES), name="role"),
+        # Who holds a role (the administrators, the security officers): every list asks.
+        sa.Index("ix_user_roles_role_user_id", "role", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
