@@ -559,9 +559,16 @@ class Generator:
         engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             if self.dialect == "postgresql":
-                for name in ("applications", "cost_items", "users", "laboratories",
-                             "programmes", "agreements", "agreement_laboratories"):
+                vacuumed = ("applications", "cost_items", "users", "laboratories",
+                            "programmes", "agreements", "agreement_laboratories")
+                for name in vacuumed:
                     connection.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
+                # Every other table too (roles, events, opinions...): a table the planner
+                # has no statistics of is guessed large, and a list page's question of who
+                # holds a role then ran as a parallel scan (7 ms instead of 0.4).
+                for table in db.metadata.sorted_tables:
+                    if table.name not in vacuumed:
+                        connection.exec_driver_sql(f"ANALYZE {table.name}")
             else:
                 connection.exec_driver_sql("ANALYZE")
 
