@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased
 
 from tracker.applications.models import (
     DOCUMENT_KINDS,
@@ -59,7 +59,7 @@ from tracker.applications.workflow import (
     InvalidTransition,
     StaleVersion,
 )
-from tracker.auth.models import ApiToken, User, UserRole
+from tracker.auth.models import ApiToken, User, UserRole, name_only
 from tracker.core.cache import TTLCache
 from tracker.core.dates import format_day
 from tracker.core.errors import Conflict, NotAllowed, wants_json
@@ -126,9 +126,9 @@ def _asks_for_opinion(kind):
 # decline, approve, reject) and gives the opinions the delegator gives, never on their own
 # application; an administrator's stand-in acts as an administrator for reviews only, not
 # for the directory. Everything below asks :func:`delegators_of`.
-# The delegations each user holds, running or to come (delegator, first and last day): asked
-# on every page (visibility), rarely changed, and mostly none. Kept a while, and forgotten
-# when a transaction that writes a delegation to the user commits.
+# The delegations each user holds (delegator, first and last day; not the cancelled ones):
+# asked on every page (visibility), rarely changed, and mostly none. Kept a while, and
+# forgotten when a transaction that writes a delegation to the user commits.
 delegators_cache = TTLCache("access.delegators")
 
 
@@ -143,14 +143,15 @@ def delegators_of(user, today=None):
     key = (user.id, today)
     cache = g.setdefault("tracker_delegators", {}) if has_request_context() else {}
     if key not in cache:
+        # Every delegation the user holds, whatever its days: the kept list then answers
+        # for any ``today`` a caller asks about, not only the day it was read.
         periods, _computed_at = delegators_cache.get_or_set(user.id, lambda: [
             tuple(row) for row in db.session.execute(
                 sa.select(Delegation.delegator_id, Delegation.starts_on, Delegation.ends_on)
-                .where(Delegation.delegate_id == user.id, Delegation.ends_on >= today,
-                       Delegation.cancelled_at.is_(None))
+                .where(Delegation.delegate_id == user.id, Delegation.cancelled_at.is_(None))
             )])
-        ids = sorted({delegator_id for delegator_id, starts_on, ends_on in periods
-                      if starts_on <= today <= ends_on})
+        ids = {delegator_id for delegator_id, starts_on, ends_on in periods
+               if starts_on <= today <= ends_on}
         people = db.session.scalars(
             sa.select(User)
             .where(User.id.in_(ids), User.active.is_(True), User.id != user.id)
@@ -158,12 +159,6 @@ def delegators_of(user, today=None):
         ).unique().all() if ids else []
         cache[key] = [person for person in people if person.is_director or person.is_admin]
     return cache[key]
-
-
-def _person_only():
-    """Loads a person named as who acts next without their roles and directed laboratories,
-    which a list never reads (loading them cost each page two more statements)."""
-    return lazyload(User.role_rows), lazyload(User.directed_laboratories)
 
 
 def stand_ins_for(delegators, today=None):
@@ -178,7 +173,7 @@ def stand_ins_for(delegators, today=None):
         .where(Delegation.delegator_id.in_(ids), Delegation.runs_on(today),
                User.active.is_(True))
         .order_by(User.full_name, User.id)
-        .options(*_person_only())
+        .options(*name_only())
     ).all()
     found = {}
     for delegator_id, stand_in in rows:
@@ -767,7 +762,7 @@ def _people_who_act(laboratory_ids, applicant_ids):
         sa.select(User, people.c.laboratory_id, people.c.part)
         .join(people, people.c.user_id == User.id)
         .order_by(User.full_name, User.id)
-        .options(*_person_only())
+        .options(*name_only())
     ).all()
     for user, laboratory_id, part in rows:
         if part == "director":

@@ -235,6 +235,8 @@ def test_whom_a_reader_stands_in_for_is_kept_and_forgotten_when_a_delegation_cha
     assert len(statements) == 0
     delegation = give_delegation(director, ada.id, date.today(), date.today() + timedelta(3))
     db.session.commit()
+    # Asked first about a day after it ends, then about today: the kept list answers both.
+    assert access.delegators_of(ada, today=date.today() + timedelta(10)) == []
     assert access.delegators_of(ada) == [director]
     cancel_delegation(delegation, director)
     db.session.commit()

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from tracker.applications.models import (
     COST_KINDS, FUNDING_LABELS, PURPOSE_LABELS, Application, CostItem, Event, ReferenceCounter,
@@ -26,7 +26,9 @@ from tracker.applications.validation import (
 )
 from tracker.applications.workflow import EDITABLE, GRANTED, PENDING, STATUS_LABELS
 from tracker.audit import services as audit
-from tracker.auth.models import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User, UserRole
+from tracker.auth.models import (
+    CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, User, UserRole, name_only,
+)
 from tracker.auth.services import normalise_email, user_by_email
 from tracker.core.models import utcnow
 from tracker.directory import services as directory
@@ -133,7 +135,7 @@ def prefetch(kind, rows, context):
         query = sa.select(User).where(User.email.in_(emails))
         if kind != "people":
             # Roles and directed units matter to a person's own row only: read on demand.
-            query = query.options(lazyload(User.role_rows), lazyload(User.directed_laboratories))
+            query = query.options(*name_only())
         for person in db.session.scalars(query):
             context.people[person.email] = person
     if kind == "applications":

@@ -8,24 +8,21 @@ from typing import Optional
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.applications.models import Application
 from tracker.applications.workflow import GRANTED
-from tracker.auth.models import User
+from tracker.auth.models import name_only
 from tracker.access import can_see_contact_details, visible_applications
 from tracker.core.countries import RISK_LEVELS, country_name, is_country
 from tracker.directory.badges import risk_level_of
 from tracker.directory.models import RISK_LEVEL_LABELS, Country, Laboratory
 from tracker.extensions import db
 
-# The applicant, without their own eager collections (roles, directed laboratories): a
-# list never needs them, and selecting them would add two statements per page. (Built per
-# call: building a loader option at import time would configure the mappers too early.)
+# The applicant, joined, by name only (:func:`tracker.auth.models.name_only`). Built per
+# call: building a loader option at import time would configure the mappers too early.
 def applicant_only():
-    return joinedload(Application.applicant).options(
-        lazyload(User.role_rows), lazyload(User.directed_laboratories)
-    )
+    return joinedload(Application.applicant).options(*name_only())
 
 
 PRESENCE_DIRECTIONS = ("both", "outgoing", "incoming")
